@@ -1,0 +1,90 @@
+"""The stable Python API: ``render()`` (more stages join as they land).
+
+``render(["recipes/mylib"], variant_files=["ci.yaml"], target_platform="linux-64")`` ->
+``[RenderedRecipe, ...]``. Variant files merge in the documented order: the default pinning
+(``variants/default.yaml``), the recipe-local file, each ``variant_files`` entry, then
+``overrides`` (``KEY=VALUE`` strings from the command line).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from . import platforms, recipe, render as render_stage
+from .errors import CflError, Location, UsageError, raise_collected
+from .render.model import RenderedRecipe
+from .variants import config as variant_config
+from .variants.config import VariantConfig
+
+__all__ = ["RenderedRecipe", "default_variant_file", "load_variants", "render"]
+
+
+def default_variant_file() -> Path | None:
+    """The shipped default pinning: inside the package when installed, else the repo's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_variants" / "default.yaml", here.parent / "variants" / "default.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_variant_file(path: str | os.PathLike[str], subdir: str, numbers: str) -> VariantConfig:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read variant file {path}: {exc.strerror}",
+            Location(str(path)),
+            hint="check the -m path",
+        ) from exc
+    return variant_config.parse(text, str(path), subdir, numbers)
+
+
+def load_variants(
+    raw: recipe.RawRecipe,
+    subdir: str,
+    variant_files: Sequence[str | os.PathLike[str]] = (),
+    overrides: Iterable[str] = (),
+    use_default_variants: bool = True,
+) -> VariantConfig:
+    """Merge default pinning, recipe-local files, ``-m`` files and overrides (later wins)."""
+    numbers = "v1" if raw.format == "v1" else "str"
+    layers: list[VariantConfig] = []
+    default = default_variant_file() if use_default_variants else None
+    if default is not None:
+        layers.append(_read_variant_file(default, subdir, numbers))
+    layers.extend(
+        variant_config.parse(text, path, subdir, numbers) for path, text in raw.variant_files
+    )
+    layers.extend(_read_variant_file(path, subdir, numbers) for path in variant_files)
+    layers.append(variant_config.from_overrides(overrides, numbers=numbers))
+    merged = variant_config.merge(layers)
+    variant_config.validate(merged)
+    return merged
+
+
+def render(
+    recipes: Sequence[str | os.PathLike[str]],
+    variant_files: Sequence[str | os.PathLike[str]] = (),
+    target_platform: str | None = None,
+    overrides: Iterable[str] = (),
+    use_default_variants: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> list[RenderedRecipe]:
+    """Render every recipe over its variant matrix; problems from all recipes are collected."""
+    subdir = target_platform or platforms.build_platform()
+    platforms.info(subdir)
+    overrides = list(overrides)
+    results: list[RenderedRecipe] = []
+    errors: list[CflError] = []
+    for path in recipes:
+        try:
+            raw = recipe.load(str(path), environ=dict(os.environ if environ is None else environ))
+            config = load_variants(raw, subdir, variant_files, overrides, use_default_variants)
+            results.extend(render_stage.render_recipe(raw, config, subdir))
+        except CflError as exc:
+            errors.append(exc)
+    raise_collected(errors)
+    return results

@@ -1,0 +1,123 @@
+"""The ``cfl`` command line: argparse over ``api``; the only module that prints or exits.
+
+``cfl render recipes/mylib -m ci.yaml --target-platform linux-aarch64 --json``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import TextIO
+
+from . import __version__, api
+from .errors import CflError, CflErrorGroup
+from .platforms import SUBDIRS
+from .render.model import RenderedRecipe
+
+
+class _Style:
+    """Plain, colour (unless NO_COLOR or not a TTY) or GitHub Actions annotations."""
+
+    def __init__(self, stream: TextIO):
+        self.github = os.environ.get("GITHUB_ACTIONS") == "true"
+        self.colour = stream.isatty() and "NO_COLOR" not in os.environ
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.colour else text
+
+
+def _report(error: CflError, stream: TextIO) -> None:
+    style = _Style(stream)
+    errors = error.errors if isinstance(error, CflErrorGroup) else [error]
+    for err in errors:
+        if style.github and err.location is not None:
+            line = f",line={err.location.line}" if err.location.line else ""
+            print(f"::error file={err.location.file}{line}::{err.message}", file=stream)
+        print(f"{style.paint('ERROR', '1;31')}: {err}", file=stream)
+        if err.hint:
+            print(f"{style.paint('TIP', '1;33')}: {err.hint}", file=stream)
+    if len(errors) > 1:
+        print(f"{len(errors)} problems found", file=stream)
+
+
+def _table(rendered: Sequence[RenderedRecipe]) -> str:
+    rows = [("name", "version", "build", "subdir", "variant")]
+    for r in rendered:
+        used = ", ".join(f"{k}={v}" for k, v in r.variant.items() if k != "target_platform")
+        rows.append((r.name, r.version, r.build_string, r.subdir, used or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4] for row in rows]
+    lines.append(f"{len(rendered)} variant(s)")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    rendered = api.render(
+        args.recipes,
+        variant_files=args.variant_files,
+        target_platform=args.target_platform,
+        overrides=args.variant,
+        use_default_variants=not args.no_default_variants,
+    )
+    if args.json:
+        print(json.dumps([r.as_json() for r in rendered], indent=2))
+    else:
+        print(_table(rendered))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cfl", description="Build native software into conda packages from one recipe."
+    )
+    parser.add_argument("--version", action="version", version=f"cfl {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+    render = sub.add_parser("render", help="expand recipes over their variant matrix")
+    render.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
+    render.add_argument(
+        "-m", "--variant-config", dest="variant_files", action="append", default=[],
+        metavar="VARIANTS", help="a variant file (conda_build_config.yaml / variants.yaml); repeatable",
+    )
+    render.add_argument(
+        "--variant", action="append", default=[], metavar="KEY=VALUE",
+        help="override one variant key (comma-separated values expand); repeatable",
+    )
+    render.add_argument(
+        "--target-platform", choices=SUBDIRS, default=None,
+        help="the subdir to render for (default: this machine's)",
+    )
+    render.add_argument("--no-default-variants", action="store_true", help="skip variants/default.yaml")
+    render.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    render.set_defaults(func=_cmd_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except CflError as exc:
+        if args.debug:
+            traceback.print_exc()
+        _report(exc, sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ERROR: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - last line of defence: no bare traceback for users
+        if args.debug:
+            traceback.print_exc()
+        exc_type, exc_value, _ = sys.exc_info()
+        print(f"ERROR: internal error: {exc_type.__name__ if exc_type else ''}: {exc_value}", file=sys.stderr)
+        print("TIP: rerun with --debug for the traceback and report it", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Selector expressions: ``linux and x86_64``, ``py>=312``, ``not win``, ``microarch_level == 3``.
+
+Pure. ``evaluate("linux and not aarch64", ns)`` -> ``True``; names the namespace lacks are false
+(conda-build's rule). Expressions are parsed once, checked against a small whitelist of Python
+syntax (no calls except string methods, no dunders) and then evaluated as compiled code.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from types import CodeType
+from typing import Any
+
+_ALLOWED = (
+    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
+    ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
+    ast.Is, ast.IsNot, ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.List,
+    ast.Attribute, ast.Call,
+)  # fmt: skip
+_STR_METHODS = frozenset({"startswith", "endswith", "lower", "upper", "split", "get"})
+
+# `  - zlib  # [linux and x86_64]`: the selector is the last bracket group of a comment.
+SELECTOR_RE = re.compile(r"^(?P<body>.*?)#\s*\[(?P<expr>[^\[\]]+)\]\s*(?:#.*)?$")
+
+
+class SelectorSyntaxError(ValueError):
+    """An expression that is not a valid selector; ``str()`` says why."""
+
+
+@dataclass(frozen=True)
+class Selector:
+    expr: str
+    code: CodeType
+    names: frozenset[str]
+
+
+class _Namespace(dict[str, Any]):
+    def __missing__(self, key: str) -> Any:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def compile_selector(expr: str) -> Selector:
+    """Parse and validate once; raises ``SelectorSyntaxError`` with the reason."""
+    text = expr.strip()
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise SelectorSyntaxError(f"cannot parse selector [{text}]: {exc.msg}") from exc
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise SelectorSyntaxError(
+                f"selector [{text}] uses unsupported syntax ({type(node).__name__})"
+            )
+        if isinstance(node, ast.Attribute) and (
+            node.attr.startswith("_") or node.attr not in _STR_METHODS
+        ):
+            raise SelectorSyntaxError(f"selector [{text}] uses attribute {node.attr!r}")
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+    return Selector(text, compile(tree, "<selector>", "eval"), frozenset(names))
+
+
+def evaluate(expr: str, namespace: Mapping[str, Any]) -> bool:
+    """True when the selector holds; unknown names count as false."""
+    selector = compile_selector(expr)
+    scope = _Namespace(namespace)
+    try:
+        return bool(eval(selector.code, {"__builtins__": {}}, scope))  # noqa: S307 - validated AST
+    except Exception as exc:  # a type error such as `py >= "abc"`
+        raise SelectorSyntaxError(f"selector [{selector.expr}] failed: {exc}") from exc
+
+
+def split_line(line: str) -> tuple[str, str | None]:
+    """``"  - zlib  # [linux]"`` -> ``("  - zlib", "linux")``; no selector -> ``(line, None)``."""
+    if "#" not in line or "[" not in line:
+        return line, None
+    match = SELECTOR_RE.match(line)
+    if match is None:
+        return line, None
+    return match.group("body").rstrip(), match.group("expr")
+
+
+def cast_value(value: Any) -> Any:
+    """Variant values as selectors see them: ``"3"`` -> ``3``, ``"true"`` -> ``True``."""
+    if isinstance(value, str):
+        if value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value

@@ -1,0 +1,123 @@
+"""Jinja context functions: ``compiler``, ``stdlib``, ``pin_subpackage``, ``pin_compatible``, ``cdt``.
+
+Pure: they read only the variant and target platform they are built with.
+``Functions({"c_compiler": "gcc", "c_compiler_version": "12"}, "linux-64").compiler("c")``
+-> ``"gcc_linux-64 12.*"``. ``pin_subpackage`` returns a marker that is resolved once every
+output's version and build string are known (``resolve_pins``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .. import platforms
+from ..errors import RecipeError
+from .pins import apply_pin, ensure_valid_spec
+
+_NATIVE: dict[str, dict[str, str]] = {
+    "linux": {"c": "gcc", "cxx": "gxx", "fortran": "gfortran", "rust": "rust", "go": "go"},
+    "osx": {"c": "clang", "cxx": "clangxx", "fortran": "gfortran", "rust": "rust", "go": "go"},
+    "win": {"c": "vs2022", "cxx": "vs2022", "fortran": "flang", "rust": "rust", "go": "go"},
+}
+_STDLIB: dict[str, str] = {"linux": "sysroot", "osx": "macosx_deployment_target", "win": "vs"}
+_PIN_MARK = "cflpin-"
+PIN_RE = re.compile(_PIN_MARK + r"([A-Za-z0-9_=-]+)")
+
+
+class Functions:
+    """The functions both recipe formats offer, bound to one variant and target platform."""
+
+    def __init__(self, variant: Mapping[str, Any], target_platform: str, v1: bool = False):
+        self.variant = variant
+        self.target = target_platform
+        self.os = platforms.info(target_platform).os
+        self.v1 = v1
+        self.pending: list[dict[str, Any]] = []
+
+    def _spec(self, name: str, version: Any) -> str:
+        if version is None or str(version) == "":
+            return name
+        return ensure_valid_spec(f"{name} {version}")
+
+    def compiler(self, language: str) -> str:
+        default = _NATIVE.get(self.os, {}).get(language, language)
+        name = str(self.variant.get(f"{language}_compiler", default))
+        return self._spec(f"{name}_{self.target}", self.variant.get(f"{language}_compiler_version"))
+
+    def stdlib(self, language: str) -> str:
+        name = self.variant.get(f"{language}_stdlib", _STDLIB.get(self.os))
+        if name is None:
+            return ""
+        return self._spec(f"{name}_{self.target}", self.variant.get(f"{language}_stdlib_version"))
+
+    def cdt(self, name: str) -> str:
+        cdt_name = self.variant.get("cdt_name", "conda")
+        arch = platforms.info(self.target).arch
+        cdt_arch = self.variant.get("cdt_arch", "x86_64" if arch == "x86_64" else arch)
+        return f"{name}-{cdt_name}-{cdt_arch}"
+
+    def pin_subpackage(self, name: str, *args: Any, **kwargs: Any) -> str:
+        lower, upper, exact = self._pin_args(args, kwargs)
+        payload = {"name": name, "lower": lower, "upper": upper, "exact": exact, "v1": self.v1}
+        raw = json.dumps(payload, sort_keys=True).encode()
+        return _PIN_MARK + base64.urlsafe_b64encode(raw).decode()
+
+    def pin_compatible(self, name: str, *args: Any, **kwargs: Any) -> str:
+        lower, upper, exact = self._pin_args(args, kwargs)
+        if not self.v1 and (kwargs.get("lower_bound") or kwargs.get("upper_bound")):
+            # conda-build: explicit bounds replace the pin expressions.
+            bounds = [f">={kwargs['lower_bound']}"] if kwargs.get("lower_bound") else []
+            bounds += [f"<{kwargs['upper_bound']}"] if kwargs.get("upper_bound") else []
+            return f"{name} {','.join(bounds)}"
+        version = self.variant.get(name, self.variant.get(name.replace("-", "_")))
+        if version is None:
+            # The host environment decides; the build stage resolves it after solving.
+            self.pending.append({"name": name, "lower": lower, "upper": upper, "exact": exact})
+            return name
+        if exact:
+            return f"{name} =={version}"
+        return f"{name} {apply_pin(str(version), lower, upper)}"
+
+    def _pin_args(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[str | None, str | None, bool]:
+        if self.v1:
+            upper = kwargs.get("upper_bound", args[0] if args else "x")
+            lower = kwargs.get("lower_bound", args[1] if len(args) > 1 else "x.x.x.x.x.x")
+        else:
+            lower = kwargs.get("min_pin", args[0] if args else "x.x.x.x.x.x")
+            upper = kwargs.get("max_pin", args[1] if len(args) > 1 else "x")
+        return lower, upper, bool(kwargs.get("exact", False))
+
+    def as_context(self) -> dict[str, Callable[..., str]]:
+        return {
+            "compiler": self.compiler,
+            "stdlib": self.stdlib,
+            "cdt": self.cdt,
+            "pin_subpackage": self.pin_subpackage,
+            "pin_compatible": self.pin_compatible,
+        }
+
+
+def resolve_pins(spec: str, outputs: Mapping[str, tuple[str, str]], where: Any = None) -> str:
+    """Replace a pin_subpackage marker with a real spec; ``outputs`` maps name -> (version,
+    build string) of the recipe's outputs for this variant."""
+    match = PIN_RE.search(spec)
+    if match is None:
+        return spec
+    pin = json.loads(base64.urlsafe_b64decode(match.group(1)))
+    if pin["name"] not in outputs:
+        raise RecipeError(
+            f"pin_subpackage({pin['name']!r}) names no output of this recipe",
+            where,
+            hint=f"outputs are: {', '.join(sorted(outputs)) or 'none'}",
+        )
+    version, build_string = outputs[pin["name"]]
+    if pin["exact"]:
+        # rattler-build writes `==1.2.3`; conda-build the bare version.
+        resolved = f"{pin['name']} {'==' if pin.get('v1') else ''}{version} {build_string}"
+    else:
+        resolved = f"{pin['name']} {apply_pin(version, pin['lower'], pin['upper'])}".rstrip()
+    return spec[: match.start()] + resolved + spec[match.end() :]

@@ -1,0 +1,265 @@
+"""Render a recipe.yaml (v1) for one variant: context, ``${{ }}`` values, ``if/then/else`` items.
+
+``render_variant(raw, variant, "linux-64", analysis, keys)`` -> ``[OutputSpec, ...]``. The YAML
+was parsed once (``RawRecipe.tree``); here it is only evaluated. Every template error is
+collected with its line and raised together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+
+from .. import platforms, templating
+from ..errors import CflError, Location, RecipeError, raise_collected
+from ..recipe import schema
+from ..recipe.model import RawRecipe
+from ..recipe.v1 import Analysis, Usage
+from ..yamlio import YDict, YList
+from .context import Functions
+from .model import IgnoreRunExports
+from .outputs import HASH_MARK, OutputSpec, fill_bare_requirements
+
+_MERGED_SECTIONS = ("build", "about", "source", "extra")
+
+
+class _Evaluator:
+    """Evaluates one tree for one context, collecting errors instead of stopping."""
+
+    def __init__(self, path: str, context: dict[str, Any]):
+        self.path = path
+        self.context = context
+        self.errors: list[CflError] = []
+
+    def error(self, exc: Exception, line: int | None, what: str) -> None:
+        message = str(exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else exc)
+        if isinstance(exc, jinja2.UndefinedError):
+            name = templating.undefined_name(exc)
+            self.errors.append(
+                RecipeError(
+                    f"undefined variable {name!r} in {what}",
+                    Location(self.path, line),
+                    hint="define it under `context:`, add it to variants.yaml, or check the "
+                    "spelling",
+                )
+            )
+        else:
+            self.errors.append(RecipeError(f"cannot evaluate {what}: {message}", Location(self.path, line)))
+
+    def string(self, text: str, line: int | None) -> Any:
+        if "${{" not in text:
+            return text
+        try:
+            return templating.render_value(text, self.context)
+        except (jinja2.TemplateError, RecipeError, TypeError, ValueError) as exc:
+            self.error(exc, line, f"`{text.strip()}`")
+            return ""
+
+    def condition(self, expr: Any, line: int | None) -> bool:
+        if isinstance(expr, bool):
+            return expr
+        try:
+            return bool(templating.evaluate(str(expr), self.context))
+        except (jinja2.TemplateError, RecipeError, TypeError, ValueError) as exc:
+            self.error(exc, line, f"condition `if: {expr}`")
+            return False
+
+    def value(self, value: Any, line: int | None) -> Any:
+        if isinstance(value, str):
+            return self.string(value, line)
+        if isinstance(value, dict):
+            return self.mapping(value)
+        if isinstance(value, list):
+            return self.sequence(value, line)
+        return value
+
+    def mapping(self, value: dict[str, Any]) -> YDict:
+        out = YDict()
+        out.line = getattr(value, "line", 0)
+        out.key_lines = dict(getattr(value, "key_lines", {}))
+        for key, item in value.items():
+            line = value.line_of(key) if isinstance(value, YDict) else None
+            out[key] = self.script(item, line) if key == "script" else self.value(item, line)
+        return out
+
+    def script(self, value: Any, line: int | None) -> Any:
+        """Scripts may hold `${{ }}` meant for build time: keep the text when it does not
+        evaluate now (rattler-build keeps scripts unrendered)."""
+        errors = self.errors
+        self.errors = []
+        try:
+            result = self.value(value, line)
+            return value if self.errors else result
+        finally:
+            self.errors = errors
+
+    def sequence(self, value: list[Any], line: int | None) -> YList:
+        out = YList()
+        out.line = getattr(value, "line", line or 0)
+        out.item_lines = []
+        for index, item in enumerate(value):
+            item_line = value.line_of(index) if isinstance(value, YList) else line
+            if isinstance(item, dict) and "if" in item:
+                branch = item.get("then") if self.condition(item["if"], item_line) else item.get("else")
+                chosen = branch if isinstance(branch, list) else ([] if branch is None else [branch])
+                for sub in chosen:
+                    out.append(self.value(sub, item_line))
+                    out.item_lines.append(item_line or 0)
+            else:
+                out.append(self.value(item, item_line))
+                out.item_lines.append(item_line or 0)
+        return out
+
+
+def base_context(variant: Mapping[str, Any], subdir: str) -> dict[str, Any]:
+    ctx: dict[str, Any] = dict(platforms.namespace(subdir))
+    ctx["host_platform"] = subdir
+    ctx["hash"] = HASH_MARK
+    ctx.update(variant)
+    ctx.update(Functions(variant, subdir, v1=True).as_context())
+    return ctx
+
+
+def evaluate_context(ev: _Evaluator, tree: Mapping[str, Any]) -> None:
+    """``context:`` values in order; each may use the variant and earlier context values."""
+    context = tree.get("context") or {}
+    if not isinstance(context, dict):
+        ev.errors.append(RecipeError("context must be a mapping", Location(ev.path, tree.line_of("context"))))
+        return
+    for key, value in context.items():
+        line = context.line_of(key) if isinstance(context, YDict) else None
+        ev.context[str(key)] = ev.value(value, line)
+
+
+def render_variant(
+    raw: RawRecipe, variant: Mapping[str, Any], subdir: str, analysis: Analysis, keys: set[str]
+) -> list[OutputSpec]:
+    tree = raw.tree
+    ev = _Evaluator(raw.path, base_context(variant, subdir))
+    evaluate_context(ev, tree)
+    top = ev.mapping(_without(tree, ("context", "outputs")))
+    errors = list(schema.check_keys(tree, schema.V1_SCHEMA, raw.path))
+    outputs_raw = tree.get("outputs")
+    if outputs_raw is None:
+        specs = [_spec(top, raw.path, variant, analysis.top.variables(keys), analysis.top, top)]
+    else:
+        specs = _multi(ev, top, outputs_raw, raw.path, variant, analysis, keys, errors)
+    raise_collected(errors + ev.errors)
+    return [s for s in specs if s is not None]
+
+
+def _without(tree: YDict, keys: tuple[str, ...]) -> YDict:
+    out = YDict({k: v for k, v in tree.items() if k not in keys})
+    out.line, out.key_lines = tree.line, tree.key_lines
+    return out
+
+
+def _multi(
+    ev: _Evaluator,
+    top: YDict,
+    outputs_raw: Any,
+    path: str,
+    variant: Mapping[str, Any],
+    analysis: Analysis,
+    keys: set[str],
+    errors: list[CflError],
+) -> list[OutputSpec | None]:
+    if not isinstance(outputs_raw, list):
+        errors.append(RecipeError("outputs must be a list", Location(path, getattr(outputs_raw, "line", None))))
+        return []
+    recipe = top.get("recipe") or top.get("package") or {}
+    specs: list[OutputSpec | None] = []
+    stagings: dict[str, Any] = {}
+    index = 0
+    for item in outputs_raw:
+        errors.extend(schema.check_keys(item, schema.V1_OUTPUT_SCHEMA, path))
+        output = ev.mapping(item) if isinstance(item, dict) else YDict()
+        if isinstance(output.get("staging"), dict):
+            stagings[str(output["staging"].get("name"))] = output
+            continue
+        usage = analysis.top.merged(analysis.outputs[index])
+        index += 1
+        inherit = output.get("inherit")
+        inherit_name = inherit.get("from") if isinstance(inherit, dict) else inherit
+        if inherit_name:
+            if str(inherit_name) not in stagings:
+                errors.append(RecipeError(
+                    f"output inherits from unknown staging {inherit_name!r}",
+                    Location(path, output.line_of("inherit")),
+                    hint="define `- staging: {name: ...}` before the outputs that inherit it",
+                ))
+            else:
+                usage = usage.merged(analysis.staging.get(str(inherit_name), Usage()))
+        merged = _merge_top(top, output, recipe)
+        spec = _spec(merged, path, variant, usage.variables(keys), usage, output)
+        if spec is not None and inherit_name and str(inherit_name) in stagings:
+            spec.staging = str(inherit_name)
+            spec.meta["staging"] = dict(stagings[str(inherit_name)])
+        specs.append(spec)
+    return specs
+
+
+def _merge_top(top: YDict, output: YDict, recipe: Mapping[str, Any]) -> YDict:
+    merged = YDict(output)
+    merged.line, merged.key_lines = output.line, output.key_lines
+    for key in _MERGED_SECTIONS:
+        base, own = top.get(key), output.get(key)
+        if isinstance(base, dict) and isinstance(own, dict):
+            merged[key] = {**base, **own}
+        elif own is None and base is not None:
+            merged[key] = base
+    package = dict(output.get("package") or {})
+    package.setdefault("version", recipe.get("version"))
+    merged["package"] = package
+    return merged
+
+
+def _skipped(build: Mapping[str, Any]) -> bool:
+    skip = build.get("skip")
+    items = skip if isinstance(skip, list) else [skip]
+    return any(item is True or str(item).lower() == "true" for item in items)
+
+
+def _spec(
+    section: YDict, path: str, variant: Mapping[str, Any], used: set[str], usage: Usage, where_src: YDict
+) -> OutputSpec | None:
+    where = Location(path, where_src.line_of("package") if isinstance(where_src, YDict) else None)
+    package = section.get("package") or {}
+    build = section.get("build") or {}
+    if not isinstance(package, dict) or not package.get("name"):
+        raise RecipeError("package/name is missing", where, hint="add `package: {name: ...}`")
+    if not package.get("version"):
+        raise RecipeError("package/version is missing", where, hint="add `version:` under package")
+    if _skipped(build):
+        return None
+    reqs_raw = section.get("requirements") or {}
+    reqs = {s: [" ".join(str(x).split()) for x in reqs_raw.get(s) or [] if x not in (None, "")] for s in ("build", "host", "run")}
+    reqs["run_constrained"] = [str(x) for x in reqs_raw.get("run_constraints") or []]
+    noarch = build.get("noarch")
+    for env in ("build", "host"):
+        reqs[env] = fill_bare_requirements(reqs[env], {k: variant[k] for k in used if k in variant})
+    ignore = reqs_raw.get("ignore_run_exports") or {}
+    try:
+        number = int(build.get("number") or 0)
+    except (TypeError, ValueError) as exc:
+        raise RecipeError(f"build/number must be an integer, got {build.get('number')!r}", where) from exc
+    script = build.get("script")
+    return OutputSpec(
+        name=str(package["name"]),
+        version=str(package["version"]),
+        build_number=number,
+        requirements=reqs,
+        used=set(used) | {"target_platform"},
+        location=where,
+        string=str(build["string"]) if build.get("string") else None,
+        noarch=str(noarch) if noarch else None,
+        script="\n".join(map(str, script)) if isinstance(script, list) else (str(script) if script else None),
+        run_exports=reqs_raw.get("run_exports"),
+        ignore_run_exports=IgnoreRunExports(
+            tuple(map(str, ignore.get("by_name") or [])), tuple(map(str, ignore.get("from_package") or []))
+        ),
+        meta={k: section.get(k) for k in ("source", "tests", "about", "build", "extra") if section.get(k) is not None},
+        exact_pins=set(usage.exact_pins),
+    )

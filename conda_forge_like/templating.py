@@ -1,0 +1,168 @@
+"""Jinja environments for both recipe formats, with compiled-template caches.
+
+``render_text(env, text, "meta.yaml", ctx)`` renders a whole v0 recipe; ``evaluate(env, expr,
+ctx)`` evaluates one v1 ``${{ expr }}`` string. Undefined variables are collected with their
+line numbers (not raised one by one) so a user sees every problem in one run.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+import jinja2.meta
+import jinja2.nodes
+
+from .errors import Location, RecipeError
+
+
+def _version_to_buildstring(value: Any) -> str:
+    """``"3.12"`` -> ``"312"``: rattler-build's filter for build-string prefixes."""
+    return "".join(str(value).split(".")[:2])
+
+
+def _make_env(v1: bool) -> jinja2.Environment:
+    kwargs: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True}
+    if v1:
+        kwargs.update(variable_start_string="${{", variable_end_string="}}")
+    env = jinja2.Environment(**kwargs)  # noqa: S701 - output is YAML, not HTML
+    env.filters["version_to_buildstring"] = _version_to_buildstring
+    env.filters["split"] = lambda value, sep=None: str(value).split(sep)
+    return env
+
+
+ENV_V0 = _make_env(v1=False)
+ENV_V1 = _make_env(v1=True)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    template: jinja2.Template
+    names: frozenset[str]  # undeclared variables: the static "used" candidates
+
+
+@lru_cache(maxsize=8192)
+def compile_template(text: str, v1: bool, name: str = "<recipe>") -> Compiled:
+    env = ENV_V1 if v1 else ENV_V0
+    try:
+        ast = env.parse(text, name=name, filename=name)
+        code = env.compile(ast, name=name, filename=name)
+        template = env.template_class.from_code(env, code, env.make_globals(None))
+    except jinja2.TemplateSyntaxError as exc:
+        raise RecipeError(
+            f"Jinja syntax error: {exc.message}",
+            Location(name, exc.lineno),
+            hint="check the {{ }} / {% %} pairs on this line",
+        ) from exc
+    return Compiled(template, frozenset(jinja2.meta.find_undeclared_variables(ast)))
+
+
+@lru_cache(maxsize=8192)
+def compile_expression(expr: str) -> Compiled:
+    """A bare v1 expression (``if:`` conditions): ``"linux and zlib"``."""
+    return compile_template("${{ " + expr + " }}", v1=True)
+
+
+def name_lines(text: str, v1: bool) -> dict[str, int]:
+    """First line each undeclared name appears on, for error locations."""
+    env = ENV_V1 if v1 else ENV_V0
+    lines: dict[str, int] = {}
+    for node in env.parse(text).find_all(jinja2.nodes.Name):
+        lines.setdefault(node.name, node.lineno)
+    return lines
+
+
+def undefined_name(exc: jinja2.UndefinedError) -> str:
+    """``'foo' is undefined`` -> ``foo``."""
+    message = str(exc.message or "")
+    if message.startswith("'") and "' is undefined" in message:
+        return message[1 : message.index("' is undefined")]
+    return message
+
+
+def _template_line(exc: BaseException, name: str) -> int | None:
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == name]
+    return lines[-1] if lines else None
+
+
+def render_text(text: str, name: str, context: Mapping[str, Any]) -> str:
+    """Render a v0 recipe; every undefined variable is reported in one ``RecipeError`` list."""
+    compiled = compile_template(text, v1=False, name=name)
+    missing: dict[str, int | None] = {}
+    ctx = dict(context)
+    for _attempt in range(50):
+        try:
+            rendered = str(compiled.template.render(ctx))
+            if missing:
+                raise _undefined_error(missing, name, text)
+            return rendered
+        except jinja2.UndefinedError as exc:
+            var = undefined_name(exc)
+            if var in missing or var in ctx:
+                # Not a plain missing name (e.g. a missing attribute): report it as is.
+                raise _undefined_error(missing | {var: _template_line(exc, name)}, name, text)
+            missing[var] = _template_line(exc, name)
+            ctx[var] = _Placeholder()
+        except jinja2.TemplateError as exc:
+            raise RecipeError(
+                f"Jinja error: {exc}", Location(name, _template_line(exc, name))
+            ) from exc
+    raise _undefined_error(missing, name, text)
+
+
+class _Placeholder(str):
+    """Stands in for an undefined name so rendering can go on and find the next one."""
+
+    def __getattr__(self, item: str) -> _Placeholder:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Placeholder:
+        return self
+
+
+def _undefined_error(missing: Mapping[str, int | None], name: str, text: str) -> RecipeError:
+    lines = name_lines(text, v1=False)
+    parts = []
+    first_line = None
+    for var, line in missing.items():
+        line = line or lines.get(var)
+        first_line = first_line or line
+        parts.append(f"{var!r} (line {line})" if line else repr(var))
+    return RecipeError(
+        f"undefined Jinja variable{'s' if len(parts) > 1 else ''}: {', '.join(parts)}",
+        Location(name, first_line),
+        hint="define it with {% set name = ... %}, add it to a variant file, or check the "
+        "spelling",
+    )
+
+
+_SINGLE_RE = re.compile(r"^\s*\$\{\{(?P<expr>.*?)\}\}\s*$", re.S)
+
+
+@lru_cache(maxsize=8192)
+def _expression(expr: str) -> Any:
+    try:
+        return ENV_V1.compile_expression(expr, undefined_to_none=False)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RecipeError(f"Jinja syntax error in `{expr}`: {exc.message}") from exc
+
+
+def evaluate(expr: str, context: Mapping[str, Any]) -> Any:
+    """Evaluate one v1 expression (an ``if:`` condition) to a Python value."""
+    value = _expression(expr.strip())(**context)
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
+def render_value(text: str, context: Mapping[str, Any]) -> Any:
+    """A v1 string: ``"${{ 1 if linux else 0 }}"`` keeps its type (int), mixed text renders."""
+    match = _SINGLE_RE.match(text)
+    if match and "${{" not in match.group("expr") and "}}" not in match.group("expr"):
+        return evaluate(match.group("expr"), context)
+    return compile_template(text, v1=True).template.render(context)

@@ -1,0 +1,108 @@
+"""YAML loading that remembers line numbers, so every later error can name ``file:line``.
+
+``load(text, "meta.yaml")`` -> ``YDict`` (a dict with ``.line`` and ``.key_lines``); lists are
+``YList`` with ``.item_lines``. Numbers stay strings (as conda-build's ``StringifyNumbersLoader``
+and rattler-build's marked YAML keep them): ``version: 1.10`` must not become ``1.1``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import Location, RecipeError
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class YDict(dict[Any, Any]):
+    """A mapping that knows its own line and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class YList(list[Any]):
+    """A sequence that knows its own line and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    pass
+
+
+def _mapping(loader: Any, node: yaml.MappingNode) -> YDict:
+    result = YDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping keys must be plain scalars", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader: Any, node: yaml.SequenceNode) -> YList:
+    result = YList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _SafeInt(loader: Any, node: yaml.ScalarNode) -> Any:
+    text = str(loader.construct_scalar(node))
+    try:
+        return int(text.replace("_", ""), 0) if text.startswith("0x") else int(text)
+    except ValueError:
+        return text
+
+
+def _number_as_text(loader: Any, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+class _V1Loader(_LineLoader):
+    """rattler-build's typing: integers are numbers, floats keep their text (``3.10``)."""
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:seq", _sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _number_as_text)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _number_as_text)
+_V1Loader.add_constructor("tag:yaml.org,2002:int", _SafeInt)
+
+
+def load(text: str, filename: str, line_offset: int = 0, numbers: str = "str") -> Any:
+    """Parse YAML, turning a syntax error into a ``RecipeError`` at the right line.
+
+    ``numbers="str"`` keeps every number as text (conda-build); ``"v1"`` makes integers ints.
+    """
+    loader = _V1Loader if numbers == "v1" else _LineLoader
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are SafeLoaders
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        problem = exc.problem or str(exc)
+        raise RecipeError(
+            f"invalid YAML: {problem}" + (f" ({exc.context})" if exc.context else ""),
+            Location(filename, line),
+            hint="check the indentation and quoting on this line; a value starting with "
+            "'{' or containing ': ' must be quoted",
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise RecipeError(f"invalid YAML: {exc}", Location(filename)) from exc
