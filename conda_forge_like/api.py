@@ -12,7 +12,8 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from . import platforms, recipe, render as render_stage
+from . import platforms, recipe
+from . import render as render_stage
 from .errors import CflError, Location, UsageError, raise_collected
 from .render.model import RenderedRecipe
 from .variants import config as variant_config
@@ -24,7 +25,10 @@ __all__ = ["RenderedRecipe", "default_variant_file", "load_variants", "render"]
 def default_variant_file() -> Path | None:
     """The shipped default pinning: inside the package when installed, else the repo's."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "_variants" / "default.yaml", here.parent / "variants" / "default.yaml"):
+    for candidate in (
+        here / "_variants" / "default.yaml",
+        here.parent / "variants" / "default.yaml",
+    ):
         if candidate.is_file():
             return candidate
     return None

@@ -50,7 +50,10 @@ def _table(rendered: Sequence[RenderedRecipe]) -> str:
         used = ", ".join(f"{k}={v}" for k, v in r.variant.items() if k != "target_platform")
         rows.append((r.name, r.version, r.build_string, r.subdir, used or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4] for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        for row in rows
+    ]
     lines.append(f"{len(rendered)} variant(s)")
     return "\n".join(line.rstrip() for line in lines)
 
@@ -80,18 +83,30 @@ def _parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="expand recipes over their variant matrix")
     render.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
     render.add_argument(
-        "-m", "--variant-config", dest="variant_files", action="append", default=[],
-        metavar="VARIANTS", help="a variant file (conda_build_config.yaml / variants.yaml); repeatable",
+        "-m",
+        "--variant-config",
+        dest="variant_files",
+        action="append",
+        default=[],
+        metavar="VARIANTS",
+        help="a variant file (conda_build_config.yaml / variants.yaml); repeatable",
     )
     render.add_argument(
-        "--variant", action="append", default=[], metavar="KEY=VALUE",
+        "--variant",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="override one variant key (comma-separated values expand); repeatable",
     )
     render.add_argument(
-        "--target-platform", choices=SUBDIRS, default=None,
+        "--target-platform",
+        choices=SUBDIRS,
+        default=None,
         help="the subdir to render for (default: this machine's)",
     )
-    render.add_argument("--no-default-variants", action="store_true", help="skip variants/default.yaml")
+    render.add_argument(
+        "--no-default-variants", action="store_true", help="skip variants/default.yaml"
+    )
     render.add_argument("--json", action="store_true", help="print JSON instead of a table")
     render.set_defaults(func=_cmd_render)
     return parser
@@ -114,7 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         exc_type, exc_value, _ = sys.exc_info()
-        print(f"ERROR: internal error: {exc_type.__name__ if exc_type else ''}: {exc_value}", file=sys.stderr)
+        print(
+            f"ERROR: internal error: {exc_type.__name__ if exc_type else ''}: {exc_value}",
+            file=sys.stderr,
+        )
         print("TIP: rerun with --debug for the traceback and report it", file=sys.stderr)
         return 70
 

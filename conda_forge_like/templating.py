@@ -105,7 +105,9 @@ def render_text(text: str, name: str, context: Mapping[str, Any]) -> str:
             var = undefined_name(exc)
             if var in missing or var in ctx:
                 # Not a plain missing name (e.g. a missing attribute): report it as is.
-                raise _undefined_error(missing | {var: _template_line(exc, name)}, name, text)
+                raise _undefined_error(
+                    missing | {var: _template_line(exc, name)}, name, text
+                ) from exc
             missing[var] = _template_line(exc, name)
             ctx[var] = _Placeholder()
         except jinja2.TemplateError as exc:
@@ -136,8 +138,7 @@ def _undefined_error(missing: Mapping[str, int | None], name: str, text: str) ->
     return RecipeError(
         f"undefined Jinja variable{'s' if len(parts) > 1 else ''}: {', '.join(parts)}",
         Location(name, first_line),
-        hint="define it with {% set name = ... %}, add it to a variant file, or check the "
-        "spelling",
+        hint="define it with {% set name = ... %}, add it to a variant file, or check the spelling",
     )
 
 

@@ -36,7 +36,7 @@ class YList(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _LineLoader(_BaseLoader):  # type: ignore[misc]
     pass
 
 
@@ -106,3 +106,10 @@ def load(text: str, filename: str, line_offset: int = 0, numbers: str = "str") -
         ) from exc
     except yaml.YAMLError as exc:
         raise RecipeError(f"invalid YAML: {exc}", Location(filename)) from exc
+
+
+def line_of(container: Any, key: Any) -> int | None:
+    """The line of ``key`` in a loaded mapping or sequence; ``None`` for plain containers."""
+    if isinstance(container, (YDict, YList)):
+        return container.line_of(key)
+    return None

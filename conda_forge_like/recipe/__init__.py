@@ -45,7 +45,8 @@ def parse(
         tree = yamlio.load(text, filename, numbers="v1")
         if not isinstance(tree, dict):
             raise RecipeError(
-                "a recipe.yaml must be a mapping", Location(filename, 1),
+                "a recipe.yaml must be a mapping",
+                Location(filename, 1),
                 hint="start with `package:` or `context:`",
             )
     return RawRecipe(

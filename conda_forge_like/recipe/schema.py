@@ -14,7 +14,9 @@ from ..yamlio import YDict
 
 Schema = Mapping[str, "Schema | None"]
 
-_REQUIREMENTS: Schema = dict.fromkeys(("build", "host", "run", "run_constrained", "run_constraints"))
+_REQUIREMENTS: Schema = dict.fromkeys(
+    ("build", "host", "run", "run_constrained", "run_constraints")
+)
 _ABOUT_V0: Schema = dict.fromkeys(
     (
         "home", "dev_url", "doc_url", "doc_source_url", "license_url", "license",

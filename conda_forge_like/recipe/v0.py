@@ -38,8 +38,7 @@ def apply_selectors(
                 RecipeError(
                     str(exc),
                     Location(filename, number),
-                    hint="selectors are Python expressions such as [linux and x86_64] or "
-                    "[py>=312]",
+                    hint="selectors are Python expressions such as [linux and x86_64] or [py>=312]",
                 )
             )
             out.append("")
@@ -72,7 +71,9 @@ def _key_regex(key: str) -> re.Pattern[str]:
         r"(?:^|[^{])\{%-?\s*(?:el)?if\s*.*" + k + r"\s*(?:[^%]*?)?-?%\}",  # {% if key %}
         r"\{\{[^}]*\b" + k + r"\b[^}]*\}\}",  # key inside any expression
     ]
-    match = re.match(r"(.*?)_compiler(_version)?$", key) or re.match(r"(.*?)_stdlib(_version)?$", key)
+    match = re.match(r"(.*?)_compiler(_version)?$", key) or re.match(
+        r"(.*?)_stdlib(_version)?$", key
+    )
     if match:
         func = "compiler" if "_compiler" in key else "stdlib"
         patterns.append(r"\{\s*" + func + r"\(['\"]" + re.escape(match.group(1)) + r"['\"]")
@@ -84,7 +85,12 @@ def used_variables(text: str, keys: Collection[str]) -> set[str]:
     used = set()
     for key in keys:
         lang = key.split("_compiler")[0].split("_stdlib")[0]
-        if key not in text and key.replace("_", "-") not in text and f"('{lang}')" not in text and f'("{lang}")' not in text:
+        if (
+            key not in text
+            and key.replace("_", "-") not in text
+            and f"('{lang}')" not in text
+            and f'("{lang}")' not in text
+        ):
             continue
         if _key_regex(key).search(text):
             used.add(key)

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import templating as jinja
+from ..errors import RecipeError
 
 _FUNC_RE = re.compile(r"\b(compiler|stdlib)\(\s*['\"]([\w+-]+)['\"]")
-_EXACT_PIN_RE = re.compile(
-    r"pin_subpackage\(\s*['\"]([\w.+-]+)['\"][^)]*exact\s*=\s*(?:true|True)"
-)
+_EXACT_PIN_RE = re.compile(r"pin_subpackage\(\s*['\"]([\w.+-]+)['\"][^)]*exact\s*=\s*(?:true|True)")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
 
 
@@ -93,8 +92,8 @@ def usage_of(section: Any) -> Usage:
     for text in _templates(section):
         try:
             usage.names |= jinja.compile_template(text, v1=True).names
-        except Exception:  # noqa: BLE001 - syntax errors are reported with lines at render
-            continue
+        except RecipeError:
+            continue  # a syntax error: reported with its line when the recipe is rendered
         for func, lang in _FUNC_RE.findall(text):
             key = "compiler" if func == "compiler" else "stdlib"
             usage.names |= {f"{lang}_{key}", f"{lang}_{key}_version"}
@@ -104,7 +103,11 @@ def usage_of(section: Any) -> Usage:
         if isinstance(reqs, dict):
             for env in ("build", "host"):
                 usage.bare |= set(_bare_names(reqs.get(env)))
-        variant = (section.get("build") or {}).get("variant") if isinstance(section.get("build"), dict) else None
+        variant = (
+            (section.get("build") or {}).get("variant")
+            if isinstance(section.get("build"), dict)
+            else None
+        )
         if isinstance(variant, dict):
             usage.use_keys |= {str(k) for k in _as_list(variant.get("use_keys"))}
             usage.ignore_keys |= {str(k) for k in _as_list(variant.get("ignore_keys"))}

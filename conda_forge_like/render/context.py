@@ -1,4 +1,4 @@
-"""Jinja context functions: ``compiler``, ``stdlib``, ``pin_subpackage``, ``pin_compatible``, ``cdt``.
+"""Jinja context functions: ``compiler``, ``stdlib``, ``pin_subpackage``, ``pin_compatible``...
 
 Pure: they read only the variant and target platform they are built with.
 ``Functions({"c_compiler": "gcc", "c_compiler_version": "12"}, "linux-64").compiler("c")``
@@ -82,7 +82,9 @@ class Functions:
             return f"{name} =={version}"
         return f"{name} {apply_pin(str(version), lower, upper)}"
 
-    def _pin_args(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[str | None, str | None, bool]:
+    def _pin_args(
+        self, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> tuple[str | None, str | None, bool]:
         if self.v1:
             upper = kwargs.get("upper_bound", args[0] if args else "x")
             lower = kwargs.get("lower_bound", args[1] if len(args) > 1 else "x.x.x.x.x.x")

@@ -34,7 +34,7 @@ class OutputSpec:
     noarch: str | None = None
     script: str | None = None
     run_exports: Any = None
-    ignore_run_exports: IgnoreRunExports = IgnoreRunExports()
+    ignore_run_exports: IgnoreRunExports = field(default_factory=IgnoreRunExports)
     meta: dict[str, Any] = field(default_factory=dict)
     staging: str | None = None
     exact_pins: set[str] = field(default_factory=set)
@@ -56,7 +56,9 @@ def fill_bare_requirements(
             value = variant.get(parts[0], variant.get(key))
             if value is not None and not isinstance(value, bool):
                 text = str(value)
-                spec = f"{parts[0]} {text}" if " " in text or "*" in text else f"{parts[0]} {text}.*"
+                spec = (
+                    f"{parts[0]} {text}" if " " in text or "*" in text else f"{parts[0]} {text}.*"
+                )
         out.append(spec)
     return out
 
@@ -74,7 +76,9 @@ class Flavor:
     def contents(self, spec: OutputSpec, variant: Mapping[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 
-    def build_string(self, spec: OutputSpec, variant: Mapping[str, Any], contents: Mapping[str, Any]) -> str:
+    def build_string(
+        self, spec: OutputSpec, variant: Mapping[str, Any], contents: Mapping[str, Any]
+    ) -> str:
         raise NotImplementedError
 
 
@@ -94,11 +98,15 @@ class CondaBuildFlavor(Flavor):
         excludes = ["python", "r_base", "perl", "lua", *self.ignore_version]
         pattern = re.compile("|".join(rf"{re.escape(e)}[\s$]?.*" for e in excludes))
         used = {k for k in used if not pattern.match(k) or " " in str(variant.get(k, ""))}
-        contents = {} if used == {"target_platform"} else {k: variant[k] for k in used if k in variant}
+        contents = (
+            {} if used == {"target_platform"} else {k: variant[k] for k in used if k in variant}
+        )
         contents.update(_virtual_packages(reqs.get("run", [])))
         return contents
 
-    def build_string(self, spec: OutputSpec, variant: Mapping[str, Any], contents: Mapping[str, Any]) -> str:
+    def build_string(
+        self, spec: OutputSpec, variant: Mapping[str, Any], contents: Mapping[str, Any]
+    ) -> str:
         digest = hashing.build_hash(contents) if contents else ""
         if spec.string:
             return spec.string.replace(HASH_MARK, digest)
@@ -110,7 +118,9 @@ class CondaBuildFlavor(Flavor):
             for name in env_names & run_names
         }
         prefix = hashing.prefix({k: v for k, v in names.items() if v})
-        return f"{prefix}{digest}_{spec.build_number}" if prefix or digest else str(spec.build_number)
+        return (
+            f"{prefix}{digest}_{spec.build_number}" if prefix or digest else str(spec.build_number)
+        )
 
 
 class RattlerBuildFlavor(Flavor):
@@ -124,9 +134,15 @@ class RattlerBuildFlavor(Flavor):
                 contents.pop("python", None)
         return contents
 
-    def build_string(self, spec: OutputSpec, variant: Mapping[str, Any], contents: Mapping[str, Any]) -> str:
+    def build_string(
+        self, spec: OutputSpec, variant: Mapping[str, Any], contents: Mapping[str, Any]
+    ) -> str:
         digest = hashing.build_hash(contents)[1:]
-        versions = {k: contents[k] for k in ("numpy", "python", "perl", "lua", "r-base", "r_base") if k in contents}
+        versions = {
+            k: contents[k]
+            for k in ("numpy", "python", "perl", "lua", "r-base", "r_base")
+            if k in contents
+        }
         prefix = "py" if spec.noarch == "python" else hashing.prefix(versions)
         if spec.string:
             return spec.string.replace(HASH_MARK, prefix + digest)
@@ -172,7 +188,10 @@ def finalize(
         string = flavor.build_string(spec, variant, contents)
         known[spec.name] = (spec.version, string)
         strings[id(spec)] = (contents, string)
-    return [_rendered(spec, *strings[id(spec)], known, variant, subdir, recipe_path, recipe_format) for spec in specs]
+    return [
+        _rendered(spec, *strings[id(spec)], known, variant, subdir, recipe_path, recipe_format)
+        for spec in specs
+    ]
 
 
 def _rendered(

@@ -68,7 +68,7 @@ def render_variant(
     errors += errs
     raise_collected(errors)
     functions = Functions(full, subdir)
-    ctx: dict[str, Any] = {**ns, **{k: v for k, v in full.items()}}
+    ctx: dict[str, Any] = {**ns, **full}
     ctx.update(functions.as_context(), datetime=datetime, time=time, environ=environ)
     ctx.update(make_helpers(raw.recipe_dir))
     rendered = _render_jinja(text, raw.path, ctx)
@@ -147,16 +147,25 @@ def _pin_run_as_build(
     out = []
     for spec in reqs["run"]:
         name = spec_name(spec)
-        pin = config.pin_run_as_build.get(name) or config.pin_run_as_build.get(name.replace("-", "_"))
+        pin = config.pin_run_as_build.get(name) or config.pin_run_as_build.get(
+            name.replace("-", "_")
+        )
         value = variant.get(name, variant.get(name.replace("-", "_")))
         if spec == name and name in host and pin and value is not None:
-            spec = f"{name} {apply_pin(str(value), pin.get('min_pin', 'x.x.x.x.x.x'), pin.get('max_pin', 'x'))}"
+            bounds = apply_pin(
+                str(value), pin.get("min_pin", "x.x.x.x.x.x"), pin.get("max_pin", "x")
+            )
+            spec = f"{name} {bounds}"
         out.append(spec)
     return out
 
 
 def _outputs(
-    tree: Mapping[str, Any], path: str, variant: Mapping[str, Any], used: set[str], config: VariantConfig
+    tree: Mapping[str, Any],
+    path: str,
+    variant: Mapping[str, Any],
+    used: set[str],
+    config: VariantConfig,
 ) -> list[OutputSpec]:
     package = _section(tree, "package", path)
     build = _section(tree, "build", path)
@@ -171,7 +180,7 @@ def _outputs(
     if not outputs:
         return [_output_spec(tree, top_name, version, build, path, variant, used, config, None)]
     if not isinstance(outputs, list):
-        raise RecipeError("outputs must be a list", Location(path, tree.line_of("outputs")))
+        raise RecipeError("outputs must be a list", Location(path, yamlio.line_of(tree, "outputs")))
     specs = []
     for index, out in enumerate(outputs):
         line = outputs.line_of(index) if isinstance(outputs, yamlio.YList) else None
@@ -181,9 +190,22 @@ def _outputs(
         if out["name"] == top_name:  # conda-build merges the top level into a same-named output
             for key in ("requirements", "build", "about"):
                 merged[key] = {**(tree.get(key) or {}), **(out.get(key) or {})}
-        out_build = {**{k: build[k] for k in ("number",) if k in build}, **(merged.get("build") or {})}
+        out_build = {
+            **{k: build[k] for k in ("number",) if k in build},
+            **(merged.get("build") or {}),
+        }
         specs.append(
-            _output_spec(merged, str(out["name"]), str(out.get("version") or version), out_build, path, variant, used, config, line)
+            _output_spec(
+                merged,
+                str(out["name"]),
+                str(out.get("version") or version),
+                out_build,
+                path,
+                variant,
+                used,
+                config,
+                line,
+            )
         )
     return specs
 
@@ -205,7 +227,9 @@ def _output_spec(
     try:
         number = int(build.get("number") or 0)
     except (TypeError, ValueError) as exc:
-        raise RecipeError(f"build/number must be an integer, got {build.get('number')!r}", where) from exc
+        raise RecipeError(
+            f"build/number must be an integer, got {build.get('number')!r}", where
+        ) from exc
     ignore = IgnoreRunExports(
         tuple(str(s) for s in build.get("ignore_run_exports") or []),
         tuple(str(s) for s in build.get("ignore_run_exports_from") or []),
@@ -223,5 +247,9 @@ def _output_spec(
         script="\n".join(script) if isinstance(script, list) else script,
         run_exports=build.get("run_exports") or section.get("run_exports"),
         ignore_run_exports=ignore,
-        meta={k: section.get(k) for k in ("source", "test", "about", "build", "extra") if section.get(k) is not None},
+        meta={
+            k: section.get(k)
+            for k in ("source", "test", "about", "build", "extra")
+            if section.get(k) is not None
+        },
     )

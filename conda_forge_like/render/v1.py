@@ -17,7 +17,7 @@ from ..errors import CflError, Location, RecipeError, raise_collected
 from ..recipe import schema
 from ..recipe.model import RawRecipe
 from ..recipe.v1 import Analysis, Usage
-from ..yamlio import YDict, YList
+from ..yamlio import YDict, YList, line_of
 from .context import Functions
 from .model import IgnoreRunExports
 from .outputs import HASH_MARK, OutputSpec, fill_bare_requirements
@@ -46,7 +46,9 @@ class _Evaluator:
                 )
             )
         else:
-            self.errors.append(RecipeError(f"cannot evaluate {what}: {message}", Location(self.path, line)))
+            self.errors.append(
+                RecipeError(f"cannot evaluate {what}: {message}", Location(self.path, line))
+            )
 
     def string(self, text: str, line: int | None) -> Any:
         if "${{" not in text:
@@ -102,8 +104,12 @@ class _Evaluator:
         for index, item in enumerate(value):
             item_line = value.line_of(index) if isinstance(value, YList) else line
             if isinstance(item, dict) and "if" in item:
-                branch = item.get("then") if self.condition(item["if"], item_line) else item.get("else")
-                chosen = branch if isinstance(branch, list) else ([] if branch is None else [branch])
+                branch = (
+                    item.get("then") if self.condition(item["if"], item_line) else item.get("else")
+                )
+                chosen = (
+                    branch if isinstance(branch, list) else ([] if branch is None else [branch])
+                )
                 for sub in chosen:
                     out.append(self.value(sub, item_line))
                     out.item_lines.append(item_line or 0)
@@ -126,7 +132,9 @@ def evaluate_context(ev: _Evaluator, tree: Mapping[str, Any]) -> None:
     """``context:`` values in order; each may use the variant and earlier context values."""
     context = tree.get("context") or {}
     if not isinstance(context, dict):
-        ev.errors.append(RecipeError("context must be a mapping", Location(ev.path, tree.line_of("context"))))
+        ev.errors.append(
+            RecipeError("context must be a mapping", Location(ev.path, line_of(tree, "context")))
+        )
         return
     for key, value in context.items():
         line = context.line_of(key) if isinstance(context, YDict) else None
@@ -167,7 +175,11 @@ def _multi(
     errors: list[CflError],
 ) -> list[OutputSpec | None]:
     if not isinstance(outputs_raw, list):
-        errors.append(RecipeError("outputs must be a list", Location(path, getattr(outputs_raw, "line", None))))
+        errors.append(
+            RecipeError(
+                "outputs must be a list", Location(path, getattr(outputs_raw, "line", None))
+            )
+        )
         return []
     recipe = top.get("recipe") or top.get("package") or {}
     specs: list[OutputSpec | None] = []
@@ -185,11 +197,13 @@ def _multi(
         inherit_name = inherit.get("from") if isinstance(inherit, dict) else inherit
         if inherit_name:
             if str(inherit_name) not in stagings:
-                errors.append(RecipeError(
-                    f"output inherits from unknown staging {inherit_name!r}",
-                    Location(path, output.line_of("inherit")),
-                    hint="define `- staging: {name: ...}` before the outputs that inherit it",
-                ))
+                errors.append(
+                    RecipeError(
+                        f"output inherits from unknown staging {inherit_name!r}",
+                        Location(path, output.line_of("inherit")),
+                        hint="define `- staging: {name: ...}` before the outputs that inherit it",
+                    )
+                )
             else:
                 usage = usage.merged(analysis.staging.get(str(inherit_name), Usage()))
         merged = _merge_top(top, output, recipe)
@@ -223,7 +237,12 @@ def _skipped(build: Mapping[str, Any]) -> bool:
 
 
 def _spec(
-    section: YDict, path: str, variant: Mapping[str, Any], used: set[str], usage: Usage, where_src: YDict
+    section: YDict,
+    path: str,
+    variant: Mapping[str, Any],
+    used: set[str],
+    usage: Usage,
+    where_src: YDict,
 ) -> OutputSpec | None:
     where = Location(path, where_src.line_of("package") if isinstance(where_src, YDict) else None)
     package = section.get("package") or {}
@@ -235,7 +254,10 @@ def _spec(
     if _skipped(build):
         return None
     reqs_raw = section.get("requirements") or {}
-    reqs = {s: [" ".join(str(x).split()) for x in reqs_raw.get(s) or [] if x not in (None, "")] for s in ("build", "host", "run")}
+    reqs = {
+        s: [" ".join(str(x).split()) for x in reqs_raw.get(s) or [] if x not in (None, "")]
+        for s in ("build", "host", "run")
+    }
     reqs["run_constrained"] = [str(x) for x in reqs_raw.get("run_constraints") or []]
     noarch = build.get("noarch")
     for env in ("build", "host"):
@@ -244,7 +266,9 @@ def _spec(
     try:
         number = int(build.get("number") or 0)
     except (TypeError, ValueError) as exc:
-        raise RecipeError(f"build/number must be an integer, got {build.get('number')!r}", where) from exc
+        raise RecipeError(
+            f"build/number must be an integer, got {build.get('number')!r}", where
+        ) from exc
     script = build.get("script")
     return OutputSpec(
         name=str(package["name"]),
@@ -255,11 +279,18 @@ def _spec(
         location=where,
         string=str(build["string"]) if build.get("string") else None,
         noarch=str(noarch) if noarch else None,
-        script="\n".join(map(str, script)) if isinstance(script, list) else (str(script) if script else None),
+        script="\n".join(map(str, script))
+        if isinstance(script, list)
+        else (str(script) if script else None),
         run_exports=reqs_raw.get("run_exports"),
         ignore_run_exports=IgnoreRunExports(
-            tuple(map(str, ignore.get("by_name") or [])), tuple(map(str, ignore.get("from_package") or []))
+            tuple(map(str, ignore.get("by_name") or [])),
+            tuple(map(str, ignore.get("from_package") or [])),
         ),
-        meta={k: section.get(k) for k in ("source", "tests", "about", "build", "extra") if section.get(k) is not None},
+        meta={
+            k: section.get(k)
+            for k in ("source", "tests", "about", "build", "extra")
+            if section.get(k) is not None
+        },
         exact_pins=set(usage.exact_pins),
     )

@@ -150,7 +150,11 @@ def _select_items(items: list[Any], ns: Mapping[str, Any], where: Location) -> l
     for item in items:
         if isinstance(item, dict) and "if" in item:
             try:
-                chosen = item.get("then") if selectors.evaluate(str(item["if"]), ns) else item.get("else")
+                chosen = (
+                    item.get("then")
+                    if selectors.evaluate(str(item["if"]), ns)
+                    else item.get("else")
+                )
             except selectors.SelectorSyntaxError as exc:
                 raise VariantError(str(exc), where) from exc
             out.extend(_as_list(chosen) if chosen is not None else [])
