@@ -67,13 +67,10 @@ class Functions:
         return _PIN_MARK + base64.urlsafe_b64encode(raw).decode()
 
     def pin_compatible(self, name: str, *args: Any, **kwargs: Any) -> str:
+        if not self.v1:
+            return self._pin_compatible_v0(name, *args, **kwargs)
         lower, upper, exact = self._pin_args(args, kwargs)
-        if not self.v1 and (kwargs.get("lower_bound") or kwargs.get("upper_bound")):
-            # conda-build: explicit bounds replace the pin expressions.
-            bounds = [f">={kwargs['lower_bound']}"] if kwargs.get("lower_bound") else []
-            bounds += [f"<{kwargs['upper_bound']}"] if kwargs.get("upper_bound") else []
-            return f"{name} {','.join(bounds)}"
-        version = self.variant.get(name, self.variant.get(name.replace("-", "_")))
+        version = self._variant_version(name)
         if version is None:
             # The host environment decides; the build stage resolves it after solving.
             self.pending.append({"name": name, "lower": lower, "upper": upper, "exact": exact})
@@ -81,6 +78,35 @@ class Functions:
         if exact:
             return f"{name} =={version}"
         return f"{name} {apply_pin(str(version), lower, upper)}"
+
+    def _pin_compatible_v0(
+        self,
+        name: str,
+        lower_bound: str | None = None,
+        upper_bound: str | None = None,
+        min_pin: str | None = "x.x.x.x.x.x",
+        max_pin: str | None = "x",
+        exact: bool = False,
+        **_: Any,
+    ) -> str:
+        """conda-build's signature and rules: ``lower_bound`` replaces the host version,
+        ``upper_bound`` replaces the max pin (``>=version,<upper_bound``)."""
+        version = self._variant_version(name)
+        if exact and version is not None:
+            return f"{name} =={version}"
+        version = lower_bound or version
+        if version is None:
+            # The host environment decides; the build stage resolves it after solving.
+            self.pending.append({"name": name, "lower": min_pin, "upper": max_pin, "exact": exact})
+            return name
+        version = str(version).split()[0]
+        if upper_bound:
+            lower = f">={version}," if (min_pin or lower_bound) else ""
+            return f"{name} {lower}<{upper_bound}"
+        return f"{name} {apply_pin(version, min_pin, max_pin)}"
+
+    def _variant_version(self, name: str) -> Any:
+        return self.variant.get(name, self.variant.get(name.replace("-", "_")))
 
     def _pin_args(
         self, args: tuple[Any, ...], kwargs: Mapping[str, Any]
