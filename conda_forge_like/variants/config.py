@@ -128,7 +128,19 @@ def _from_mapping(data: yamlio.YDict, filename: str, ns: Mapping[str, Any]) -> V
             if not isinstance(raw, dict):
                 errors.append(VariantError("pin_run_as_build must be a mapping", where))
                 continue
-            pins.update({str(k): dict(v or {}) for k, v in raw.items()})
+            for name, pin in raw.items():
+                try:
+                    pins[str(name)] = _pin_config(pin)
+                except ValueError as exc:
+                    line = raw.line_of(name) if isinstance(raw, yamlio.YDict) else where.line
+                    errors.append(
+                        VariantError(
+                            f"pin_run_as_build/{name}: {exc}",
+                            Location(filename, line),
+                            hint="write `max_pin: x.x` (and optionally `min_pin:`) under the "
+                            "package name, or just `x.x` for both",
+                        )
+                    )
         elif key == "ignore_version":
             ignore_version.extend(str(v) for v in _as_list(raw))
         elif key in SPECIAL_KEYS:
@@ -138,6 +150,20 @@ def _from_mapping(data: yamlio.YDict, filename: str, ns: Mapping[str, Any]) -> V
             origins[str(key)] = where
     raise_collected(errors)
     return _freeze(values, zip_keys, pins, ignore_version, origins, zip_origins)
+
+
+def _pin_config(pin: Any) -> dict[str, str]:
+    """``x.x`` (both bounds, as conda-build reads a string) or ``{min_pin:, max_pin:}``."""
+    if pin is None:
+        return {}
+    if isinstance(pin, str):
+        return {"min_pin": pin, "max_pin": pin}
+    if not isinstance(pin, dict):
+        raise ValueError(f"expected a mapping or a pin such as x.x, got {pin!r}")
+    unknown = sorted(str(k) for k in pin if k not in ("min_pin", "max_pin"))
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(unknown)} (known: min_pin, max_pin)")
+    return {str(k): str(v) for k, v in pin.items()}
 
 
 def _as_list(raw: Any) -> list[Any]:
