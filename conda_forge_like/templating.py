@@ -92,29 +92,49 @@ def _template_line(exc: BaseException, name: str) -> int | None:
 
 def render_text(text: str, name: str, context: Mapping[str, Any]) -> str:
     """Render a v0 recipe; every undefined variable is reported in one ``RecipeError`` list."""
-    compiled = compile_template(text, v1=False, name=name)
+    rendered, errors = render_text_collect(text, name, context)
+    if errors:
+        raise errors[0]
+    return rendered
+
+
+def render_text_collect(
+    text: str, name: str, context: Mapping[str, Any]
+) -> tuple[str, list[RecipeError]]:
+    """Render a v0 recipe, returning the text and its problems instead of stopping.
+
+    Each undefined name is replaced by an empty placeholder and rendering goes on, so all of
+    them are found in one run (one error naming each with its line). The text is only usable
+    for checks that do not depend on values (YAML syntax, unknown keys) when there are errors.
+    """
+    try:
+        compiled = compile_template(text, v1=False, name=name)
+    except RecipeError as exc:
+        return "", [exc]
     missing: dict[str, int | None] = {}
     ctx = dict(context)
     for _attempt in range(50):
         try:
             rendered = str(compiled.template.render(ctx))
-            if missing:
-                raise _undefined_error(missing, name, text)
-            return rendered
         except jinja2.UndefinedError as exc:
             var = undefined_name(exc)
             if var in missing or var in ctx:
                 # Not a plain missing name (e.g. a missing attribute): report it as is.
-                raise _undefined_error(
-                    missing | {var: _template_line(exc, name)}, name, text
-                ) from exc
+                missing[var] = missing.get(var) or _template_line(exc, name)
+                return "", [_undefined_error(missing, name, text)]
             missing[var] = _template_line(exc, name)
             ctx[var] = _Placeholder()
         except jinja2.TemplateError as exc:
-            raise RecipeError(
-                f"Jinja error: {exc}", Location(name, _template_line(exc, name))
-            ) from exc
-    raise _undefined_error(missing, name, text)
+            return "", [
+                RecipeError(
+                    f"Jinja error: {exc}",
+                    Location(name, _template_line(exc, name)),
+                    hint="check the expression on this line",
+                )
+            ]
+        else:
+            return rendered, [_undefined_error(missing, name, text)] if missing else []
+    return "", [_undefined_error(missing, name, text)]
 
 
 class _Placeholder(str):

@@ -107,20 +107,15 @@ class CondaBuildFlavor(Flavor):
     def build_string(
         self, spec: OutputSpec, variant: Mapping[str, Any], contents: Mapping[str, Any]
     ) -> str:
+        """The hash goes where ``HASH_MARK`` stands (before ``_<number>``), as conda-build's
+        ``build_id`` inserts it; no hash contents -> no hash (``py312_0``, ``0``). A build
+        string the recipe wrote without the mark is kept as written."""
         digest = hashing.build_hash(contents) if contents else ""
-        if spec.string:
-            return spec.string.replace(HASH_MARK, digest)
-        reqs = spec.requirements
-        env_names = {spec_name(s) for s in (reqs.get("host") or reqs.get("build") or [])}
-        run_names = {spec_name(s) for s in reqs.get("run", [])}
-        names = {
-            name: variant.get(name, variant.get(name.replace("-", "_"), ""))
-            for name in env_names & run_names
-        }
-        prefix = hashing.prefix({k: v for k, v in names.items() if v})
-        return (
-            f"{prefix}{digest}_{spec.build_number}" if prefix or digest else str(spec.build_number)
-        )
+        template = spec.string or f"{HASH_MARK}_{spec.build_number}"
+        if HASH_MARK not in template:
+            return template
+        string = template.replace(HASH_MARK, digest)
+        return string[1:] if string.startswith("_") else string
 
 
 class RattlerBuildFlavor(Flavor):

@@ -8,20 +8,24 @@ calls them.
 from __future__ import annotations
 
 import datetime
+import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .. import platforms, yamlio
 from ..errors import CflError, Location, RecipeError, raise_collected
 from ..recipe import schema, selectors, v0
 from ..recipe.model import RawRecipe
+from ..templating import render_text_collect
 from ..variants.config import VariantConfig
+from . import v0_keys
 from .context import Functions
 from .files import make_helpers
 from .model import IgnoreRunExports
 from .outputs import OutputSpec, fill_bare_requirements, spec_name
-from .pins import apply_pin
+from .pins import apply_pin, ensure_valid_spec
 
 
 def selector_namespace(
@@ -43,9 +47,10 @@ def selector_namespace(
 
 
 def _short(value: Any) -> int | None:
+    """``"3.12"`` -> ``312``; ``"3.12 *_cpython"`` -> ``312`` (conda-build drops the build part)."""
     if value is None:
         return None
-    parts = str(value).split(".")[:2]
+    parts = str(value).split(" ")[0].split(".")[:2]
     try:
         return int("".join(parts))
     except ValueError:
@@ -59,35 +64,61 @@ def render_variant(
     config: VariantConfig,
     used: set[str],
 ) -> list[OutputSpec]:
-    """Every output this variant produces; all recipe problems are raised together."""
+    """Every output this variant produces; all recipe problems are raised together.
+
+    ``used`` is the caller's recipe-wide candidate set; each output narrows it to the keys its
+    own section uses (conda-build reads each output's text separately).
+    """
     environ = dict(raw.environ)
     full = {**config.first(), **variant}
     ns = selector_namespace(full, subdir, environ)
     errors: list[CflError] = []
     text, errs = v0.apply_selectors(raw.text, ns, raw.path)
     errors += errs
-    raise_collected(errors)
     functions = Functions(full, subdir)
     ctx: dict[str, Any] = {**ns, **full}
     ctx.update(functions.as_context(), datetime=datetime, time=time, environ=environ)
     ctx.update(make_helpers(raw.recipe_dir))
-    rendered = _render_jinja(text, raw.path, ctx)
+    rendered, jinja_errors = render_text_collect(text, raw.path, ctx)
+    errors += jinja_errors
     rendered, errs = v0.apply_selectors(rendered, ns, raw.path)
     errors += errs
-    tree = yamlio.load(rendered, raw.path) or yamlio.YDict()
+    try:
+        tree = yamlio.load(rendered, raw.path) or yamlio.YDict()
+    except RecipeError as exc:
+        raise_collected([*errors, exc])
+        raise
     if not isinstance(tree, dict):
-        raise RecipeError("a meta.yaml must be a mapping", Location(raw.path, 1))
+        errors.append(RecipeError("a meta.yaml must be a mapping", Location(raw.path, 1)))
+        raise_collected(errors)
     errors += schema.check_keys(tree, schema.V0_SCHEMA, raw.path)
-    raise_collected(errors)
+    if errors:
+        # Values may be placeholders after an undefined variable: report what is certain.
+        raise_collected(errors)
     if _truthy(_section(tree, "build", raw.path).get("skip")):
         return []
-    return _outputs(tree, raw.path, full, used, config)
+    scope = _Scope(raw, text, full, used | _ALWAYS_CANDIDATES, config, subdir)
+    return _outputs(tree, scope)
 
 
-def _render_jinja(text: str, path: str, ctx: Mapping[str, Any]) -> str:
-    from ..templating import render_text
+# Keys conda-build counts without reading the text (see v0_keys.used_keys).
+_ALWAYS_CANDIDATES = frozenset({"target_platform", "channel_targets"})
 
-    return render_text(text, path, ctx)
+
+@dataclass(frozen=True)
+class _Scope:
+    """What every output of one variant is rendered against."""
+
+    raw: RawRecipe
+    selected: str
+    variant: Mapping[str, Any]
+    candidates: frozenset[str] | set[str]
+    config: VariantConfig
+    subdir: str
+
+    @property
+    def path(self) -> str:
+        return self.raw.path
 
 
 def _truthy(value: Any) -> bool:
@@ -100,7 +131,11 @@ def _section(tree: Mapping[str, Any], key: str, path: str) -> dict[str, Any]:
     value = tree.get(key) or {}
     if not isinstance(value, dict):
         line = tree.line_of(key) if isinstance(tree, yamlio.YDict) else None
-        raise RecipeError(f"section {key!r} must be a mapping", Location(path, line))
+        raise RecipeError(
+            f"section {key!r} must be a mapping",
+            Location(path, line),
+            hint=f"write `{key}:` followed by indented `key: value` lines",
+        )
     return value
 
 
@@ -122,9 +157,23 @@ def _spec_list(value: Any, where: Location, section: str) -> list[str]:
     return out
 
 
+_XX_RE = re.compile(r"^([0-9a-zA-Z.\-_]+)\s+x\.x$")
+
+
+def _fill_xx(specs: list[str], variant: Mapping[str, Any]) -> list[str]:
+    """Legacy ``numpy x.x`` in build/host takes the variant's version (``numpy 2.0.*``)."""
+    out = []
+    for spec in specs:
+        match = _XX_RE.match(spec)
+        value = variant.get(match.group(1)) if match else None
+        out.append(ensure_valid_spec(f"{match.group(1)} {value}") if match and value else spec)
+    return out
+
+
 def _requirements(
-    raw: Any, where: Location, variant: Mapping[str, Any], config: VariantConfig
-) -> dict[str, list[str]]:
+    raw: Any, where: Location, scope: _Scope, noarch: str | None
+) -> tuple[dict[str, list[str]], bool]:
+    """The four requirement lists, and whether a host section exists (conda-build's is_cross)."""
     if isinstance(raw, list):  # an output's `requirements: [a, b]` means run
         raw = {"run": raw}
     raw = raw or {}
@@ -133,81 +182,138 @@ def _requirements(
         for section in ("build", "host", "run", "run_constrained")
     }
     reqs["run_constrained"] += _spec_list(raw.get("run_constraints"), where, "run_constraints")
-    reqs["build"] = fill_bare_requirements(reqs["build"], variant)
-    reqs["host"] = fill_bare_requirements(reqs["host"], variant)
-    reqs["run"] = _pin_run_as_build(reqs, variant, config)
-    return reqs
+    for env in ("build", "host"):
+        reqs[env] = fill_bare_requirements(_fill_xx(reqs[env], scope.variant), scope.variant)
+    has_host = "host" in raw
+    reqs["run"] = _pin_run_as_build(reqs, scope, noarch, has_host)
+    return reqs, has_host
 
 
 def _pin_run_as_build(
-    reqs: Mapping[str, list[str]], variant: Mapping[str, Any], config: VariantConfig
+    reqs: Mapping[str, list[str]], scope: _Scope, noarch: str | None, has_host: bool
 ) -> list[str]:
-    """A bare run dependency that is also in host takes a range from ``pin_run_as_build``."""
-    host = {spec_name(s) for s in reqs["host"] or reqs["build"]}
+    """A bare run dependency that is also in host takes a range from ``pin_run_as_build``;
+    ``numpy x.x`` takes ``x.x`` bounds. ``noarch`` packages keep ``python`` bare."""
+    variant, pins = scope.variant, scope.config.pin_run_as_build
+    host = {spec_name(s) for s in (reqs["host"] if has_host else reqs["build"])}
     out = []
     for spec in reqs["run"]:
         name = spec_name(spec)
-        pin = config.pin_run_as_build.get(name) or config.pin_run_as_build.get(
-            name.replace("-", "_")
-        )
+        pin = pins.get(name) or pins.get(name.replace("-", "_"))
         value = variant.get(name, variant.get(name.replace("-", "_")))
+        if name == "python" and noarch:
+            pin = None
         if spec == name and name in host and pin and value is not None:
-            bounds = apply_pin(
-                str(value), pin.get("min_pin", "x.x.x.x.x.x"), pin.get("max_pin", "x")
-            )
-            spec = f"{name} {bounds}"
+            spec = f"{name} {apply_pin(str(value).split()[0], **_pin_kwargs(pin))}"
+        elif name == "numpy" and spec.endswith(" x.x") and value is not None:
+            spec = f"numpy {apply_pin(str(value).split()[0], 'x.x', 'x.x')}"
         out.append(spec)
     return out
 
 
-def _outputs(
-    tree: Mapping[str, Any],
-    path: str,
-    variant: Mapping[str, Any],
-    used: set[str],
-    config: VariantConfig,
-) -> list[OutputSpec]:
+def _pin_kwargs(pin: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "min_pin": str(pin.get("min_pin", "x.x.x.x.x.x")),
+        "max_pin": str(pin.get("max_pin", "x")),
+    }
+
+
+def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
+    path = scope.path
     package = _section(tree, "package", path)
     build = _section(tree, "build", path)
-    where = Location(path, tree.line_of("package") if isinstance(tree, yamlio.YDict) else None)
+    where = Location(path, tree.line_of("package") if isinstance(tree, yamlio.YDict) else 1)
     top_name = str(package.get("name") or "")
     version = str(package.get("version") or "")
     outputs = tree.get("outputs") or []
+    errors: list[CflError] = []
     if not top_name and not outputs:
-        raise RecipeError("package/name is missing", where, hint="add `package: {name: ...}`")
-    if not version:
-        raise RecipeError("package/version is missing", where, hint="add `version:` under package")
+        errors.append(
+            RecipeError("package/name is missing", where, hint="add `name:` under `package:`")
+        )
+    if not version and not (outputs and all(_has_version(o) for o in _as_list(outputs))):
+        errors.append(
+            RecipeError(
+                "package/version is missing", where, hint="add `version:` under `package:`"
+            )
+        )
+    if outputs and not isinstance(outputs, list):
+        errors.append(
+            RecipeError(
+                "outputs must be a list",
+                Location(path, yamlio.line_of(tree, "outputs")),
+                hint="start each output with `- name: ...`",
+            )
+        )
+    raise_collected(errors)
     if not outputs:
-        return [_output_spec(tree, top_name, version, build, path, variant, used, config, None)]
-    if not isinstance(outputs, list):
-        raise RecipeError("outputs must be a list", Location(path, yamlio.line_of(tree, "outputs")))
+        section = v0_keys.Section(scope.raw, scope.selected, None, True)
+        return [_output_spec(tree, top_name, version, build, scope, section, where)]
+    return _output_specs(tree, outputs, top_name, version, build, scope)
+
+
+def _has_version(out: Any) -> bool:
+    return isinstance(out, dict) and bool(out.get("version"))
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _output_specs(
+    tree: Mapping[str, Any],
+    outputs: list[Any],
+    top_name: str,
+    version: str,
+    build: Mapping[str, Any],
+    scope: _Scope,
+) -> list[OutputSpec]:
     specs = []
+    errors: list[CflError] = []
     for index, out in enumerate(outputs):
         line = outputs.line_of(index) if isinstance(outputs, yamlio.YList) else None
         if not isinstance(out, dict) or not out.get("name"):
-            raise RecipeError("every output needs a name", Location(path, line))
+            errors.append(
+                RecipeError(
+                    "every output needs a name",
+                    Location(scope.path, line),
+                    hint="start the output with `- name: <package name>`",
+                )
+            )
+            continue
         merged = dict(out)
-        if out["name"] == top_name:  # conda-build merges the top level into a same-named output
+        same = out["name"] == top_name
+        if same:  # conda-build merges the top level into a same-named output
             for key in ("requirements", "build", "about"):
                 merged[key] = {**(tree.get(key) or {}), **(out.get(key) or {})}
         out_build = {
             **{k: build[k] for k in ("number",) if k in build},
             **(merged.get("build") or {}),
         }
-        specs.append(
-            _output_spec(
-                merged,
-                str(out["name"]),
-                str(out.get("version") or version),
-                out_build,
-                path,
-                variant,
-                used,
-                config,
-                line,
-            )
-        )
+        section = v0_keys.Section(scope.raw, scope.selected, index, same)
+        where = Location(scope.path, line)
+        try:
+            specs.append(
+                _output_spec(
+                    merged, str(out["name"]), str(out.get("version") or version), out_build,
+                    scope, section, where,
+                )
+            )  # fmt: skip
+        except CflError as exc:
+            errors.append(exc)
+    raise_collected(errors)
     return specs
+
+
+def _build_number(build: Mapping[str, Any], where: Location) -> int:
+    try:
+        return int(build.get("number") or 0)
+    except (TypeError, ValueError) as exc:
+        raise RecipeError(
+            f"build/number must be an integer, got {build.get('number')!r}",
+            where,
+            hint="write e.g. `number: 0`; bump it for a rebuild of the same version",
+        ) from exc
 
 
 def _output_spec(
@@ -215,21 +321,27 @@ def _output_spec(
     name: str,
     version: str,
     build: Mapping[str, Any],
-    path: str,
-    variant: Mapping[str, Any],
-    used: set[str],
-    config: VariantConfig,
-    line: int | None,
+    scope: _Scope,
+    text: v0_keys.Section,
+    where: Location,
 ) -> OutputSpec:
-    where = Location(path, line)
-    noarch = build.get("noarch")
-    own_used = set(used) - ({"target_platform"} if noarch else set())
-    try:
-        number = int(build.get("number") or 0)
-    except (TypeError, ValueError) as exc:
-        raise RecipeError(
-            f"build/number must be an integer, got {build.get('number')!r}", where
-        ) from exc
+    if isinstance(section, yamlio.YDict) and isinstance(section.get("build"), yamlio.YDict):
+        number_where = Location(scope.path, section["build"].line_of("number"))
+    else:
+        number_where = where
+    number = _build_number(build, number_where)
+    noarch = str(build["noarch"]) if build.get("noarch") else None
+    reqs, has_host = _requirements(section.get("requirements"), where, scope, noarch)
+    xx = v0_keys.numpy_xx(text)
+    used = v0_keys.used_keys(text, set(scope.variant) | {"target_platform"}, scope.subdir, build)
+    used &= set(scope.candidates) | _as_set(build.get("force_use_keys"))
+    if xx:
+        used.discard("numpy")  # conda-build: the np prefix carries it, not the hash
+    explicit = str(build["string"]) if build.get("string") else None
+    features = [str(f) for f in build.get("features") or []]
+    template = v0_keys.build_string_template(
+        reqs, scope.variant, number, noarch, xx, features, has_host
+    )
     ignore = IgnoreRunExports(
         tuple(str(s) for s in build.get("ignore_run_exports") or []),
         tuple(str(s) for s in build.get("ignore_run_exports_from") or []),
@@ -239,11 +351,11 @@ def _output_spec(
         name=name,
         version=version,
         build_number=number,
-        requirements=_requirements(section.get("requirements"), where, variant, config),
-        used=own_used,
+        requirements=reqs,
+        used=used,
         location=where,
-        string=str(build["string"]) if build.get("string") else None,
-        noarch=str(noarch) if noarch else None,
+        string=explicit or template,
+        noarch=noarch,
         script="\n".join(script) if isinstance(script, list) else script,
         run_exports=build.get("run_exports") or section.get("run_exports"),
         ignore_run_exports=ignore,
@@ -253,3 +365,9 @@ def _output_spec(
             if section.get(k) is not None
         },
     )
+
+
+def _as_set(value: Any) -> set[str]:
+    if not value:
+        return set()
+    return {str(v) for v in (value if isinstance(value, list) else [value])}
