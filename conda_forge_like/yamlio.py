@@ -95,17 +95,27 @@ def load(text: str, filename: str, line_offset: int = 0, numbers: str = "str") -
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are SafeLoaders
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        problem = exc.problem or str(exc)
-        raise RecipeError(
-            f"invalid YAML: {problem}" + (f" ({exc.context})" if exc.context else ""),
-            Location(filename, line),
-            hint="check the indentation and quoting on this line; a value starting with "
-            "'{' or containing ': ' must be quoted",
-        ) from exc
+        raise _syntax_error(exc, filename, line_offset) from exc
     except yaml.YAMLError as exc:
         raise RecipeError(f"invalid YAML: {exc}", Location(filename)) from exc
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, line_offset: int) -> RecipeError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or str(exc)
+    context = f" ({exc.context})" if exc.context else ""
+    hint = (
+        "check the indentation and quoting on this line; a value starting with "
+        "'{' or containing ': ' must be quoted"
+    )
+    opened = exc.context_mark
+    if exc.context and "flow" in exc.context and opened is not None and mark is not None:
+        # An unclosed [ or { is only noticed lines later: point at where it was opened.
+        context = f" ({exc.context} opened here, still open on line {mark.line + 1 + line_offset})"
+        mark = opened
+        hint = "close the [ or { opened on this line, or quote the value"
+    line = mark.line + 1 + line_offset if mark else None
+    return RecipeError(f"invalid YAML: {problem}{context}", Location(filename, line), hint=hint)
 
 
 def line_of(container: Any, key: Any) -> int | None:

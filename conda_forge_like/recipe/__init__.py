@@ -68,7 +68,9 @@ def _read(path: str) -> str:
     except UnicodeDecodeError as exc:
         raise RecipeError(f"{path} is not UTF-8 text", Location(path)) from exc
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}", Location(path)) from exc
+        raise UsageError(
+            f"cannot read {path}: {exc.strerror}", Location(path), hint="check the permissions"
+        ) from exc
 
 
 def find(path: str) -> str:
@@ -84,7 +86,11 @@ def find(path: str) -> str:
             hint="pass the recipe file or the folder that holds it",
         )
     if not os.path.exists(path):
-        raise UsageError(f"recipe {path} does not exist", Location(path))
+        raise UsageError(
+            f"recipe {path} does not exist",
+            Location(path),
+            hint="pass a recipe folder (holding recipe.yaml or meta.yaml) or the recipe file",
+        )
     return path
 
 

@@ -100,11 +100,23 @@ def from_overrides(
     origins: dict[str, Location] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
-        if not sep or not key.strip():
-            raise VariantError(
-                f"bad variant override {pair!r}", Location(source), hint="write KEY=VALUE"
-            )
         items = [v.strip() for v in raw.split(",")]
+        problem = (
+            "no '=' between key and value"
+            if not sep
+            else "the key is empty"
+            if not key.strip()
+            else "a value is empty"
+            if "" in items
+            else None
+        )
+        if problem:
+            raise VariantError(
+                f"bad variant override {pair!r}: {problem}",
+                Location(source),
+                hint="write --variant KEY=VALUE, e.g. --variant python=3.12 "
+                "(comma-separated values expand: python=3.11,3.12)",
+            )
         values[key.strip()] = tuple(int(v) if numbers == "v1" and v.isdigit() else v for v in items)
         origins[key.strip()] = Location(source)
     return _freeze(values, [], {}, (), origins, {})
