@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from .. import platforms
@@ -129,19 +129,34 @@ class Functions:
         }
 
 
+def _decode(payload: str) -> dict[str, Any]:
+    pin: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload))
+    return pin
+
+
+def pinned_names(text: str) -> list[str]:
+    """The output names the ``pin_subpackage`` markers in ``text`` refer to."""
+    return [str(_decode(m.group(1))["name"]) for m in PIN_RE.finditer(text)]
+
+
+def unknown_output_error(name: str, outputs: Collection[str], where: Any) -> RecipeError:
+    return RecipeError(
+        f"pin_subpackage({name!r}) names no output of this recipe",
+        where,
+        hint=f"outputs are: {', '.join(sorted(outputs)) or 'none'}; "
+        "for a package built elsewhere use pin_compatible",
+    )
+
+
 def resolve_pins(spec: str, outputs: Mapping[str, tuple[str, str]], where: Any = None) -> str:
     """Replace a pin_subpackage marker with a real spec; ``outputs`` maps name -> (version,
     build string) of the recipe's outputs for this variant."""
     match = PIN_RE.search(spec)
     if match is None:
         return spec
-    pin = json.loads(base64.urlsafe_b64decode(match.group(1)))
+    pin = _decode(match.group(1))
     if pin["name"] not in outputs:
-        raise RecipeError(
-            f"pin_subpackage({pin['name']!r}) names no output of this recipe",
-            where,
-            hint=f"outputs are: {', '.join(sorted(outputs)) or 'none'}",
-        )
+        raise unknown_output_error(pin["name"], outputs, where)
     version, build_string = outputs[pin["name"]]
     if pin["exact"]:
         # rattler-build writes `==1.2.3`; conda-build the bare version.

@@ -21,7 +21,7 @@ from ..recipe.model import RawRecipe
 from ..templating import render_text_collect
 from ..variants.config import VariantConfig
 from . import v0_keys
-from .context import Functions
+from .context import Functions, pinned_names, unknown_output_error
 from .files import make_helpers
 from .model import IgnoreRunExports
 from .outputs import OutputSpec, fill_bare_requirements, spec_name
@@ -98,7 +98,22 @@ def render_variant(
     if _truthy(_section(tree, "build", raw.path).get("skip")):
         return []
     scope = _Scope(raw, text, full, used | _ALWAYS_CANDIDATES, config, subdir)
-    return _outputs(tree, scope)
+    specs = _outputs(tree, scope)
+    _check_pins(rendered, {s.name for s in specs}, raw.path)
+    return specs
+
+
+def _check_pins(rendered: str, names: set[str], path: str) -> None:
+    """Every ``pin_subpackage`` names an output, reported on the line that calls it (the
+    rendered text keeps the recipe's line numbers)."""
+    errors: list[CflError] = []
+    for number, line in enumerate(rendered.split("\n"), start=1):
+        errors += [
+            unknown_output_error(name, names, Location(path, number))
+            for name in pinned_names(line)
+            if name not in names
+        ]
+    raise_collected(errors)
 
 
 # Keys conda-build counts without reading the text (see v0_keys.used_keys).
@@ -233,9 +248,7 @@ def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
         )
     if not version and not (outputs and all(_has_version(o) for o in _as_list(outputs))):
         errors.append(
-            RecipeError(
-                "package/version is missing", where, hint="add `version:` under `package:`"
-            )
+            RecipeError("package/version is missing", where, hint="add `version:` under `package:`")
         )
     if outputs and not isinstance(outputs, list):
         errors.append(
