@@ -1,4 +1,4 @@
-"""The stable Python API: ``render()`` (more stages join as they land).
+"""The stable Python API: ``render()``, ``toolchain()`` (more stages join as they land).
 
 ``render(["recipes/mylib"], variant_files=["ci.yaml"], target_platform="linux-64")`` ->
 ``[RenderedRecipe, ...]``. Variant files merge in the documented order: the default pinning
@@ -12,14 +12,23 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from . import platforms, recipe
+from . import baseplate, platforms, recipe
 from . import render as render_stage
+from .baseplate import BasePlate, tools
 from .errors import CflError, Location, UsageError, raise_collected
 from .render.model import RenderedRecipe
 from .variants import config as variant_config
 from .variants.config import VariantConfig
 
-__all__ = ["RenderedRecipe", "default_variant_file", "load_variants", "render"]
+__all__ = [
+    "BasePlate",
+    "RenderedRecipe",
+    "default_variant_file",
+    "load_variants",
+    "recipe_variants",
+    "render",
+    "toolchain",
+]
 
 
 def default_variant_file() -> Path | None:
@@ -47,26 +56,54 @@ def _read_variant_file(path: str | os.PathLike[str], subdir: str, numbers: str) 
 
 
 def load_variants(
+    subdir: str,
+    variant_files: Sequence[str | os.PathLike[str]] = (),
+    overrides: Iterable[str] = (),
+    use_default_variants: bool = True,
+    local_files: Sequence[tuple[str, str]] = (),
+    numbers: str = "str",
+) -> VariantConfig:
+    """Merge default pinning, recipe-local files, ``-m`` files and overrides (later wins)."""
+    layers: list[VariantConfig] = []
+    default = default_variant_file() if use_default_variants else None
+    if default is not None:
+        layers.append(_read_variant_file(default, subdir, numbers))
+    layers.extend(variant_config.parse(text, path, subdir, numbers) for path, text in local_files)
+    layers.extend(_read_variant_file(path, subdir, numbers) for path in variant_files)
+    layers.append(variant_config.from_overrides(overrides, numbers=numbers))
+    merged = variant_config.merge(layers)
+    variant_config.validate(merged)
+    return merged
+
+
+def recipe_variants(
     raw: recipe.RawRecipe,
     subdir: str,
     variant_files: Sequence[str | os.PathLike[str]] = (),
     overrides: Iterable[str] = (),
     use_default_variants: bool = True,
 ) -> VariantConfig:
-    """Merge default pinning, recipe-local files, ``-m`` files and overrides (later wins)."""
-    numbers = "v1" if raw.format == "v1" else "str"
-    layers: list[VariantConfig] = []
-    default = default_variant_file() if use_default_variants else None
-    if default is not None:
-        layers.append(_read_variant_file(default, subdir, numbers))
-    layers.extend(
-        variant_config.parse(text, path, subdir, numbers) for path, text in raw.variant_files
+    """The variant config of one recipe (v1 recipes type numbers as rattler-build does)."""
+    return load_variants(
+        subdir,
+        variant_files,
+        overrides,
+        use_default_variants,
+        raw.variant_files,
+        "v1" if raw.format == "v1" else "str",
     )
-    layers.extend(_read_variant_file(path, subdir, numbers) for path in variant_files)
-    layers.append(variant_config.from_overrides(overrides, numbers=numbers))
-    merged = variant_config.merge(layers)
-    variant_config.validate(merged)
-    return merged
+
+
+def toolchain(
+    target_platform: str | None = None,
+    variant_files: Sequence[str | os.PathLike[str]] = (),
+    overrides: Iterable[str] = (),
+    use_default_variants: bool = True,
+) -> BasePlate:
+    """The base plate that the first variant of the given variant files resolves to."""
+    subdir = target_platform or platforms.build_platform()
+    config = load_variants(subdir, variant_files, overrides, use_default_variants)
+    return baseplate.resolve(config.first(), subdir, tools.detect_versions())
 
 
 def render(
@@ -86,7 +123,7 @@ def render(
     for path in recipes:
         try:
             raw = recipe.load(str(path), environ=dict(os.environ if environ is None else environ))
-            config = load_variants(raw, subdir, variant_files, overrides, use_default_variants)
+            config = recipe_variants(raw, subdir, variant_files, overrides, use_default_variants)
             results.extend(render_stage.render_recipe(raw, config, subdir))
         except CflError as exc:
             errors.append(exc)

@@ -73,6 +73,67 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_toolchain(args: argparse.Namespace) -> int:
+    plate = api.toolchain(
+        target_platform=args.target_platform,
+        variant_files=args.variant_files,
+        overrides=args.variant,
+        use_default_variants=not args.no_default_variants,
+    )
+    if args.json:
+        print(json.dumps(plate.describe(), indent=2))
+        return 0
+    target = plate.target
+    level = "-" if plate.microarch_level is None else f"x86-64-v{plate.microarch_level}"
+    rows = [
+        ("subdir", target.subdir),
+        ("toolchain", f"{plate.toolchain} {plate.version}"),
+        (
+            "triple",
+            f"{target.conda_triple} ({target.zig_target if plate.toolchain == 'zig' else target.llvm_triple})",
+        ),
+        ("C library floor", f"{target.libc} {target.libc_floor}".strip()),
+        ("C++ library", plate.cxx_stdlib),
+        ("CPU level", level),
+        ("CPU flags", " ".join(plate.cpu_flags) or "-"),
+        ("CFLAGS", " ".join(plate.cflags)),
+        ("LDFLAGS", " ".join(plate.ldflags) or "-"),
+        ("fingerprint", plate.fingerprint),
+    ]
+    width = max(len(k) for k, _ in rows)
+    print("\n".join(f"{k.ljust(width)}  {v}" for k, v in rows))
+    return 0
+
+
+def _variant_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-m",
+        "--variant-config",
+        dest="variant_files",
+        action="append",
+        default=[],
+        metavar="VARIANTS",
+        help="a variant file (conda_build_config.yaml / variants.yaml); repeatable",
+    )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one variant key (comma-separated values expand); repeatable",
+    )
+    parser.add_argument(
+        "--target-platform",
+        choices=SUBDIRS,
+        default=None,
+        help="the subdir to target (default: this machine's)",
+    )
+    parser.add_argument(
+        "--no-default-variants", action="store_true", help="skip variants/default.yaml"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cfl", description="Build native software into conda packages from one recipe."
@@ -109,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--json", action="store_true", help="print JSON instead of a table")
     render.set_defaults(func=_cmd_render)
+    plate = sub.add_parser("toolchain", aliases=["baseplate"], help="show the resolved base plate")
+    _variant_options(plate)
+    plate.set_defaults(func=_cmd_toolchain)
     return parser
 
 

@@ -71,8 +71,8 @@ def test_multi_output_v0(capsys: pytest.CaptureFixture[str]) -> None:
     lib, tools = render(capsys, "multi-output-v0")
     lib_hash = h(
         {
-            "c_compiler": "gcc",
-            "c_compiler_version": "12",
+            "c_compiler": "zig",
+            "c_compiler_version": "0.17",
             "target_platform": "linux-64",
             "zlib": "1.3",
         }
@@ -83,7 +83,7 @@ def test_multi_output_v0(capsys: pytest.CaptureFixture[str]) -> None:
         lib_hash + "_2",
     )
     assert lib["run_exports"] == {"weak": ["libmulti >=2.3.4,<2.4.0a0"]}
-    assert lib["requirements"]["build"] == ["gcc_linux-64 12.*"]
+    assert lib["requirements"]["build"] == ["zig_linux-64 0.17.*"]
     # The tools output reads only its own section: it uses no key, so no hash.
     assert tools["build_string"] == "2"
     assert tools["variant"] == {"target_platform": "linux-64"}

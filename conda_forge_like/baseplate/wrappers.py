@@ -1,0 +1,175 @@
+"""Compiler wrappers, CMake toolchain file and Meson cross file for a ``BasePlate``.
+
+``commands(plate, tools)`` (pure) says what each tool role runs: ``{"cc": ["/.../zig", "cc",
+"-target", "x86_64-linux-gnu.2.17", "-mcpu=x86_64_v3"], ...}``. ``install(plate, tools,
+build_prefix)`` writes them as conda-forge-named scripts (``x86_64-conda-linux-gnu-cc``) into
+``build_prefix/bin`` so that CC and CXX are single paths make, CMake, Meson and autotools accept.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import CflError
+from .model import BasePlate
+from .tools import Tools
+
+ROLES = ("cc", "c++", "ar", "ranlib", "ld", "strip", "nm")
+
+
+@dataclass(frozen=True)
+class Installed:
+    """Paths of the written wrappers and generated files."""
+
+    tools: dict[str, str]  # role -> wrapper path
+    cmake_toolchain: str
+    meson_cross: str
+
+
+def _zig_linker(plate: BasePlate) -> str:
+    return {"linux": "ld.lld", "osx": "ld64.lld", "win": "lld-link"}[plate.target.os]
+
+
+def commands(plate: BasePlate, tools: Tools) -> dict[str, list[str]]:
+    """The command line behind each wrapper role (target and CPU flags baked in)."""
+    flags = list(plate.cpu_flags)
+    llvm = tools.llvm
+    if plate.toolchain == "zig":
+        zig = _require(tools.zig, "zig", "pip install ziglang")
+        target = ["-target", plate.target.zig_target]
+        return {
+            "cc": [zig, "cc", *target, *flags],
+            "c++": [zig, "c++", *target, *flags],
+            "ar": [zig, "ar"],
+            "ranlib": [zig, "ranlib"],
+            "ld": [zig, _zig_linker(plate)],
+            "strip": [llvm.get("strip") or "strip"],
+            "nm": [llvm.get("nm") or "nm"],
+        }
+    if plate.toolchain == "gcc":
+        cc = _require(tools.gcc, "gcc", "apt-get install gcc")
+        cxx = _require(tools.gxx, "g++", "apt-get install g++")
+        return {
+            "cc": [cc, *flags], "c++": [cxx, *flags], "ar": ["ar"], "ranlib": ["ranlib"],
+            "ld": ["ld"], "strip": ["strip"], "nm": ["nm"],
+        }  # fmt: skip
+    cc = _require(tools.clang, "clang", "apt-get install clang")
+    cxx = _require(tools.clangxx, "clang++", "apt-get install clang")
+    return {
+        "cc": [cc, *flags], "c++": [cxx, *flags], "ar": [llvm.get("ar") or "ar"],
+        "ranlib": [llvm.get("ranlib") or "ranlib"], "ld": ["ld"],
+        "strip": [llvm.get("strip") or "strip"], "nm": [llvm.get("nm") or "nm"],
+    }  # fmt: skip
+
+
+def _require(path: str | None, name: str, hint: str) -> str:
+    if not path:
+        raise CflError(f"{name} is not installed", hint=hint)
+    return path
+
+
+def wrapper_name(plate: BasePlate, role: str) -> str:
+    return f"{plate.target.conda_triple}-{role}"
+
+
+def _script(command: list[str], zig_cache: str | None) -> str:
+    lines = ["#!/bin/sh", "# Written by cfl: the base plate's tool for this target."]
+    if zig_cache:
+        # One shared cache: zig builds libc/libc++ once per target, not once per package.
+        lines.append(f': "${{ZIG_GLOBAL_CACHE_DIR:={shlex.quote(zig_cache)}}}"')
+        lines.append("export ZIG_GLOBAL_CACHE_DIR")
+    lines.append(f'exec {shlex.join(command)} "$@"')
+    return "\n".join(lines) + "\n"
+
+
+def _write_executable(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(text)
+        tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        tmp.replace(path)
+    except OSError as exc:
+        raise CflError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def zig_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "cfl", "zig")
+
+
+def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]) -> Installed:
+    """Write the wrappers and the CMake/Meson files into the build prefix."""
+    bin_dir = Path(build_prefix) / "bin"
+    share = Path(build_prefix) / "share" / "cfl"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    share.mkdir(parents=True, exist_ok=True)
+    zig_cache = zig_cache_dir() if plate.toolchain == "zig" else None
+    written: dict[str, str] = {}
+    for role, command in commands(plate, tools).items():
+        path = bin_dir / wrapper_name(plate, role)
+        _write_executable(path, _script(command, zig_cache))
+        written[role] = str(path)
+    cmake_file = share / f"toolchain-{plate.subdir}.cmake"
+    cmake_file.write_text(cmake_toolchain(plate, written, tools))
+    meson_file = share / f"cross-{plate.subdir}.ini"
+    meson_file.write_text(meson_cross(plate, written))
+    return Installed(written, str(cmake_file), str(meson_file))
+
+
+def cmake_toolchain(plate: BasePlate, tools: dict[str, str], found: Tools) -> str:
+    """A CMake toolchain file; ``$ENV{PREFIX}`` keeps it valid for any host prefix."""
+    target = plate.target
+    lines = ["# Written by cfl for the base plate " + plate.fingerprint]
+    if plate.cross:
+        lines += [
+            f"set(CMAKE_SYSTEM_NAME {target.cmake_system})",
+            f"set(CMAKE_SYSTEM_PROCESSOR {target.cmake_processor})",
+        ]
+    lines += [
+        f'set(CMAKE_C_COMPILER "{tools["cc"]}")',
+        f'set(CMAKE_CXX_COMPILER "{tools["c++"]}")',
+        f'set(CMAKE_AR "{tools["ar"]}" CACHE FILEPATH "archiver")',
+        f'set(CMAKE_RANLIB "{tools["ranlib"]}" CACHE FILEPATH "ranlib")',
+        f'set(CMAKE_STRIP "{tools["strip"]}" CACHE FILEPATH "strip")',
+        f'set(CMAKE_NM "{tools["nm"]}" CACHE FILEPATH "nm")',
+        'set(CMAKE_FIND_ROOT_PATH "$ENV{PREFIX}")',
+        "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)",
+        "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)",
+        "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)",
+        "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)",
+    ]
+    if target.os == "osx":
+        install_name_tool = found.llvm.get("install-name-tool")
+        if install_name_tool:
+            lines.append(f'set(CMAKE_INSTALL_NAME_TOOL "{install_name_tool}")')
+        lines.append(f'set(CMAKE_OSX_DEPLOYMENT_TARGET "{target.libc_floor}" CACHE STRING "")')
+    return "\n".join(lines) + "\n"
+
+
+def meson_cross(plate: BasePlate, tools: dict[str, str]) -> str:
+    target = plate.target
+    cpu = target.cmake_processor.lower() if target.os != "win" else "x86_64"
+    return "\n".join(
+        [
+            "[binaries]",
+            f"c = '{tools['cc']}'",
+            f"cpp = '{tools['c++']}'",
+            f"ar = '{tools['ar']}'",
+            f"strip = '{tools['strip']}'",
+            f"nm = '{tools['nm']}'",
+            "",
+            "[host_machine]",
+            f"system = '{target.meson_system}'",
+            f"cpu_family = '{target.meson_cpu_family}'",
+            f"cpu = '{cpu}'",
+            "endian = 'little'",
+            "",
+            "[properties]",
+            f"needs_exe_wrapper = {'true' if plate.cross else 'false'}",
+            "",
+        ]
+    )
