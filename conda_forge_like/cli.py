@@ -85,13 +85,11 @@ def _cmd_toolchain(args: argparse.Namespace) -> int:
         return 0
     target = plate.target
     level = "-" if plate.microarch_level is None else f"x86-64-v{plate.microarch_level}"
+    compiler_target = target.zig_target if plate.toolchain == "zig" else target.llvm_triple
     rows = [
         ("subdir", target.subdir),
         ("toolchain", f"{plate.toolchain} {plate.version}"),
-        (
-            "triple",
-            f"{target.conda_triple} ({target.zig_target if plate.toolchain == 'zig' else target.llvm_triple})",
-        ),
+        ("triple", f"{target.conda_triple} ({compiler_target})"),
         ("C library floor", f"{target.libc} {target.libc_floor}".strip()),
         ("C++ library", plate.cxx_stdlib),
         ("CPU level", level),

@@ -20,7 +20,9 @@ from .targets import ARCHSPEC_NAMES, TARGETS
 __all__ = ["BasePlate", "Target", "cpu_flags", "resolve", "toolchain_of"]
 
 # conda-forge's compiler names map onto the base plate's three toolchains.
-_ALIASES = {"gxx": "gcc", "clangxx": "clang", "zigxx": "zig", "zig": "zig", "gcc": "gcc", "clang": "clang"}
+_ALIASES = {
+    "zig": "zig", "zigxx": "zig", "gcc": "gcc", "gxx": "gcc", "clang": "clang", "clangxx": "clang",
+}  # fmt: skip
 
 
 def toolchain_of(variant: Mapping[str, Any], language: str = "c") -> str:
