@@ -133,12 +133,18 @@ def _from_mapping(data: yamlio.YDict, filename: str, ns: Mapping[str, Any]) -> V
     for key, raw in data.items():
         where = Location(filename, data.line_of(key))
         if key == "zip_keys":
-            for group in _zip_groups(raw, where):
+            for group, group_where in _zip_groups(raw, where):
                 zip_keys.append(group)
-                zip_origins[group] = where
+                zip_origins[group] = group_where
         elif key == "pin_run_as_build":
             if not isinstance(raw, dict):
-                errors.append(VariantError("pin_run_as_build must be a mapping", where))
+                errors.append(
+                    VariantError(
+                        "pin_run_as_build must be a mapping of package names to pins",
+                        where,
+                        hint="write e.g. `pin_run_as_build: {zlib: {max_pin: x.x}}`",
+                    )
+                )
                 continue
             for name, pin in raw.items():
                 try:
@@ -201,7 +207,8 @@ def _select_items(items: list[Any], ns: Mapping[str, Any], where: Location) -> l
     return out
 
 
-def _zip_groups(raw: Any, where: Location) -> list[tuple[str, ...]]:
+def _zip_groups(raw: Any, where: Location) -> list[tuple[tuple[str, ...], Location]]:
+    """Each zip group with the line it is written on (``zip_keys: [a, b]`` is one group)."""
     if raw is None or raw == []:
         return []  # every group was removed by a selector
     if not isinstance(raw, list):
@@ -209,17 +216,23 @@ def _zip_groups(raw: Any, where: Location) -> list[tuple[str, ...]]:
             "zip_keys must be a list of lists of keys", where, hint="write `zip_keys: [[a, b]]`"
         )
     if all(isinstance(k, str) for k in raw):
-        raw = [raw]
+        return [(_zip_group(raw, where), where)]
     groups = []
-    for group in raw:
-        if not isinstance(group, list) or len(group) < 2:
-            raise VariantError(
-                f"zip_keys group {group!r} must list at least two keys",
-                where,
-                hint="write `zip_keys: [[c_compiler_version, cxx_compiler_version]]`",
-            )
-        groups.append(tuple(str(k) for k in group))
+    for index, group in enumerate(raw):
+        line = raw.line_of(index) if isinstance(raw, yamlio.YList) else where.line
+        at = Location(where.file, line)
+        groups.append((_zip_group(group, at), at))
     return groups
+
+
+def _zip_group(group: Any, where: Location) -> tuple[str, ...]:
+    if not isinstance(group, list) or len(group) < 2:
+        raise VariantError(
+            f"zip_keys group {group!r} must list at least two keys",
+            where,
+            hint="write `zip_keys: [[c_compiler_version, cxx_compiler_version]]`",
+        )
+    return tuple(str(k) for k in group)
 
 
 def merge(configs: Iterable[VariantConfig]) -> VariantConfig:

@@ -39,7 +39,7 @@ CASES = [
     Case(
         "zip-keys-mismatch",
         "conda_build_config.yaml",
-        6,
+        7,
         ("zip_keys", "python has 2", "numpy has 1", "conda_build_config.yaml:1"),
     ),
     Case("missing-package-version", "meta.yaml", 2, ("package/version is missing",)),
