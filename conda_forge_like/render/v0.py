@@ -296,13 +296,24 @@ def _output_specs(
             continue
         merged = dict(out)
         same = out["name"] == top_name
+        if isinstance(out.get("requirements"), list):  # `requirements: [a, b]` means run
+            merged["requirements"] = {"run": out["requirements"]}
         if same:  # conda-build merges the top level into a same-named output
             for key in ("requirements", "build", "about"):
-                merged[key] = {**(tree.get(key) or {}), **(out.get(key) or {})}
-        out_build = {
-            **{k: build[k] for k in ("number",) if k in build},
-            **(merged.get("build") or {}),
-        }
+                base, own = tree.get(key) or {}, merged.get(key) or {}
+                if isinstance(base, dict) and isinstance(own, dict):
+                    merged[key] = {**base, **own}
+        own_build = merged.get("build") or {}
+        if not isinstance(own_build, dict):
+            errors.append(
+                RecipeError(
+                    f"outputs/{out['name']}/build must be a mapping",
+                    Location(scope.path, line),
+                    hint="write `build:` followed by indented `key: value` lines",
+                )
+            )
+            continue
+        out_build = {**{k: build[k] for k in ("number",) if k in build}, **own_build}
         section = v0_keys.Section(scope.raw, scope.selected, index, same)
         where = Location(scope.path, line)
         try:
