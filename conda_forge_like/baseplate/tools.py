@@ -99,3 +99,47 @@ def detect_versions() -> dict[str, str]:
     if tools.clang and (v := _version([tools.clang, "-dumpversion"])):
         versions["clang"] = v
     return versions
+
+
+# Build tools a recipe may list under `build:` that the base plate can stand in for.
+PROVIDED = ("cmake", "ninja", "patchelf", "make", "pkg-config")
+
+
+def provide(names: list[str], build_prefix: str) -> dict[str, str]:
+    """Link the base plate's copy of each named build tool into ``build_prefix/bin``.
+
+    Returns ``name -> link path`` for the tools provided; names the base plate has no copy of
+    are left to the solver. cmake's and ninja's PyPI wheels keep their data beside the real
+    binary, so a symlink (not a copy) keeps them working.
+    """
+    found = find_tools()
+    sources = {
+        "cmake": found.cmake, "ninja": found.ninja, "patchelf": found.patchelf,
+        "make": found.make, "pkg-config": found.pkg_config,
+    }  # fmt: skip
+    bin_dir = os.path.join(build_prefix, "bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    linked: dict[str, str] = {}
+    for name in names:
+        source = sources.get(name)
+        if not source:
+            continue
+        real = os.path.realpath(source)
+        if name == "cmake":
+            real = _cmake_binary() or real
+        link = os.path.join(bin_dir, name)
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(real, link)
+        linked[name] = link
+    return linked
+
+
+def _cmake_binary() -> str | None:
+    """The real cmake inside the PyPI wheel (the console script is a Python shim)."""
+    try:
+        import cmake  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    path = os.path.join(cmake.CMAKE_BIN_DIR, "cmake")
+    return path if os.path.isfile(path) else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shlex
 import stat
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,14 +77,68 @@ def wrapper_name(plate: BasePlate, role: str) -> str:
     return f"{plate.target.conda_triple}-{role}"
 
 
-def _script(command: list[str], zig_cache: str | None) -> str:
+def _script(command: list[str], zig_cache: str | None, link_object: str | None = None) -> str:
     lines = ["#!/bin/sh", "# Written by cfl: the base plate's tool for this target."]
     if zig_cache:
         # One shared cache: zig builds libc/libc++ once per target, not once per package.
         lines.append(f': "${{ZIG_GLOBAL_CACHE_DIR:={shlex.quote(zig_cache)}}}"')
         lines.append("export ZIG_GLOBAL_CACHE_DIR")
+    if link_object:
+        # Link steps (inputs given, no -c/-S/-E) also get the ISA-level note object.
+        lines += [
+            "link=0",
+            'for arg in "$@"; do',
+            "  case $arg in",
+            "    -c|-S|-E|-M|-MM) link=0; break ;;",
+            "    *.o|*.obj|*.a|*.lo|*.c|*.cc|*.cpp|*.cxx|*.C|@*) link=1 ;;",
+            "  esac",
+            "done",
+            f'[ "$link" = 1 ] && set -- "$@" {shlex.quote(link_object)}',
+        ]
     lines.append(f'exec {shlex.join(command)} "$@"')
     return "\n".join(lines) + "\n"
+
+
+# GNU_PROPERTY_X86_ISA_1_NEEDED bits: baseline=1, v2=2, v3=4, v4=8 (cumulative, as gcc sets).
+_ISA_NEEDED = 0xC0008002
+
+
+def isa_note_asm(level: int) -> str:
+    """Assembly for an ELF note saying "x86 ISA needed: x86-64-v<level>".
+
+    zig links with lld, which drops ``.note.gnu.property`` input (and has no
+    ``-z x86-64-vN``); under another section name the note survives in a PT_NOTE segment,
+    where readelf, lief and the ABI check read it like gcc's ``-mneeded`` marker.
+    """
+    bits = sum(1 << i for i in range(level))
+    return "\n".join(
+        [
+            '\t.section .note.cfl.isa,"a",@note',
+            "\t.p2align 3",
+            "\t.long 4", "\t.long 16", "\t.long 5", '\t.asciz "GNU"',
+            f"\t.long {_ISA_NEEDED:#x}", "\t.long 4", f"\t.long {bits}", "\t.long 0",
+            "",
+        ]
+    )  # fmt: skip
+
+
+def _isa_note_object(plate: BasePlate, tools: Tools, share: Path) -> str | None:
+    """Assemble the ISA note for zig builds of x86_64 ELF at level 2 and above."""
+    level = plate.microarch_level
+    if plate.toolchain != "zig" or plate.target.os != "linux" or not level or level < 2:
+        return None
+    source = share / f"isa-x86-64-v{level}.s"
+    obj = share / f"isa-x86-64-v{level}.o"
+    source.write_text(isa_note_asm(level))
+    zig = _require(tools.zig, "zig", "pip install ziglang")
+    command = [zig, "cc", "-target", plate.target.zig_target, "-c", str(source), "-o", str(obj)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise CflError(
+            f"cannot assemble the ISA note: {shlex.join(command)} exited {result.returncode}",
+            hint=result.stderr.strip()[-500:] or None,
+        )
+    return str(obj)
 
 
 def _write_executable(path: Path, text: str) -> None:
@@ -108,10 +163,13 @@ def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]
     bin_dir.mkdir(parents=True, exist_ok=True)
     share.mkdir(parents=True, exist_ok=True)
     zig_cache = zig_cache_dir() if plate.toolchain == "zig" else None
+    note = _isa_note_object(plate, tools, share)
     written: dict[str, str] = {}
     for role, command in commands(plate, tools).items():
         path = bin_dir / wrapper_name(plate, role)
-        _write_executable(path, _script(command, zig_cache))
+        _write_executable(
+            path, _script(command, zig_cache, note if role in ("cc", "c++") else None)
+        )
         written[role] = str(path)
     cmake_file = share / f"toolchain-{plate.subdir}.cmake"
     cmake_file.write_text(cmake_toolchain(plate, written, tools))
