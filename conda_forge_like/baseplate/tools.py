@@ -138,7 +138,7 @@ def provide(names: list[str], build_prefix: str) -> dict[str, str]:
 def _cmake_binary() -> str | None:
     """The real cmake inside the PyPI wheel (the console script is a Python shim)."""
     try:
-        import cmake  # type: ignore[import-untyped]
+        import cmake
     except ImportError:
         return None
     path = os.path.join(cmake.CMAKE_BIN_DIR, "cmake")
