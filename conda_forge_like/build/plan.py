@@ -1,0 +1,151 @@
+"""Pure build planning: which specs the base plate provides, run dependencies from run_exports,
+and the order recipes build in.
+
+``split_build_specs(["zig_linux-64 0.17.*", "cmake", "zlib"], variant, "linux-64",
+solvable={"zlib"})`` -> ``(provided=["zig_linux-64 0.17.*", "cmake"], solve=["zlib"])``;
+``order(rendered)`` -> the rendered outputs with every dependency before its dependents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..baseplate.tools import PROVIDED
+from ..errors import CflError, Location
+from ..render.model import RenderedRecipe
+from ..render.pins import apply_pin
+
+# Spec-name prefixes of what compiler()/stdlib() render to, for any target subdir.
+_PLATE_PACKAGES = ("zig", "gcc", "gxx", "clang", "clangxx", "sysroot", "vs", "vs2022",
+                   "macosx_deployment_target")  # fmt: skip
+
+
+def spec_name(spec: str) -> str:
+    return spec.split()[0] if spec.split() else ""
+
+
+def is_base_plate_spec(spec: str, subdir: str) -> bool:
+    """``zig_linux-64 0.17.*`` or ``sysroot_linux-64 2.17.*``: the base plate, not a package."""
+    name = spec_name(spec)
+    for prefix in _PLATE_PACKAGES:
+        for target in (subdir, "linux-64", "linux-aarch64", "osx-64", "osx-arm64", "win-64"):
+            if name == f"{prefix}_{target}":
+                return True
+    return False
+
+
+def split_build_specs(
+    specs: Sequence[str], subdir: str, solvable: Collection[str]
+) -> tuple[list[str], list[str]]:
+    """Base-plate compilers and tools no channel offers are provided; the rest is solved."""
+    provided, solve = [], []
+    for spec in specs:
+        name = spec_name(spec)
+        if is_base_plate_spec(spec, subdir) or (name in PROVIDED and name not in solvable):
+            provided.append(spec)
+        else:
+            solve.append(spec)
+    return provided, solve
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """A package in the build or host environment and what it exports."""
+
+    name: str
+    version: str
+    run_exports: Mapping[str, Sequence[str]]
+
+
+def run_depends(
+    rendered: RenderedRecipe,
+    host: Iterable[Exporter],
+    build: Iterable[Exporter],
+    pending_pins: Iterable[Mapping[str, Any]] = (),
+) -> tuple[list[str], list[str]]:
+    """(depends, constrains) of a package: its run requirements plus run_exports.
+
+    Weak exports come from host, strong ones from build and host (conda-build's rule);
+    ``ignore_run_exports`` drops by exported name, ``ignore_run_exports_from`` by exporter.
+    """
+    ignore = rendered.ignore_run_exports
+    depends = list(rendered.requirements.run)
+    constrains = list(rendered.requirements.run_constrained)
+    host_list, build_list = list(host), list(build)
+    versions = {pkg.name: pkg.version for pkg in host_list}
+    depends = [_resolve_pin_compatible(spec, versions, pending_pins) for spec in depends]
+    sources: list[tuple[Exporter, tuple[str, ...]]] = [(p, ("weak", "strong")) for p in host_list]
+    sources += [(pkg, ("strong",)) for pkg in build_list]
+    for pkg, kinds in sources:
+        if pkg.name in ignore.from_package or pkg.name == rendered.name:
+            continue
+        for kind in kinds:
+            for spec in pkg.run_exports.get(kind, []):
+                if spec_name(spec) not in ignore.by_name:
+                    depends.append(spec)
+            for spec in pkg.run_exports.get(f"{kind}_constrains", []):
+                if spec_name(spec) not in ignore.by_name:
+                    constrains.append(spec)
+    return _dedupe(depends), _dedupe(constrains)
+
+
+def _resolve_pin_compatible(
+    spec: str, versions: Mapping[str, str], pending: Iterable[Mapping[str, Any]]
+) -> str:
+    """A bare ``numpy`` left by ``pin_compatible`` gets its range from the installed version."""
+    for pin in pending:
+        if spec == pin["name"] and pin["name"] in versions:
+            version = versions[pin["name"]]
+            if pin.get("exact"):
+                return f"{spec} =={version}"
+            return f"{spec} {apply_pin(version, pin.get('lower'), pin.get('upper'))}"
+    return spec
+
+
+def _dedupe(specs: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for spec in specs:
+        seen.setdefault(" ".join(spec.split()), None)
+    return list(seen)
+
+
+def order(rendered: Sequence[RenderedRecipe]) -> list[RenderedRecipe]:
+    """Topological order by build/host dependencies on other outputs; a cycle is an error."""
+    names = {r.name for r in rendered}
+    needs: dict[int, set[str]] = {}
+    for index, item in enumerate(rendered):
+        reqs = [*item.requirements.build, *item.requirements.host]
+        needs[index] = {spec_name(s) for s in reqs} & names - {item.name}
+    done: set[str] = set()
+    remaining = list(range(len(rendered)))
+    result: list[RenderedRecipe] = []
+    while remaining:
+        ready = [i for i in remaining if needs[i] <= done]
+        if not ready:
+            raise _cycle_error(rendered, remaining, needs)
+        for i in ready:
+            result.append(rendered[i])
+            remaining.remove(i)
+        done |= {
+            rendered[i].name for i in ready if _all_built(rendered, remaining, rendered[i].name)
+        }
+    return result
+
+
+def _all_built(rendered: Sequence[RenderedRecipe], remaining: Sequence[int], name: str) -> bool:
+    """A name counts as built once every variant of it is scheduled."""
+    return not any(rendered[i].name == name for i in remaining)
+
+
+def _cycle_error(
+    rendered: Sequence[RenderedRecipe], remaining: Sequence[int], needs: Mapping[int, set[str]]
+) -> CflError:
+    parts = sorted({f"{rendered[i].name} needs {', '.join(sorted(needs[i]))}" for i in remaining})
+    first = rendered[remaining[0]]
+    return CflError(
+        "the recipes depend on each other in a cycle: " + "; ".join(parts),
+        Location(first.recipe_path),
+        hint="break the cycle: one of these packages must build without the other",
+    )

@@ -1,0 +1,94 @@
+"""Pure build planning: base-plate specs, run_exports, build order, file selection, tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from conda_forge_like.build import files, plan, tests
+from conda_forge_like.errors import CflError
+from conda_forge_like.render.model import IgnoreRunExports, RenderedRecipe, Requirements
+
+
+def rendered(
+    name: str,
+    host: tuple[str, ...] = (),
+    build: tuple[str, ...] = (),
+    run: tuple[str, ...] = (),
+    ignore: IgnoreRunExports | None = None,
+) -> RenderedRecipe:
+    return RenderedRecipe(
+        name=name, version="1.0", build_number=0, build_string="h0_0", subdir="linux-64",
+        variant={}, hash_input="{}", requirements=Requirements(build, host, run),
+        recipe_path=f"/r/{name}/recipe.yaml", recipe_format="v1",
+        ignore_run_exports=ignore or IgnoreRunExports(),
+    )  # fmt: skip
+
+
+def test_compilers_stdlib_and_tools_are_provided_unless_a_channel_has_them() -> None:
+    specs = ["zig_linux-64 0.17.*", "sysroot_linux-64 2.17.*", "cmake", "ninja", "zlib"]
+    provided, solve = plan.split_build_specs(specs, "linux-64", solvable={"ninja"})
+    assert provided == ["zig_linux-64 0.17.*", "sysroot_linux-64 2.17.*", "cmake"]
+    assert solve == ["ninja", "zlib"]
+    assert plan.is_base_plate_spec("gxx_linux-aarch64", "linux-aarch64")
+    assert not plan.is_base_plate_spec("gcc", "linux-64")
+
+
+def test_weak_exports_come_from_host_strong_from_build_and_host() -> None:
+    host = [plan.Exporter("libgreet", "1.4.2", {"weak": ["libgreet >=1.4.2,<1.5.0a0"]})]
+    build = [
+        plan.Exporter("tool", "1", {"weak": ["tool-runtime"], "strong": ["libgcc >=12"]}),
+    ]
+    depends, constrains = plan.run_depends(rendered("app", run=("python",)), host, build)
+    assert depends == ["python", "libgreet >=1.4.2,<1.5.0a0", "libgcc >=12"]
+    assert constrains == []
+
+
+def test_ignore_run_exports_by_name_and_from_package() -> None:
+    host = [
+        plan.Exporter("zlib", "1.3", {"weak": ["zlib >=1.3,<2.0a0"]}),
+        plan.Exporter("openssl", "3", {"weak": ["openssl >=3"], "weak_constrains": ["x <2"]}),
+    ]
+    item = rendered("app", ignore=IgnoreRunExports(by_name=("zlib",), from_package=("openssl",)))
+    assert plan.run_depends(item, host, []) == ([], [])
+
+
+def test_pin_compatible_takes_the_installed_version() -> None:
+    host = [plan.Exporter("numpy", "1.26.4", {})]
+    pending = [{"name": "numpy", "lower": "x.x", "upper": "x"}]
+    depends, _ = plan.run_depends(rendered("app", run=("numpy",)), host, [], pending)
+    assert depends == ["numpy >=1.26,<2.0a0"]
+
+
+def test_order_puts_dependencies_first() -> None:
+    app = rendered("app", host=("libb",))
+    libb = rendered("libb", host=("liba 1.*",))
+    liba = rendered("liba")
+    assert [r.name for r in plan.order([app, libb, liba])] == ["liba", "libb", "app"]
+
+
+def test_a_cycle_is_an_error_naming_both() -> None:
+    with pytest.raises(CflError, match="cycle") as info:
+        plan.order([rendered("a", host=("b",)), rendered("b", host=("a",))])
+    assert "a needs b" in info.value.message
+    assert info.value.hint
+
+
+def test_files_selection_by_globs_and_folders() -> None:
+    new = {"lib/libm.so", "lib/libm.so.2", "include/m.h", "bin/tool", "share/doc/x"}
+    assert files.select(new, ["lib/libm.so*"]) == ["lib/libm.so", "lib/libm.so.2"]
+    assert files.select(new, ["include/", "bin/tool"]) == ["bin/tool", "include/m.h"]
+    assert files.select(new, None) == sorted(new)
+
+
+def test_test_specs_from_both_formats_round_trip() -> None:
+    v0 = tests.test_specs({"test": {"commands": ["greet"], "requires": ["bash"]}}, "v0")
+    v1 = tests.test_specs(
+        {"tests": [{"script": ["greet world"], "requirements": {"run": ["bash"]}},
+                   {"package_contents": {"lib": ["greet"], "include": ["greet.h"]}}]},
+        "v1",
+    )  # fmt: skip
+    assert v0 == [tests.TestSpec(commands=("greet",), requires=("bash",))]
+    assert v1[0].commands == ("greet world",)
+    assert v1[1].contents == {"lib": ["greet"], "include": ["greet.h"]}
+    assert tests.load(tests.dump(v1)) == v1
+    assert tests.requirements(v0) == ["bash"]
