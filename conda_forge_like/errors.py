@@ -54,6 +54,12 @@ class UsageError(CflError):
     exit_code = 2
 
 
+class SourceError(CflError):
+    """A source cannot be prepared (missing path, download, checksum, archive, git, patch)."""
+
+    exit_code = 3
+
+
 class CflErrorGroup(CflError):
     """Several errors found in one run, reported together."""
 
