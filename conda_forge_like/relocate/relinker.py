@@ -88,6 +88,11 @@ class PatchelfRelinker:
 def _parse_elf(path: Path) -> Any:
     import lief  # imported late: loading lief costs ~0.1 s that non-ELF builds need not pay
 
+    # lief "parses" almost anything after the magic; a bad identification block means the
+    # headers cannot be trusted, so the file is reported rather than patched.
+    if not _elf_ident_ok(path):
+        raise UnreadableBinary(f"{path}: not a valid ELF file (bad class or byte order)")
+
     config = lief.ELF.ParserConfig()
     config.parse_relocations = False
     config.parse_dyn_symbols = False
@@ -101,6 +106,16 @@ def _parse_elf(path: Path) -> Any:
     if binary is None:
         raise UnreadableBinary(f"cannot parse ELF file {path}")
     return binary
+
+
+def _elf_ident_ok(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            ident = handle.read(16)
+    except OSError as exc:
+        raise RelocationError(f"cannot read {path}: {exc.strerror}") from exc
+    # EI_CLASS: 32/64-bit; EI_DATA: little/big endian; EI_VERSION: current
+    return len(ident) == 16 and ident[4] in (1, 2) and ident[5] in (1, 2) and ident[6] == 1
 
 
 def _dynamic_paths(binary: Any, tag: str) -> tuple[str, ...] | None:
