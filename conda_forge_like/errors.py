@@ -60,6 +60,14 @@ class SourceError(CflError):
     exit_code = 3
 
 
+class PackageError(CflError):
+    """A package cannot be written or read (bad path record, unreadable or unsafe archive)."""
+
+
+class ChannelError(CflError):
+    """A channel directory cannot be indexed (unreadable repodata, package in the wrong subdir)."""
+
+
 class CflErrorGroup(CflError):
     """Several errors found in one run, reported together."""
 

@@ -1,0 +1,86 @@
+"""Package stage: files under a root + path records + metadata -> one conda package file.
+
+``write(prefix, [file_record(prefix, "bin/greet")], meta, Path("out"))`` ->
+``out/greet-1.0-h1234567_0.conda``. The file appears atomically (written to a temporary file in
+``out`` and renamed) and is byte-identical whenever the inputs and SOURCE_DATE_EPOCH are.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from ..errors import PackageError
+from . import archive, metadata
+from .model import PACKAGE_FORMATS, PackageFormat, PackageMetadata, PathRecord
+from .reader import extract, read_index, read_info
+from .records import file_record
+
+__all__ = [
+    "PackageFormat",
+    "PackageMetadata",
+    "PathRecord",
+    "extract",
+    "file_record",
+    "read_index",
+    "read_info",
+    "write",
+]
+
+
+@contextmanager
+def _atomic_output(target: Path) -> Iterator[IO[bytes]]:
+    """A temporary file beside ``target`` that replaces it on success and vanishes on error."""
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise PackageError(f"cannot write into {target.parent}: {exc.strerror}") from exc
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "w+b") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.chmod(0o644)
+        temp.replace(target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write(
+    root: Path,
+    records: Sequence[PathRecord],
+    meta: PackageMetadata,
+    out_dir: Path,
+    fmt: str = "conda",
+    *,
+    compression_level: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Path:
+    """Write ``out_dir/<name>-<version>-<build>.<fmt>`` from ``root`` and return its path.
+
+    ``environ`` (default ``os.environ``) supplies SOURCE_DATE_EPOCH; ``compression_level`` is
+    the zstd level of ``conda`` packages (default 19); ``tar.bz2`` always uses bzip2 level 9.
+    """
+    if fmt not in PACKAGE_FORMATS:
+        raise PackageError(f"unknown package format {fmt!r}", hint="use conda or tar.bz2")
+    env = os.environ if environ is None else environ
+    info = metadata.info_files(meta, records, env)
+    epoch = metadata.source_date_epoch(env)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PackageError(f"cannot create {out_dir}: {exc.strerror}") from exc
+    target = out_dir / f"{meta.dist}.{fmt}"
+    with _atomic_output(target) as out:
+        if fmt == "conda":
+            level = compression_level or archive.CONDA_LEVEL
+            archive.write_conda(out, root, records, meta, info, epoch, level, out_dir)
+        else:
+            archive.write_tar_bz2(out, root, records, info, epoch)
+    return target

@@ -1,0 +1,98 @@
+"""Reading ``.conda`` and ``.tar.bz2`` packages: one ``info/`` member, or everything.
+
+``read_info(Path("zlib-1.3-h0_0.conda"), "run_exports.json")`` -> ``b'{"weak": [...]}'``;
+``extract(archive, dest)`` refuses members that would land outside ``dest``.
+"""
+
+from __future__ import annotations
+
+import json
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import zstandard
+
+from ..errors import PackageError
+
+_READ_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zstandard.ZstdError)
+
+
+def archive_format(archive: Path) -> str:
+    for suffix in ("conda", "tar.bz2"):
+        if archive.name.endswith("." + suffix):
+            return suffix
+    raise PackageError(
+        f"{archive} is not a conda package", hint="package files end in .conda or .tar.bz2"
+    )
+
+
+def _conda_part(stack: ExitStack, zf: zipfile.ZipFile, part: str, archive: Path) -> IO[bytes]:
+    names = [n for n in zf.namelist() if n.startswith(f"{part}-") and n.endswith(".tar.zst")]
+    if len(names) != 1:
+        raise PackageError(f"{archive} has no single {part}-*.tar.zst member")
+    member = stack.enter_context(zf.open(names[0]))
+    reader = zstandard.ZstdDecompressor().stream_reader(member)
+    return stack.enter_context(reader)
+
+
+@contextmanager
+def _tars(archive: Path, parts: tuple[str, ...]) -> Iterator[list[tarfile.TarFile]]:
+    """Stream-mode tar readers over the requested parts (``info``, ``pkg``) of a package."""
+    with ExitStack() as stack:
+        if archive_format(archive) == "tar.bz2":
+            # One tar holds both parts; callers filter members by name.
+            yield [stack.enter_context(tarfile.open(archive, "r|bz2"))]
+            return
+        zf = stack.enter_context(zipfile.ZipFile(archive))
+        streams = [_conda_part(stack, zf, part, archive) for part in parts]
+        yield [stack.enter_context(tarfile.open(fileobj=s, mode="r|")) for s in streams]
+
+
+def read_info(archive: Path, name: str) -> bytes | None:
+    """The content of ``info/<name>`` (``name`` may start with ``info/``), None if absent."""
+    wanted = name if name.startswith("info/") else f"info/{name}"
+    try:
+        with _tars(archive, ("info",)) as tars:
+            for member in tars[0]:
+                if member.name == wanted and member.isfile():
+                    handle = tars[0].extractfile(member)
+                    return handle.read() if handle else None
+    except _READ_ERRORS as exc:
+        raise PackageError(f"cannot read {archive}: {exc}") from exc
+    return None
+
+
+def read_index(archive: Path) -> dict[str, Any]:
+    """``info/index.json`` of a package as a dict."""
+    data = read_info(archive, "index.json")
+    if data is None:
+        raise PackageError(f"{archive} has no info/index.json")
+    try:
+        index = json.loads(data)
+    except ValueError as exc:
+        raise PackageError(f"{archive}: info/index.json is not JSON: {exc}") from exc
+    if not isinstance(index, dict):
+        raise PackageError(f"{archive}: info/index.json is not a JSON object")
+    return index
+
+
+def extract(archive: Path, dest: Path) -> None:
+    """Extract both parts into ``dest``; a member that would escape it (``../``, an absolute
+    path or link, a path through a symlink) or a device file stops extraction with an error."""
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        with _tars(archive, ("info", "pkg")) as tars:
+            for tar in tars:
+                # data_filter refuses escaping paths and links and special files.
+                tar.extractall(dest, filter=tarfile.data_filter)  # noqa: S202
+    except tarfile.FilterError as exc:
+        raise PackageError(
+            f"{archive}: unsafe member refused: {exc}",
+            hint="the package was not made by a trusted builder; do not install it",
+        ) from exc
+    except _READ_ERRORS as exc:
+        raise PackageError(f"cannot extract {archive} into {dest}: {exc}") from exc
