@@ -259,7 +259,11 @@ def _checksums(entry: _Entry, where: Mapping[Any, Any] | None = None) -> dict[st
     for key, size in (("sha256", 64), ("md5", 32)):
         value = entry.text(key) if where is None else _nested_text(entry, where, key)
         if value is not None and not re.fullmatch(f"[0-9a-fA-F]{{{size}}}", value):
-            entry.error(key, f"`{key}: {value}` is not {size} hexadecimal digits")
+            entry.error(
+                key,
+                f"`{key}: {value}` is not {size} hexadecimal digits",
+                hint=f"`{key}sum FILE` prints the checksum of a downloaded file",
+            )
             value = None
         found[key] = value.lower() if value else None
     return found
