@@ -6,7 +6,7 @@ target (``../x``, ``/etc/x``, a symlink pointing out, an entry written through a
 device). As conda-build does, a single top-level directory is stripped:
 ``zlib-1.3/configure`` becomes ``work/src/configure``.
 
-Formats: ``.tar`` (plain, gz, bz2, xz), ``.zip`` and ``.tar.zst`` (needs the ``zstd`` tool).
+Formats: ``.tar`` (plain, gz, bz2, xz), ``.tar.zst`` and ``.zip``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import os
 import posixpath
 import shutil
 import stat
-import subprocess
 import tarfile
 import tempfile
 import time
@@ -24,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+import zstandard
 
 from ..errors import SourceError
 
@@ -245,24 +246,14 @@ def _write_zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, entry: Entry, 
 
 def _unzstd(archive: Path, staging: Path) -> Path:
     tar = staging / "payload.tar"
-    zstd = shutil.which("zstd")
-    if zstd is None:
+    try:
+        with archive.open("rb") as src, tar.open("wb") as dst:
+            zstandard.ZstdDecompressor().copy_stream(src, dst)
+    except (zstandard.ZstdError, OSError) as exc:
         raise SourceError(
-            f"cannot extract {archive}: the `zstd` tool is not on PATH",
-            hint="install zstd (Debian/Ubuntu: apt-get install zstd)",
-        )
-    result = subprocess.run(
-        [zstd, "-d", "-q", "-f", "-o", str(tar), str(archive)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        raise SourceError(
-            f"cannot extract {archive}: `zstd -d` exited with {result.returncode}\n"
-            + "\n".join((result.stdout + result.stderr).splitlines()[-10:]),
+            f"cannot extract {archive}: {exc}",
             hint="the file is damaged or not a zstd-compressed tar",
-        )
+        ) from exc
     return tar
 
 
