@@ -81,8 +81,12 @@ def _ldflags(toolchain: str, target: Target, level: int | None) -> tuple[str, ..
     return tuple(flags)
 
 
-def _cflags(target: Target) -> tuple[str, ...]:
-    flags = ["-O2", "-ftree-vectorize", "-fno-merge-constants"]
+def _cflags(toolchain: str, target: Target) -> tuple[str, ...]:
+    flags = ["-O2", "-ftree-vectorize"]
+    if toolchain == "gcc":
+        # gcc lets the linker merge a string literal into the tail of the prefix string, which
+        # would break prefix replacement; clang (and zig) do not merge across literals.
+        flags.append("-fno-merge-constants")
     if target.os != "win":
         flags.append("-fPIC")
     return tuple(flags)
@@ -107,7 +111,7 @@ def resolve(variant: Mapping[str, Any], subdir: str, versions: Mapping[str, str]
         raise CflError(f"the {toolchain} toolchain is not installed", hint=_install_hint(toolchain))
     _check_pinned_version(variant, toolchain, version)
     level = level_of(variant, target)
-    cflags = _cflags(target)
+    cflags = _cflags(toolchain, target)
     return BasePlate(
         target=target,
         toolchain=toolchain,

@@ -96,7 +96,7 @@ def _solve(specs: Sequence[str], channels: Sequence[Path | str], subdir: str, ca
                 gateway=gateway,
                 platforms=[Platform(subdir), Platform("noarch")],
                 virtual_packages=_virtual_packages(subdir),
-                timestamp_policy="ignore",  # type: ignore[arg-type]
+                timestamp_policy="allow-missing",
             )
         )
     except Exception as exc:

@@ -12,9 +12,17 @@
 #  define GREET_API __attribute__((visibility("default")))
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Write "Hello, <name>!" into buf (at most size bytes); returns the length it needed. */
 GREET_API size_t greet_format(char *buf, size_t size, const char *name);
 /* The library version, e.g. "1.4.2". */
 GREET_API const char *greet_version(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
