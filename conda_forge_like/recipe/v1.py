@@ -43,7 +43,10 @@ class Usage:
 
     def variables(self, keys: set[str]) -> set[str]:
         """The variant keys (from ``keys``) this usage refers to."""
-        used = (self.names | self.use_keys | {b for b in self.bare if b in keys}) & keys
+        # A bare `libfoo-bar` uses the key `libfoo_bar`: rattler-build reads `-` in variant
+        # keys as `_`.
+        bare = {b for b in self.bare if b in keys} | {b.replace("-", "_") for b in self.bare}
+        used = (self.names | self.use_keys | bare) & keys
         return used - self.ignore_keys
 
 
@@ -63,6 +66,12 @@ def _templates(value: Any) -> Iterator[str]:
         for key, item in value.items():
             if key == "if" and isinstance(item, str):
                 yield "${{ " + item + " }}"
+            elif key == "skip":  # build.skip: a condition or a list of them
+                yield from (
+                    c if "${{" in c else "${{ " + c + " }}"
+                    for c in _as_list(item)
+                    if isinstance(c, str)
+                )
             else:
                 yield from _templates(item)
     elif isinstance(value, list):

@@ -139,8 +139,8 @@ class RattlerBuildFlavor(Flavor):
             if k in contents
         }
         prefix = "py" if spec.noarch == "python" else hashing.prefix(versions)
-        if spec.string:
-            return spec.string.replace(HASH_MARK, prefix + digest)
+        if spec.string:  # `${{ hash }}` is the bare digest: no prefix, no `h`
+            return spec.string.replace(HASH_MARK, digest)
         return f"{prefix}h{digest}_{spec.build_number}"
 
 

@@ -20,9 +20,12 @@ from ..recipe.v1 import Analysis, Usage
 from ..yamlio import YDict, YList, line_of
 from .context import Functions
 from .model import IgnoreRunExports
-from .outputs import HASH_MARK, OutputSpec, fill_bare_requirements
+from .outputs import HASH_MARK, OutputSpec
+from .specs import fill_bare, normalize
 
 _MERGED_SECTIONS = ("build", "about", "source", "extra")
+# cfl's requirement sections and the recipe.yaml keys they are read from.
+_SECTIONS = {"build": "build", "host": "host", "run": "run", "run_constrained": "run_constraints"}
 
 
 class _Evaluator:
@@ -150,10 +153,17 @@ def render_variant(
     top = ev.mapping(_without(tree, ("context", "outputs")))
     errors = list(schema.check_keys(tree, schema.V1_SCHEMA, raw.path))
     outputs_raw = tree.get("outputs")
-    if outputs_raw is None:
-        specs = [_spec(top, raw.path, variant, analysis.top.variables(keys), analysis.top, top)]
-    else:
-        specs = _multi(ev, top, outputs_raw, raw.path, variant, analysis, keys, errors)
+    try:
+        if outputs_raw is None:
+            specs = [_spec(ev, top, variant, analysis.top.variables(keys), analysis.top, top)]
+        else:
+            specs = _multi(ev, top, outputs_raw, raw.path, variant, analysis, keys, errors)
+    except RecipeError:
+        if not ev.errors:
+            raise
+        # A template that failed left an empty value (a "missing" name or version): the
+        # template errors are the cause, report those.
+        specs = []
     raise_collected(errors + ev.errors)
     return [s for s in specs if s is not None]
 
@@ -207,7 +217,7 @@ def _multi(
             else:
                 usage = usage.merged(analysis.staging.get(str(inherit_name), Usage()))
         merged = _merge_top(top, output, recipe)
-        spec = _spec(merged, path, variant, usage.variables(keys), usage, output)
+        spec = _spec(ev, merged, variant, usage.variables(keys), usage, output)
         if spec is not None and inherit_name and str(inherit_name) in stagings:
             spec.staging = str(inherit_name)
             spec.meta["staging"] = dict(stagings[str(inherit_name)])
@@ -230,38 +240,47 @@ def _merge_top(top: YDict, output: YDict, recipe: Mapping[str, Any]) -> YDict:
     return merged
 
 
-def _skipped(build: Mapping[str, Any]) -> bool:
+def _skipped(ev: _Evaluator, build: Mapping[str, Any]) -> bool:
+    """``build.skip`` is a condition or a list of them (any true skips the variant)."""
     skip = build.get("skip")
+    if skip is None:
+        return False
     items = skip if isinstance(skip, list) else [skip]
-    return any(item is True or str(item).lower() == "true" for item in items)
+    line = line_of(build, "skip")
+    return any(ev.condition(item, line) for item in items if item is not None)
 
 
 def _spec(
+    ev: _Evaluator,
     section: YDict,
-    path: str,
     variant: Mapping[str, Any],
     used: set[str],
     usage: Usage,
     where_src: YDict,
 ) -> OutputSpec | None:
-    where = Location(path, where_src.line_of("package") if isinstance(where_src, YDict) else None)
+    where = Location(
+        ev.path, where_src.line_of("package") if isinstance(where_src, YDict) else None
+    )
     package = section.get("package") or {}
     build = section.get("build") or {}
     if not isinstance(package, dict) or not package.get("name"):
         raise RecipeError("package/name is missing", where, hint="add `package: {name: ...}`")
     if not package.get("version"):
         raise RecipeError("package/version is missing", where, hint="add `version:` under package")
-    if _skipped(build):
+    if _skipped(ev, build):
         return None
     reqs_raw = section.get("requirements") or {}
     reqs = {
-        s: [" ".join(str(x).split()) for x in reqs_raw.get(s) or [] if x not in (None, "")]
-        for s in ("build", "host", "run")
+        ours: [normalize(str(x)) for x in reqs_raw.get(theirs) or [] if x not in (None, "")]
+        for ours, theirs in _SECTIONS.items()
     }
-    reqs["run_constrained"] = [str(x) for x in reqs_raw.get("run_constraints") or []]
     noarch = build.get("noarch")
+    # Bare names take the values of the keys in the hash; noarch: python hashes no python.
+    fill = {
+        k: variant[k] for k in used if k in variant and not (k == "python" and noarch == "python")
+    }
     for env in ("build", "host"):
-        reqs[env] = fill_bare_requirements(reqs[env], {k: variant[k] for k in used if k in variant})
+        reqs[env] = fill_bare(reqs[env], fill)
     ignore = reqs_raw.get("ignore_run_exports") or {}
     try:
         number = int(build.get("number") or 0)
