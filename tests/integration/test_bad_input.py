@@ -84,11 +84,6 @@ def test_bad_recipe_names_file_line_problem_and_tip(
     assert_reported(err, f"{case.recipe}/{case.file}:{case.line}", *case.what)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render/v1.py raises 'package/version is missing' from _spec before the collected "
-    "undefined-variable error is reported (owned by the v1 engineer)",
-)
 def test_undefined_variable_in_v1_template(capsys: pytest.CaptureFixture[str]) -> None:
     code, err = run(capsys, str(RECIPES / "undefined-v1-template-var"))
     assert code != 0
