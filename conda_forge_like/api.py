@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from . import baseplate, platforms, recipe
+from . import index as index_stage
 from . import render as render_stage
 from .baseplate import BasePlate, tools
 from .errors import CflError, Location, UsageError, raise_collected
@@ -24,6 +25,7 @@ __all__ = [
     "BasePlate",
     "RenderedRecipe",
     "default_variant_file",
+    "index",
     "load_variants",
     "recipe_variants",
     "render",
@@ -129,3 +131,14 @@ def render(
             errors.append(exc)
     raise_collected(errors)
     return results
+
+
+def index(channel: str | os.PathLike[str]) -> dict[str, int]:
+    """Rewrite repodata.json of every subdir of a channel directory -> subdir: package count."""
+    path = Path(channel)
+    if not path.is_dir():
+        raise UsageError(
+            f"channel directory {channel} does not exist",
+            hint="pass the folder that holds linux-64/, noarch/, ... (e.g. the --output-dir)",
+        )
+    return index_stage.rebuild(path)

@@ -103,6 +103,13 @@ def _cmd_toolchain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_index(args: argparse.Namespace) -> int:
+    counts = api.index(args.channel)
+    for subdir, count in counts.items():
+        print(f"{subdir}: {count} package(s)")
+    return 0
+
+
 def _variant_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-m",
@@ -171,6 +178,9 @@ def _parser() -> argparse.ArgumentParser:
     plate = sub.add_parser("toolchain", aliases=["baseplate"], help="show the resolved base plate")
     _variant_options(plate)
     plate.set_defaults(func=_cmd_toolchain)
+    index = sub.add_parser("index", help="write repodata.json for a channel directory")
+    index.add_argument("channel", metavar="CHANNEL_DIR", help="folder holding linux-64/, noarch/")
+    index.set_defaults(func=_cmd_index)
     return parser
 
 

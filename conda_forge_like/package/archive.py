@@ -127,6 +127,10 @@ def write_tar_bz2(
     _write_tar(out, "w|bz2", root, records, info, epoch)
 
 
+def _spool(spool_dir: Path) -> tempfile.SpooledTemporaryFile[bytes]:
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL, dir=str(spool_dir))
+
+
 def _zstd_tar(
     root: Path,
     records: Sequence[PathRecord],
@@ -135,18 +139,22 @@ def _zstd_tar(
     level: int,
     spool_dir: Path,
 ) -> tempfile.SpooledTemporaryFile[bytes]:
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL, dir=str(spool_dir))  # noqa: SIM115
+    # The tar is spooled first so zstd knows the input size: it then sizes its window to the
+    # input, which makes small packages ~1000x faster to compress than a sizeless stream.
     # Multi-threaded zstd output does not depend on the thread count (it differs from
     # single-threaded output, which is why threads is never 0 here).
-    compressor = zstandard.ZstdCompressor(level=level, threads=-1)
-    try:
-        with compressor.stream_writer(spool, closefd=False) as writer:
-            _write_tar(writer, "w|", root, records, info, epoch)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    return spool
+    with _spool(spool_dir) as raw:
+        _write_tar(raw, "w|", root, records, info, epoch)
+        size = raw.tell()
+        raw.seek(0)
+        packed = _spool(spool_dir)
+        try:
+            zstandard.ZstdCompressor(level=level, threads=-1).copy_stream(raw, packed, size=size)
+        except BaseException:
+            packed.close()
+            raise
+    packed.seek(0)
+    return packed
 
 
 def _zip_add(archive: zipfile.ZipFile, name: str, data: IO[bytes], epoch: int) -> None:

@@ -1,0 +1,102 @@
+"""Index stage: package files in a channel directory -> ``<channel>/<subdir>/repodata.json``.
+
+``add(Path("out"), [Path("out/linux-64/zlib-1.3-h0_0.conda")])`` records one package;
+``rebuild(Path("out"))`` -> ``{"linux-64": 1, "noarch": 0}`` rescans everything. Each subdir is
+updated under an exclusive lock and replaced atomically, so concurrent ``cfl`` processes adding
+to one channel lose nothing and readers never see half a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import CflError, ChannelError, raise_collected
+from . import channel as disk
+from . import repodata
+
+__all__ = ["add", "contains", "rebuild", "records"]
+
+
+def _subdir_of(channel: Path, path: Path, record: dict[str, Any]) -> str:
+    """The subdir a package belongs to, checked against where it lies in the channel."""
+    subdir = str(record.get("subdir") or path.parent.name)
+    expected = channel / subdir / path.name
+    if not expected.is_file() or not expected.samefile(path):
+        raise ChannelError(
+            f"{path} is for subdir {subdir} but is not {expected}",
+            hint=f"copy or move it into {channel / subdir} before indexing",
+        )
+    return subdir
+
+
+def add(channel: Path, packages: Sequence[Path]) -> None:
+    """Add (or refresh) the records of ``packages``, which already lie in their subdirs."""
+    by_subdir: dict[str, dict[str, dict[str, Any]]] = {}
+    errors: list[CflError] = []
+    for path in packages:
+        try:
+            record = disk.package_record(path)
+            by_subdir.setdefault(_subdir_of(channel, path, record), {})[path.name] = record
+        except CflError as exc:
+            errors.append(exc)
+    raise_collected(errors)
+    for subdir, new in sorted(by_subdir.items()):
+        subdir_dir = channel / subdir
+        with disk.locked(subdir_dir):
+            disk.write(subdir_dir, repodata.with_records(disk.read(subdir_dir), new))
+    disk.ensure_noarch(channel)
+
+
+def _subdirs(channel: Path) -> list[Path]:
+    return sorted(
+        d
+        for d in channel.iterdir()
+        if d.is_dir()
+        and not d.name.startswith(".")
+        and ((d / disk.REPODATA).is_file() or disk.package_files(d))
+    )
+
+
+def _removed(subdir_dir: Path) -> list[Any]:
+    """The old ``removed`` list survives a rebuild; a broken repodata.json is just replaced."""
+    try:
+        removed = disk.read(subdir_dir).get("removed", [])
+    except ChannelError:
+        return []
+    return list(removed) if isinstance(removed, list) else []
+
+
+def rebuild(channel: Path) -> dict[str, int]:
+    """Rescan every subdir from its package files; returns subdir -> package count.
+
+    Packages that cannot be read are left out and reported together after the rest is indexed.
+    """
+    if not channel.is_dir():
+        raise ChannelError(f"channel directory {channel} does not exist")
+    disk.ensure_noarch(channel)
+    counts: dict[str, int] = {}
+    errors: list[CflError] = []
+    for subdir_dir in _subdirs(channel):
+        with disk.locked(subdir_dir):
+            found: dict[str, dict[str, Any]] = {}
+            for path in disk.package_files(subdir_dir):
+                try:
+                    found[path.name] = disk.package_record(path)
+                except CflError as exc:
+                    errors.append(exc)
+            fresh = {**repodata.empty(subdir_dir.name), "removed": _removed(subdir_dir)}
+            disk.write(subdir_dir, repodata.with_records(fresh, found))
+        counts[subdir_dir.name] = len(found)
+    raise_collected(errors)
+    return counts
+
+
+def records(channel: Path, subdir: str) -> dict[str, dict[str, Any]]:
+    """File name -> repodata record of one subdir (empty when it has no repodata yet)."""
+    return repodata.all_records(disk.read(channel / subdir))
+
+
+def contains(channel: Path, subdir: str, filename: str) -> bool:
+    return filename in records(channel, subdir)

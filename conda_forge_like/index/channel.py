@@ -1,0 +1,105 @@
+"""Channel directories on disk: the per-subdir lock, reading and atomically replacing
+repodata.json, and the repodata record of one package file."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .. import package
+from ..errors import ChannelError, PackageError
+from . import repodata
+
+LOCK_NAME = ".cfl-index.lock"
+REPODATA = "repodata.json"
+
+
+@contextmanager
+def locked(subdir_dir: Path) -> Iterator[None]:
+    """Hold the subdir's exclusive lock: concurrent ``cfl`` processes update it in turn."""
+    try:
+        subdir_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(subdir_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ChannelError(f"cannot lock {subdir_dir / LOCK_NAME}: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def read(subdir_dir: Path) -> dict[str, Any]:
+    """The subdir's repodata, or an empty one when there is none yet."""
+    path = subdir_dir / REPODATA
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return repodata.empty(subdir_dir.name)
+    except OSError as exc:
+        raise ChannelError(f"cannot read {path}: {exc.strerror}") from exc
+    return repodata.parse(text, str(path))
+
+
+def write(subdir_dir: Path, data: dict[str, Any]) -> None:
+    """Replace repodata.json atomically: readers see the old or the new file, never a part."""
+    target = subdir_dir / REPODATA
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{REPODATA}.", dir=subdir_dir)
+    except OSError as exc:
+        raise ChannelError(f"cannot write into {subdir_dir}: {exc.strerror}") from exc
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(repodata.dumps(data))
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.chmod(0o644)
+        temp.replace(target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ChannelError(f"cannot write {target}: {exc.strerror}") from exc
+
+
+def ensure_noarch(channel: Path) -> None:
+    """conda clients fetch noarch/repodata.json for every solve; give them an empty one."""
+    noarch = channel / "noarch"
+    if (noarch / REPODATA).is_file():
+        return
+    with locked(noarch):
+        if not (noarch / REPODATA).is_file():
+            write(noarch, repodata.empty("noarch"))
+
+
+def _digests(path: Path) -> tuple[str, str, int]:
+    md5, sha256, size = hashlib.md5(usedforsecurity=False), hashlib.sha256(), 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            md5.update(chunk)
+            sha256.update(chunk)
+            size += len(chunk)
+    return md5.hexdigest(), sha256.hexdigest(), size
+
+
+def package_record(path: Path) -> dict[str, Any]:
+    """index.json of a package file plus its md5, sha256 and size."""
+    index = package.read_index(path)
+    try:
+        md5, sha256, size = _digests(path)
+    except OSError as exc:
+        raise PackageError(f"cannot read {path}: {exc.strerror}") from exc
+    return repodata.record(index, md5, sha256, size)
+
+
+def package_files(subdir_dir: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in subdir_dir.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.endswith((".conda", ".tar.bz2"))
+    )
