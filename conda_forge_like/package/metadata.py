@@ -177,8 +177,10 @@ def info_files(
         "info/about.json": dumps(dict(meta.about)),
         "info/hash_input.json": dumps(dict(meta.hash_input)),
     }
-    if meta.run_exports:
-        files["info/run_exports.json"] = dumps(dict(meta.run_exports))
+    # Like rattler-build, empty kinds are left out and no exports at all means no file.
+    run_exports = {kind: list(specs) for kind, specs in meta.run_exports.items() if specs}
+    if run_exports:
+        files["info/run_exports.json"] = dumps(run_exports)
     if meta.extra_info:
         files["info/cfl.json"] = dumps(dict(meta.extra_info))
     for folder, extra in (

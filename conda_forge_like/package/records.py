@@ -58,8 +58,9 @@ def file_record(
         if not stat.S_ISREG(info.st_mode):
             raise PackageError(f"{path} is neither a file, a directory nor a symlink")
         mode = _file_mode(path, placeholder, file_mode)
-        return PathRecord(relpath, "hardlink", sha256_file(path), info.st_size, placeholder,
-                          mode, no_link)
+        return PathRecord(
+            relpath, "hardlink", sha256_file(path), info.st_size, placeholder, mode, no_link
+        )
     except OSError as exc:
         raise PackageError(f"cannot read {path}: {exc.strerror}") from exc
 

@@ -82,5 +82,8 @@ def test_rattler_installs_what_cfl_writes(tmp_path: Path) -> None:
     assert (prefix / "share" / "greeting.txt").read_text() == "hello\n"
     meta = json.loads(next((prefix / "conda-meta").glob("greet-1.0-*.json")).read_text())
     assert sorted(meta["files"]) == [
-        "bin/greet", "etc/greet.cfg", "lib/libgreet.so", "lib/libgreet.so.1",
+        "bin/greet",
+        "etc/greet.cfg",
+        "lib/libgreet.so",
+        "lib/libgreet.so.1",
     ]

@@ -87,8 +87,12 @@ def test_file_record_hashes_content_and_detects_file_mode(tree: Path) -> None:
     binary = package.file_record(tree, "lib/libgreet.so.1", PLACEHOLDER)
     content = (tree / "etc" / "greet.cfg").read_bytes()
     assert text == PathRecord(
-        "etc/greet.cfg", "hardlink", hashlib.sha256(content).hexdigest(), len(content),
-        PLACEHOLDER, "text",
+        "etc/greet.cfg",
+        "hardlink",
+        hashlib.sha256(content).hexdigest(),
+        len(content),
+        PLACEHOLDER,
+        "text",
     )
     assert binary.file_mode == "binary"
     assert package.file_record(tree, "bin/greet").file_mode is None
@@ -111,9 +115,7 @@ def test_dangling_or_escaping_symlink_hashes_as_empty(tree: Path, tmp_path: Path
 
 
 def test_directory_record(tree: Path) -> None:
-    assert package.file_record(tree, "share/empty") == PathRecord(
-        "share/empty", "directory", "", 0
-    )
+    assert package.file_record(tree, "share/empty") == PathRecord("share/empty", "directory", "", 0)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +179,11 @@ def test_conda_layout(tree: Path, tmp_path: Path) -> None:
         pkg = inner_tar(archive, entries[1].filename).getmembers()
         info = inner_tar(archive, entries[2].filename).getmembers()
     assert [m.name for m in pkg] == [
-        "bin/greet", "etc/greet.cfg", "lib/libgreet.so", "lib/libgreet.so.1", "share/empty",
+        "bin/greet",
+        "etc/greet.cfg",
+        "lib/libgreet.so",
+        "lib/libgreet.so.1",
+        "share/empty",
     ]
     assert all(m.name.startswith("info/") for m in info)
     assert [m.name for m in info] == sorted(m.name for m in info)
@@ -198,7 +204,7 @@ def test_tar_bz2_has_info_first(tree: Path, tmp_path: Path) -> None:
         assert tar.getmember("lib/libgreet.so").linkname == "libgreet.so.1"
     info = [n for n in names if n.startswith("info/")]
     assert names[: len(info)] == info
-    assert names[len(info):] == sorted(names[len(info):])
+    assert names[len(info) :] == sorted(names[len(info) :])
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -105,8 +105,12 @@ def test_paths_json_sorted_with_placeholders_links_and_dirs() -> None:
                 "file_mode": "text",
                 "no_link": True,
             },
-            {"_path": "lib/libgreet.so", "path_type": "softlink", "sha256": SHA,
-             "size_in_bytes": 16},
+            {
+                "_path": "lib/libgreet.so",
+                "path_type": "softlink",
+                "sha256": SHA,
+                "size_in_bytes": 16,
+            },
             {"_path": "share/empty", "path_type": "directory"},
         ],
         "paths_version": 1,
@@ -184,11 +188,13 @@ def test_info_files_layout() -> None:
 
 def test_run_exports_file_only_when_there_are_exports() -> None:
     without = md.info_files(meta(), [], {})
-    with_exports = md.info_files(meta(run_exports={"weak": ["greet >=1.2.3,<1.3.0a0"]}), [], {})
+    all_empty = md.info_files(meta(run_exports={"weak": [], "strong": []}), [], {})
+    with_exports = md.info_files(
+        meta(run_exports={"weak": ["greet >=1.2.3,<1.3.0a0"], "strong": []}), [], {}
+    )
     assert "info/run_exports.json" not in without
-    assert json.loads(with_exports["info/run_exports.json"]) == {
-        "weak": ["greet >=1.2.3,<1.3.0a0"]
-    }
+    assert "info/run_exports.json" not in all_empty
+    assert json.loads(with_exports["info/run_exports.json"]) == {"weak": ["greet >=1.2.3,<1.3.0a0"]}
 
 
 def test_json_is_sorted_and_indented_like_conda_build() -> None:
