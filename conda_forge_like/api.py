@@ -9,8 +9,11 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import baseplate, platforms, recipe
 from . import index as index_stage
@@ -18,17 +21,24 @@ from . import render as render_stage
 from .baseplate import BasePlate, tools
 from .errors import CflError, Location, UsageError, raise_collected
 from .render.model import RenderedRecipe
+
+if TYPE_CHECKING:
+    from .build.runner import BuildResult, DebugSetup, Reporter
 from .variants import config as variant_config
 from .variants.config import VariantConfig
 
 __all__ = [
     "BasePlate",
+    "BuildResult",
     "RenderedRecipe",
+    "build",
+    "debug",
     "default_variant_file",
     "index",
     "load_variants",
     "recipe_variants",
     "render",
+    "test",
     "toolchain",
 ]
 
@@ -142,3 +152,90 @@ def index(channel: str | os.PathLike[str]) -> dict[str, int]:
             hint="pass the folder that holds linux-64/, noarch/, ... (e.g. the --output-dir)",
         )
     return index_stage.rebuild(path)
+
+
+def build(
+    recipes: Sequence[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str] = "output",
+    variant_files: Sequence[str | os.PathLike[str]] = (),
+    target_platform: str | None = None,
+    overrides: Iterable[str] = (),
+    channels: Sequence[str] = (),
+    jobs: int = 1,
+    test: bool = True,
+    package_format: str = "conda",
+    skip_existing: bool = False,
+    keep_work: bool = False,
+    use_default_variants: bool = True,
+    report: Reporter | None = None,
+) -> list[BuildResult]:
+    """Render every recipe, then build all outputs in dependency order into ``output_dir``."""
+    from .build import runner
+
+    rendered = render(
+        recipes,
+        variant_files,
+        target_platform,
+        overrides,
+        use_default_variants=use_default_variants,
+    )
+    options = runner.BuildOptions(
+        output_dir=Path(output_dir),
+        channels=tuple(channels),
+        test=test,
+        package_format=package_format,
+        skip_existing=skip_existing,
+        keep_work=keep_work,
+    )
+    return runner.build_all(rendered, options, report or (lambda *_: None), jobs)
+
+
+def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> int:  # noqa: PT028 - api.test is not a pytest test
+    """Rerun a built package's tests (from its ``info/test/tests.json``); returns how many."""
+    from . import package as package_stage
+    from .build import runner
+    from .build import tests as test_stage
+
+    pkg = Path(package_path).resolve()
+    if not pkg.is_file():
+        raise UsageError(f"package {pkg} does not exist", Location(str(pkg)))
+    data = package_stage.read_info(pkg, "test/tests.json")
+    if data is None:
+        return 0
+    specs = test_stage.load(data)
+    work = Path(tempfile.mkdtemp(prefix="cfl-test-"))
+    try:
+        runner.run_tests(
+            pkg, specs, work, [pkg.parent.parent, *channels], runner.default_cache_dir(), None,
+            work / "test.log",
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return len(specs)
+
+
+def debug(
+    recipe_path: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str] = "output",
+    variant_files: Sequence[str | os.PathLike[str]] = (),
+    target_platform: str | None = None,
+    overrides: Iterable[str] = (),
+    channels: Sequence[str] = (),
+    output: str | None = None,
+    report: Reporter | None = None,
+) -> tuple[RenderedRecipe, DebugSetup]:
+    """Prepare one variant's sources and environments for a build by hand (work dir kept)."""
+    from .build import runner
+
+    rendered = render([recipe_path], variant_files, target_platform, overrides)
+    if output is not None:
+        rendered = [r for r in rendered if r.name == output]
+    if not rendered:
+        raise UsageError(
+            f"{recipe_path} renders no output{f' named {output!r}' if output else ''}",
+            hint="check --output and the --variant values",
+        )
+    chosen = rendered[0]
+    options = runner.BuildOptions(output_dir=Path(output_dir), channels=tuple(channels))
+    Path(output_dir).mkdir(parents=True, exist_ok=True)
+    return chosen, runner.prepare_debug(chosen, options, report or (lambda *_: None))

@@ -110,7 +110,63 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _variant_options(parser: argparse.ArgumentParser) -> None:
+def _progress(event: str, rendered: RenderedRecipe, detail: str) -> None:
+    """Plain progress lines on stderr (one per step), readable in CI logs too."""
+    print(f"cfl: {event:<12} {rendered.dist} ({rendered.subdir}): {detail}", file=sys.stderr)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    results = api.build(
+        args.recipes,
+        output_dir=args.output_dir,
+        variant_files=args.variant_files,
+        target_platform=args.target_platform,
+        overrides=args.variant,
+        channels=args.channel,
+        jobs=args.jobs,
+        test=not args.no_test,
+        package_format=args.package_format,
+        skip_existing=args.skip_existing,
+        keep_work=args.keep_work,
+        use_default_variants=not args.no_default_variants,
+        report=_progress,
+    )
+    for result in results:
+        where = result.package or "(already in the channel)"
+        print(f"{result.status:<8} {result.name}-{result.version}-{result.build_string}  {where}")
+    built = sum(r.status == "built" for r in results)
+    print(f"{built} built, {len(results) - built} skipped, output channel: {args.output_dir}")
+    return 0
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    count = api.test(args.package, channels=args.channel)
+    print(f"{count} test(s) passed for {args.package}" if count else f"{args.package} has no tests")
+    return 0
+
+
+def _cmd_debug(args: argparse.Namespace) -> int:
+    rendered, setup = api.debug(
+        args.recipe,
+        output_dir=args.output_dir,
+        variant_files=args.variant_files,
+        target_platform=args.target_platform,
+        overrides=args.variant,
+        channels=args.channel,
+        output=args.output,
+        report=_progress,
+    )
+    print(f"Prepared {rendered.dist} ({rendered.subdir}) in {setup.work}")
+    print(f"  sources:      {setup.src}")
+    print(f"  environment:  source {setup.activate}")
+    if setup.script:
+        print(f"  build script: {setup.script}")
+        print("Rerun the build by hand:")
+        print(f"  cd {setup.src} && source {setup.activate} && bash {setup.script}")
+    return 0
+
+
+def _variant_options(parser: argparse.ArgumentParser, json_flag: bool = True) -> None:
     parser.add_argument(
         "-m",
         "--variant-config",
@@ -136,7 +192,8 @@ def _variant_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-default-variants", action="store_true", help="skip variants/default.yaml"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -178,6 +235,46 @@ def _parser() -> argparse.ArgumentParser:
     plate = sub.add_parser("toolchain", aliases=["baseplate"], help="show the resolved base plate")
     _variant_options(plate)
     plate.set_defaults(func=_cmd_toolchain)
+    build = sub.add_parser("build", help="build recipes into conda packages in a channel")
+    build.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
+    _variant_options(build, json_flag=False)
+    build.add_argument(
+        "--output-dir", default="output", help="the output channel (default: output)"
+    )
+    build.add_argument(
+        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
+    )
+    build.add_argument(
+        "--jobs", type=int, default=1, help="build up to N independent outputs at once"
+    )
+    build.add_argument("--no-test", action="store_true", help="do not run the package tests")
+    build.add_argument("--package-format", choices=("conda", "tar.bz2"), default="conda")
+    build.add_argument(
+        "--skip-existing", action="store_true", help="skip outputs already in the channel"
+    )
+    build.add_argument(
+        "--keep-work", action="store_true", help="keep work directories after success"
+    )
+    build.set_defaults(func=_cmd_build)
+    test = sub.add_parser("test", help="rerun the tests stored in a built package")
+    test.add_argument("package", help="a .conda or .tar.bz2 file")
+    test.add_argument(
+        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
+    )
+    test.set_defaults(func=_cmd_test)
+    debug = sub.add_parser("debug", help="prepare one variant's build to run by hand")
+    debug.add_argument("recipe", metavar="RECIPE", help="recipe file or folder")
+    _variant_options(debug, json_flag=False)
+    debug.add_argument(
+        "--output-dir", default="output", help="the output channel (default: output)"
+    )
+    debug.add_argument(
+        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
+    )
+    debug.add_argument(
+        "--output", default=None, help="the output to prepare (multi-output recipes)"
+    )
+    debug.set_defaults(func=_cmd_debug)
     index = sub.add_parser("index", help="write repodata.json for a channel directory")
     index.add_argument("channel", metavar="CHANNEL_DIR", help="folder holding linux-64/, noarch/")
     index.set_defaults(func=_cmd_index)
@@ -185,6 +282,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    code = _main(argv)
+    if "rattler" in sys.modules and argv is None:
+        # py-rattler can crash while the interpreter shuts down; leave with the real outcome.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.func(args)

@@ -1,0 +1,394 @@
+"""Building one rendered output into a package in the output channel.
+
+``build_one(rendered, options)`` -> ``BuildResult``: sources, build and host environments,
+the base plate's wrappers, the script, the new files, relocation, run dependencies, the
+package, its tests in a fresh environment, and finally the channel. Nothing reaches the
+channel before the tests pass; a failing test moves the package to ``<output>/broken/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import baseplate, index, package, relocate
+from ..baseplate import env as plate_env
+from ..baseplate import tools as plate_tools
+from ..baseplate import wrappers
+from ..platforms import build_platform
+from ..render.model import RenderedRecipe
+from . import environments, files, plan, sources, tests
+from . import script as scripts
+from .environments import Installed
+
+Reporter = Callable[[str, RenderedRecipe, str], None]  # (event, output, detail)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    output_dir: Path
+    channels: tuple[str, ...] = ()
+    test: bool = True
+    package_format: str = "conda"
+    skip_existing: bool = False
+    keep_work: bool = False
+    cache_dir: Path = field(default_factory=lambda: default_cache_dir())
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    name: str
+    version: str
+    build_string: str
+    subdir: str
+    status: str  # built | skipped
+    package: Path | None = None
+    log: Path | None = None
+    tested: bool = False
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cfl"
+
+
+def package_filename(rendered: RenderedRecipe, fmt: str) -> str:
+    return f"{rendered.dist}{'.conda' if fmt == 'conda' else '.tar.bz2'}"
+
+
+def work_dir(rendered: RenderedRecipe, options: BuildOptions) -> Path:
+    return options.output_dir.resolve() / "work" / f"{rendered.subdir}-{rendered.dist}"
+
+
+def _solvable_names(channels: list[Path | str], subdir: str) -> set[str]:
+    names: set[str] = set()
+    for channel in channels:
+        path = Path(str(channel))
+        if path.is_dir():
+            for sub in (subdir, build_platform(), "noarch"):
+                names |= {r["name"] for r in index.records(path, sub).values()}
+    return names
+
+
+def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
+    """C++-only recipes name only cxx_compiler: it picks the toolchain then."""
+    merged = dict(variant)
+    if "c_compiler" not in merged and "cxx_compiler" in merged:
+        merged["c_compiler"] = merged["cxx_compiler"]
+        if "cxx_compiler_version" in merged:
+            merged["c_compiler_version"] = merged["cxx_compiler_version"]
+    return merged
+
+
+def _script_for(rendered: RenderedRecipe, section: Mapping[str, Any] | None) -> str | None:
+    build = (section or {}).get("build") or {}
+    recipe_dir = Path(rendered.recipe_path).parent
+    inline = build.get("script") if isinstance(build, dict) else None
+    if section is None:
+        inline = rendered.script or inline
+    return scripts.script_text(inline, recipe_dir / "build.sh" if section is None else None)
+
+
+class _Build:
+    """The state of one output's build; methods are its steps in order."""
+
+    def __init__(self, rendered: RenderedRecipe, options: BuildOptions, report: Reporter):
+        self.r = rendered
+        self.options = options
+        self.report = report
+        self.work = work_dir(rendered, options)
+        self.log = self.work / "build.log"
+        self.channels: list[Path | str] = [options.output_dir.resolve(), *options.channels]
+        self.recipe_dir = Path(rendered.recipe_path).parent
+
+    def prepare(self) -> Path:
+        if self.work.exists():
+            shutil.rmtree(self.work)
+        self.work.mkdir(parents=True)
+        self.log.touch()
+        raw_sources = self.r.meta.get("source")
+        specs = sources.parse_sources(raw_sources, self.r.recipe_path) if raw_sources else []
+        if not specs:
+            (self.work / "src").mkdir()
+            return self.work / "src"
+        self.report("sources", self.r, f"{len(specs)} source(s)")
+        return sources.prepare(specs, self.recipe_dir, self.work, self.options.cache_dir / "src")
+
+    def make_environments(
+        self,
+    ) -> tuple[Path, Path, list[Installed], list[Installed], list[str]]:
+        cache = self.options.cache_dir
+        build_prefix = self.work / "build_env"
+        host_prefix = environments.padded_prefix(self.work)
+        solvable = _solvable_names(self.channels, self.r.subdir)
+        provided, solve = plan.split_build_specs(
+            list(self.r.requirements.build), self.r.subdir, solvable
+        )
+        self.report(
+            "environments",
+            self.r,
+            f"build: {len(solve)} spec(s), host: {len(self.r.requirements.host)}",
+        )
+        build_env = environments.create(build_prefix, solve, self.channels, build_platform(), cache)
+        host_env = environments.create(
+            host_prefix, list(self.r.requirements.host), self.channels, self.r.subdir, cache
+        )
+        return build_prefix, host_prefix, build_env, host_env, provided
+
+    def script_env(
+        self, build_prefix: Path, host_prefix: Path, src: Path, provided: list[str]
+    ) -> tuple[dict[str, str], baseplate.BasePlate]:
+        variant = _plate_variant(self.r.variant)
+        plate = baseplate.resolve(variant, self.r.subdir, plate_tools.detect_versions())
+        installed = wrappers.install(plate, plate_tools.find_tools(), build_prefix)
+        plate_tools.provide([plan.spec_name(s) for s in provided], str(build_prefix))
+        paths = plate_env.BuildPaths(
+            str(host_prefix), str(build_prefix), str(src), str(self.recipe_dir)
+        )
+        digest = self.r.build_string.rsplit("_", 1)[0]
+        info = plate_env.PackageInfo(
+            self.r.name, self.r.version, self.r.build_number, self.r.build_string, digest
+        )
+        variables = plate_env.build_env(
+            plate, installed, paths, info, self.r.variant, build_platform(), os.cpu_count() or 1
+        )
+        env = dict(os.environ)
+        env.update(variables)
+        env["PATH"] = scripts.base_path(os.environ, build_prefix / "bin")
+        env["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", "1577836800")
+        return env, plate
+
+    def run_scripts(self, env: dict[str, str], src: Path, host_prefix: Path) -> set[str]:
+        before = files.snapshot(host_prefix)
+        staging = self.r.meta.get("staging")
+        if isinstance(staging, dict):
+            text = _script_for(self.r, staging)
+            if text:
+                self.report("script", self.r, f"staging {self.r.staging}")
+                scripts.run(text, env, src, self.log, "staging", self.work)
+        text = _script_for(self.r, self.r.meta if self.r.staging else None)
+        if text:
+            self.report("script", self.r, "build script")
+            scripts.run(text, env, src, self.log, "build", self.work)
+        return files.snapshot(host_prefix) - before
+
+    def package_files(self, host_prefix: Path, new: set[str]) -> list[package.PathRecord]:
+        build = self.r.meta.get("build") or {}
+        patterns = build.get("files") if isinstance(build, dict) else None
+        if self.r.recipe_format == "v0":
+            patterns = self.r.meta.get("files") or patterns
+        chosen = files.select(new, patterns if isinstance(patterns, list) else None)
+        report = relocate.relocate(host_prefix, chosen, str(host_prefix), self.r.subdir)
+        for warning in getattr(report, "warnings", []):
+            self.report("warning", self.r, str(warning))
+        matches = {m.path: m.file_mode for m in report.prefix_matches}
+        return [
+            package.file_record(
+                host_prefix, path, str(host_prefix) if path in matches else None, matches.get(path)
+            )
+            for path in chosen
+        ]
+
+    def metadata(
+        self,
+        records: Any,
+        build_env: list[Installed],
+        host_env: list[Installed],
+        plate: baseplate.BasePlate,
+        specs: list[tests.TestSpec],
+    ) -> package.PackageMetadata:
+        depends, constrains = plan.run_depends(self.r, _exporters(host_env), _exporters(build_env))
+        about = dict(self.r.meta.get("about") or {})
+        return package.PackageMetadata(
+            name=self.r.name, version=self.r.version, build=self.r.build_string,
+            build_number=self.r.build_number, subdir=self.r.subdir,
+            depends=tuple(depends), constrains=tuple(constrains), noarch=self.r.noarch,
+            license=about.get("license"), license_family=about.get("license_family"),
+            about=about, run_exports=self.r.run_exports.as_dict(),
+            hash_input=json.loads(self.r.hash_input),
+            recipe_files=_recipe_files(self.recipe_dir),
+            test_files={"tests.json": tests.dump(specs)} if specs else {},
+            extra_info={"baseplate": plate.describe(), "variant": self.r.variant},
+        )  # fmt: skip
+
+    def test(self, pkg: Path, specs: list[tests.TestSpec]) -> bool:
+        if not (self.options.test and specs):
+            return False
+        if self.r.subdir not in (build_platform(), "noarch"):
+            self.report(
+                "warning", self.r, f"tests skipped: {self.r.subdir} binaries do not run here"
+            )
+            return False
+        self.report("test", self.r, f"{len(specs)} test(s)")
+        run_tests(
+            pkg,
+            specs,
+            self.work / "test",
+            self.channels,
+            self.options.cache_dir,
+            self.recipe_dir,
+            self.log,
+        )
+        return True
+
+
+def _exporters(env: list[Installed]) -> list[plan.Exporter]:
+    return [plan.Exporter(p.name, p.version, p.run_exports) for p in env]
+
+
+def run_tests(
+    pkg: Path,
+    specs: list[tests.TestSpec],
+    test_root: Path,
+    channels: list[Path | str],
+    cache: Path,
+    recipe_dir: Path | None,
+    log: Path,
+) -> None:
+    """Install ``pkg`` into a fresh environment (not the build prefix) and run its tests."""
+    meta = package.read_index(pkg)
+    if test_root.exists():
+        shutil.rmtree(test_root)
+    channel = test_root / "channel"
+    (channel / meta["subdir"]).mkdir(parents=True)
+    shutil.copy2(pkg, channel / meta["subdir"] / pkg.name)
+    index.rebuild(channel)
+    prefix = test_root / "env"
+    spec = f"{meta['name']} =={meta['version']} {meta['build']}"
+    environments.create(
+        prefix, [spec, *tests.requirements(specs)], [channel, *channels], meta["subdir"], cache
+    )
+    env = dict(os.environ)
+    env.update(
+        PREFIX=str(prefix),
+        CONDA_PREFIX=str(prefix),
+        PKG_NAME=meta["name"],
+        PKG_VERSION=meta["version"],
+    )
+    env["PATH"] = scripts.base_path(os.environ, prefix / "bin")
+    tests.run(specs, prefix, env, test_root / "work", log, recipe_dir, meta["subdir"])
+
+
+def _recipe_files(recipe_dir: Path, limit: int = 1 << 20) -> dict[str, bytes]:
+    """The recipe folder (without sources larger than ``limit``) for info/recipe/."""
+    found: dict[str, bytes] = {}
+    for path in sorted(recipe_dir.rglob("*")):
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= limit:
+            found[path.relative_to(recipe_dir).as_posix()] = path.read_bytes()
+    return found
+
+
+def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
+    """Build, test and publish one output (see the module docstring)."""
+    out = options.output_dir.resolve()
+    filename = package_filename(rendered, options.package_format)
+    if options.skip_existing and index.contains(out, rendered.subdir, filename):
+        report("skipped", rendered, f"{filename} is already in {out}")
+        return BuildResult(
+            rendered.name, rendered.version, rendered.build_string, rendered.subdir, "skipped"
+        )
+    job = _Build(rendered, options, report)
+    src = job.prepare()
+    build_prefix, host_prefix, build_env, host_env, provided = job.make_environments()
+    env, plate = job.script_env(build_prefix, host_prefix, src, provided)
+    new = job.run_scripts(env, src, host_prefix)
+    records = job.package_files(host_prefix, new)
+    specs = tests.test_specs(rendered.meta, rendered.recipe_format)
+    meta = job.metadata(records, build_env, host_env, plate, specs)
+    staged = package.write(host_prefix, records, meta, job.work / "pkg", options.package_format)
+    try:
+        tested = job.test(staged, specs)
+    except tests.TestFailure:
+        broken = out / "broken"
+        broken.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, broken / staged.name)
+        raise
+    final = out / rendered.subdir / staged.name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged, final)
+    index.add(out, [final])
+    report("built", rendered, str(final))
+    if not options.keep_work:
+        shutil.rmtree(job.work, ignore_errors=True)
+    return BuildResult(
+        rendered.name,
+        rendered.version,
+        rendered.build_string,
+        rendered.subdir,
+        "built",
+        final,
+        job.log,
+        tested,
+    )
+
+
+def _waves(ordered: list[RenderedRecipe]) -> list[list[RenderedRecipe]]:
+    """Group outputs so that each wave needs only outputs of earlier waves."""
+    names = {r.name for r in ordered}
+    waves: list[list[RenderedRecipe]] = []
+    placed: dict[str, int] = {}
+    for item in ordered:
+        needs = {plan.spec_name(s) for s in (*item.requirements.build, *item.requirements.host)}
+        level = max(
+            (placed[n] + 1 for n in needs & names if n in placed and n != item.name), default=0
+        )
+        while len(waves) <= level:
+            waves.append([])
+        waves[level].append(item)
+        placed[item.name] = max(placed.get(item.name, 0), level)
+    return waves
+
+
+def build_all(
+    rendered: list[RenderedRecipe], options: BuildOptions, report: Reporter, jobs: int = 1
+) -> list[BuildResult]:
+    """Build everything in dependency order; ``jobs`` outputs of one wave at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ordered = plan.order(rendered)
+    out = options.output_dir.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    index.rebuild(out)
+    results: list[BuildResult] = []
+    for wave in _waves(ordered):
+        if jobs <= 1 or len(wave) == 1:
+            results.extend(build_one(item, options, report) for item in wave)
+            continue
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            results.extend(pool.map(lambda item: build_one(item, options, report), wave))
+    return results
+
+
+@dataclass(frozen=True)
+class DebugSetup:
+    work: Path
+    src: Path
+    activate: Path
+    script: Path | None
+
+
+def prepare_debug(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> DebugSetup:
+    """Sources, environments and the build environment of one output, ready to run by hand."""
+    job = _Build(rendered, options, report)
+    src = job.prepare()
+    build_prefix, host_prefix, _, _, provided = job.make_environments()
+    env, _ = job.script_env(build_prefix, host_prefix, src, provided)
+    activate = job.work / "build_env_setup.sh"
+    changed = {k: v for k, v in env.items() if os.environ.get(k) != v}
+    lines = ["# Written by cfl debug: the environment the build script runs with."]
+    lines += [
+        f"export {k}={shlex.quote(v)}" for k, v in sorted(changed.items()) if k.isidentifier()
+    ]
+    activate.write_text("\n".join(lines) + "\n")
+    text = _script_for(rendered, rendered.meta if rendered.staging else None)
+    script_path = None
+    if text is not None:
+        script_path = job.work / "build_script.sh"
+        script_path.write_text("set -ex\n" + text + "\n")
+    return DebugSetup(job.work, src, activate, script_path)

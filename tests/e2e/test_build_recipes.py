@@ -1,0 +1,218 @@
+"""Whole builds: the shipped recipes become packages a real client (py-rattler) installs.
+
+The shipped recipes are built once per session into a channel; the installed programs run
+from a prefix at a different path than the build's, finding their libraries through the
+relocated RPATHs. Bad input leaves nothing in the channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conda_forge_like import api
+from conda_forge_like.errors import CflError
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent.parent
+RECIPES = ROOT / "recipes"
+BAD = ROOT / "tests" / "data" / "recipes"
+
+
+def install(channel: Path, specs: list[str], prefix: Path) -> None:
+    import rattler
+    from rattler.platform import Platform
+
+    records = asyncio.run(
+        rattler.solve(
+            [rattler.Channel(channel.resolve().as_uri())],
+            specs,
+            platforms=[Platform("linux-64"), Platform("noarch")],
+            virtual_packages=rattler.VirtualPackage.detect(),
+            timestamp_policy="allow-missing",
+        )
+    )
+    asyncio.run(rattler.install(records, target_prefix=prefix, show_progress=False))
+
+
+@pytest.fixture(scope="session")
+def channel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("channel")
+    recipes = [RECIPES / "libgreet", RECIPES / "greetpp", RECIPES / "mathkit"]
+    api.build(recipes, output_dir=out, target_platform="linux-64")
+    return out
+
+
+def repodata(channel: Path, subdir: str = "linux-64") -> dict[str, dict[str, object]]:
+    data = json.loads((channel / subdir / "repodata.json").read_text())
+    return {**data.get("packages", {}), **data.get("packages.conda", {})}
+
+
+def test_all_outputs_are_in_the_channel(channel: Path) -> None:
+    names = sorted(str(r["name"]) for r in repodata(channel).values())
+    assert names == ["greetpp", "libgreet", "libmathkit", "mathkit-dev", "mathkit-tools"]
+
+
+def test_run_exports_become_run_dependencies(channel: Path) -> None:
+    records = {r["name"]: r for r in repodata(channel).values()}
+    assert "libgreet >=1.4.2,<1.5.0a0" in records["greetpp"]["depends"]  # type: ignore[operator]
+    dev_depends = records["mathkit-dev"]["depends"]
+    assert any(str(d).startswith("libmathkit ==2.1.0 ") for d in dev_depends)  # type: ignore[attr-defined]
+
+
+def test_archives_are_well_formed(channel: Path) -> None:
+    import zstandard
+
+    for path in sorted((channel / "linux-64").glob("*.conda")):
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            assert names[0] == "metadata.json"
+            info = next(n for n in names if n.startswith("info-"))
+            payload = zstandard.ZstdDecompressor().decompressobj().decompress(archive.read(info))
+            assert b"info/index.json" in payload
+            assert b"info/paths.json" in payload
+
+
+def test_installed_programs_run_from_another_prefix(channel: Path, tmp_path: Path) -> None:
+    prefix = tmp_path / "somewhere" / "else"
+    install(channel, ["greetpp", "mathkit-tools"], prefix)
+    env = {"PATH": f"{prefix / 'bin'}:{os.environ['PATH']}"}
+    greet = subprocess.run(["greet", "world"], env=env, capture_output=True, text=True, check=True)
+    assert greet.stdout.strip() == "Hello, world! (libgreet 1.4.2)"
+    demo = subprocess.run(
+        ["greetpp-demo", "Ada"], env=env, capture_output=True, text=True, check=True
+    )
+    assert demo.stdout.splitlines() == ["Hello, Ada!", "1 greeting(s)"]
+    stats = subprocess.run(
+        ["mathkit-stats", "1", "2", "3", "4"], env=env, capture_output=True, text=True, check=True
+    )
+    assert stats.stdout.strip() == "n=4 mean=2.5 stddev=1.29099"
+
+
+def test_prefix_strings_are_replaced_at_install(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    api.build([BAD / "tiny-noarch"], output_dir=out)
+    prefix = tmp_path / "p"
+    install(out, ["tiny-noarch"], prefix)
+    run = subprocess.run(
+        [prefix / "bin" / "tiny-where"], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.strip() == f"{prefix}/share/tiny"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_building_twice_gives_identical_bytes(tmp_path: Path) -> None:
+    first = api.build([RECIPES / "libgreet"], output_dir=tmp_path / "a", test=False)
+    second = api.build([RECIPES / "libgreet"], output_dir=tmp_path / "b", test=False)
+    assert first[0].package
+    assert second[0].package
+    assert sha256(first[0].package) == sha256(second[0].package)
+
+
+def test_tar_bz2_format(tmp_path: Path) -> None:
+    results = api.build([BAD / "tiny-noarch"], output_dir=tmp_path, package_format="tar.bz2")
+    assert results[0].package is not None
+    assert results[0].package.name.endswith(".tar.bz2")
+    assert repodata(tmp_path, "noarch")
+
+
+def test_skip_existing(tmp_path: Path) -> None:
+    api.build([BAD / "tiny-noarch"], output_dir=tmp_path)
+    again = api.build([BAD / "tiny-noarch"], output_dir=tmp_path, skip_existing=True)
+    assert [r.status for r in again] == ["skipped"]
+
+
+def test_concurrent_builds_into_one_channel(tmp_path: Path) -> None:
+    out = tmp_path / "shared"
+    commands = [
+        [
+            sys.executable,
+            "-m",
+            "conda_forge_like.cli",
+            "build",
+            str(recipe),
+            "--output-dir",
+            str(out),
+        ]
+        for recipe in (BAD / "tiny-noarch", RECIPES / "libgreet")
+    ]
+    procs = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in commands]
+    for proc in procs:
+        _, err = proc.communicate(timeout=900)
+        assert proc.returncode == 0, err.decode()[-2000:]
+    names = {r["name"] for sub in ("noarch", "linux-64") for r in repodata(out, sub).values()}
+    assert names == {"tiny-noarch", "libgreet"}
+
+
+def no_packages(out: Path) -> bool:
+    return not [
+        p for p in out.rglob("*") if p.suffix in (".conda", ".bz2") and "broken" not in p.parts
+    ]
+
+
+def bad_build(tmp_path: Path, recipe: Path) -> CflError:
+    with pytest.raises(CflError) as info:
+        api.build([recipe], output_dir=tmp_path / "out")
+    assert no_packages(tmp_path / "out")
+    assert info.value.hint, info.value.message
+    return info.value
+
+
+def test_failing_script_shows_the_log_tail(tmp_path: Path) -> None:
+    error = bad_build(tmp_path, BAD / "build-failing-script")
+    assert "exited with 7" in error.message
+    assert "error: the compiler said no" in error.message
+    assert "build.log" in (error.hint or "")
+
+
+def test_failing_test_moves_the_package_to_broken(tmp_path: Path) -> None:
+    bad_build(tmp_path, BAD / "build-failing-test")
+    assert list((tmp_path / "out" / "broken").glob("failing-test-1.0-*"))
+
+
+def test_missing_source(tmp_path: Path) -> None:
+    error = bad_build(tmp_path, BAD / "build-missing-source")
+    assert "does-not-exist" in error.message
+
+
+def test_missing_dependency(tmp_path: Path) -> None:
+    error = bad_build(tmp_path, BAD / "build-missing-dependency")
+    assert "libdoes-not-exist" in error.message
+
+
+def test_recipe_cycle(tmp_path: Path) -> None:
+    error = bad_build(tmp_path, BAD / "build-cycle" / "a")
+    with pytest.raises(CflError, match="cycle"):
+        api.build([BAD / "build-cycle" / "a", BAD / "build-cycle" / "b"], output_dir=tmp_path / "o")
+    assert error.message
+
+
+def test_bad_sha256_refuses_to_build(tmp_path: Path) -> None:
+    payload = tmp_path / "payload.tar.gz"
+    import tarfile
+
+    with tarfile.open(payload, "w:gz") as tar:
+        data = tmp_path / "hello.txt"
+        data.write_text("hello\n")
+        tar.add(data, arcname="pkg/hello.txt")
+    recipe = tmp_path / "recipe" / "recipe.yaml"
+    recipe.parent.mkdir()
+    recipe.write_text(
+        "package: {name: bad-sha, version: '1.0'}\n"
+        f"source:\n  url: {payload.as_uri()}\n  sha256: {'0' * 64}\n"
+        "build:\n  script: echo never\n"
+    )
+    error = bad_build(tmp_path, recipe.parent)
+    assert "0" * 64 in error.message
+    assert sha256(payload) in error.message
