@@ -17,6 +17,8 @@ from typing import Any
 import jinja2
 import jinja2.meta
 import jinja2.nodes
+import jinja2.parser
+import jinja2.runtime
 
 from .errors import Location, RecipeError
 
@@ -166,24 +168,46 @@ _SINGLE_RE = re.compile(r"^\s*\$\{\{(?P<expr>.*?)\}\}\s*$", re.S)
 
 
 @lru_cache(maxsize=8192)
-def _expression(expr: str) -> Any:
+def _expression(expr: str) -> jinja2.Template:
+    """``expr`` compiled once into a template that stores its value as ``result`` (what
+    ``Environment.compile_expression`` builds, kept as a template so it can run shared)."""
     try:
-        return ENV_V1.compile_expression(expr, undefined_to_none=False)
+        parser = jinja2.parser.Parser(ENV_V1, expr, state="variable")
+        node = parser.parse_expression()
+        if not parser.stream.eos:
+            raise jinja2.TemplateSyntaxError(
+                "chunk after expression", parser.stream.current.lineno, None, None
+            )
     except jinja2.TemplateSyntaxError as exc:
         raise RecipeError(f"Jinja syntax error in `{expr}`: {exc.message}") from exc
+    node.set_environment(ENV_V1)
+    body = [jinja2.nodes.Assign(jinja2.nodes.Name("result", "store"), node, lineno=1)]
+    return ENV_V1.from_string(jinja2.nodes.Template(body, lineno=1))
 
 
-def evaluate(expr: str, context: Mapping[str, Any]) -> Any:
+def _shared(template: jinja2.Template, context: dict[str, Any]) -> jinja2.runtime.Context:
+    """A render context that reads ``context`` in place instead of copying it (and the
+    environment's globals) for every template: v1 contexts are built once per variant and
+    already hold ``ENV_V1.globals``."""
+    return template.new_context(context, shared=True)
+
+
+def evaluate(expr: str, context: dict[str, Any]) -> Any:
     """Evaluate one v1 expression (an ``if:`` condition) to a Python value."""
-    value = _expression(expr.strip())(**context)
+    template = _expression(expr.strip())
+    run = _shared(template, context)
+    for _ in template.root_render_func(run):
+        pass
+    value = run.vars["result"]
     if isinstance(value, jinja2.Undefined):
         value._fail_with_undefined_error()
     return value
 
 
-def render_value(text: str, context: Mapping[str, Any]) -> Any:
+def render_value(text: str, context: dict[str, Any]) -> Any:
     """A v1 string: ``"${{ 1 if linux else 0 }}"`` keeps its type (int), mixed text renders."""
     match = _SINGLE_RE.match(text)
     if match and "${{" not in match.group("expr") and "}}" not in match.group("expr"):
         return evaluate(match.group("expr"), context)
-    return compile_template(text, v1=True).template.render(context)
+    template = compile_template(text, v1=True).template
+    return ENV_V1.concat(template.root_render_func(_shared(template, context)))

@@ -2,7 +2,8 @@
 
 ``render_recipe(raw, config, "linux-64")`` finds the variant keys the recipe can use, expands
 only those (zip groups together), renders once per distinct combination and returns one
-``RenderedRecipe`` per output and distinct build, in matrix order.
+``RenderedRecipe`` per output and distinct build, in matrix order. What does not depend on the
+variant (the used-key analysis, schema checks) is worked out once per recipe.
 """
 
 from __future__ import annotations
@@ -11,60 +12,92 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..recipe import v0 as v0_text
-from ..recipe import v1 as v1_analysis
 from ..recipe.model import RawRecipe
 from ..variants.config import VariantConfig
 from ..variants.expand import expand
 from . import v0, v1
 from .model import RenderedRecipe
-from .outputs import CondaBuildFlavor, RattlerBuildFlavor, finalize
+from .outputs import CondaBuildFlavor, Flavor, OutputSpec, RattlerBuildFlavor, finalize
 
-__all__ = ["RenderedRecipe", "render", "render_recipe", "used_candidates"]
+__all__ = ["RecipeRenderer", "RenderedRecipe", "render", "render_recipe", "used_candidates"]
+
+
+class RecipeRenderer:
+    """One recipe and variant config, prepared once and then rendered variant by variant."""
+
+    def __init__(self, raw: RawRecipe, config: VariantConfig, subdir: str):
+        self.raw, self.config, self.subdir = raw, config, subdir
+        self.defaults = config.first()
+        # Every variant has the same keys: the config's, plus target_platform.
+        self.keys = {*config.values, "target_platform"}
+        self.flavor: Flavor
+        self._v0_used: dict[frozenset[str], set[str]] = {}
+        if raw.format == "v0":
+            self.flavor = CondaBuildFlavor(config.ignore_version)
+        else:
+            self.v1 = v1.prepare(raw)
+            self.flavor = RattlerBuildFlavor()
+
+    def candidates(self) -> set[str]:
+        """Variant keys the recipe may use anywhere: the keys that multiply its matrix."""
+        keys = set(self.config.values)
+        if self.raw.format == "v0":
+            return _v0_used(self.raw, keys)
+        analysis = self.v1.analysis
+        used = analysis.top.variables(keys)
+        for usage in [*analysis.outputs, *analysis.staging.values()]:
+            used |= usage.variables(keys)
+        return used
+
+    def render(self, variant: Mapping[str, Any]) -> list[RenderedRecipe]:
+        """Render one variant (a mapping of key -> value)."""
+        full = {**self.defaults, **variant, "target_platform": self.subdir}
+        keys = self.keys if full.keys() <= self.keys else self.keys | set(full)
+        specs: list[OutputSpec]
+        if self.raw.format == "v0":
+            used = self.v0_used(frozenset(keys)) | {"target_platform"}
+            specs = v0.render_variant(self.raw, full, self.subdir, self.config, used)
+        else:
+            specs = v1.render_variant(self.raw, full, self.subdir, self.v1, keys)
+        return finalize(specs, full, self.subdir, self.raw.path, self.raw.format, self.flavor)
+
+    def v0_used(self, keys: frozenset[str]) -> set[str]:
+        if keys not in self._v0_used:
+            self._v0_used[keys] = _v0_used(self.raw, set(keys))
+        return self._v0_used[keys]
+
+    def render_all(self) -> list[RenderedRecipe]:
+        """Every distinct build of every output over the matrix of the used keys."""
+        seen: set[tuple[str, str, str]] = set()
+        results: list[RenderedRecipe] = []
+        for combo in expand(self.config, self.candidates() - {"target_platform"}):
+            for rendered in self.render(combo):
+                key = (rendered.name, rendered.version, rendered.build_string)
+                if key not in seen:
+                    seen.add(key)
+                    results.append(rendered)
+        return results
+
+
+def _v0_used(raw: RawRecipe, keys: set[str]) -> set[str]:
+    used = v0_text.used_variables(raw.text, keys)
+    for _, script in raw.scripts:
+        used |= v0_text.used_in_script(script, keys)
+    return used
 
 
 def used_candidates(raw: RawRecipe, config: VariantConfig) -> set[str]:
     """Variant keys the recipe may use anywhere: the keys that multiply its matrix."""
-    keys = set(config.values)
-    if raw.format == "v0":
-        used = v0_text.used_variables(raw.text, keys)
-        for _, script in raw.scripts:
-            used |= v0_text.used_in_script(script, keys)
-        return used
-    analysis = v1_analysis.analyze(raw.tree)
-    used = analysis.top.variables(keys)
-    for usage in [*analysis.outputs, *analysis.staging.values()]:
-        used |= usage.variables(keys)
-    return used
+    return RecipeRenderer(raw, config, "noarch").candidates()
 
 
 def render(
     raw: RawRecipe, variant: Mapping[str, Any], subdir: str, config: VariantConfig | None = None
 ) -> list[RenderedRecipe]:
     """Render one variant (a mapping of key -> value) for one target platform."""
-    config = config or VariantConfig()
-    full = {**config.first(), **variant, "target_platform": subdir}
-    if raw.format == "v0":
-        used = v0_text.used_variables(raw.text, set(full)) | {"target_platform"}
-        for _, script in raw.scripts:
-            used |= v0_text.used_in_script(script, set(full))
-        specs = v0.render_variant(raw, full, subdir, config, used)
-        flavor: Any = CondaBuildFlavor(config.ignore_version)
-    else:
-        analysis = v1_analysis.analyze(raw.tree)
-        specs = v1.render_variant(raw, full, subdir, analysis, set(full))
-        flavor = RattlerBuildFlavor()
-    return finalize(specs, full, subdir, raw.path, raw.format, flavor)
+    return RecipeRenderer(raw, config or VariantConfig(), subdir).render(variant)
 
 
 def render_recipe(raw: RawRecipe, config: VariantConfig, subdir: str) -> list[RenderedRecipe]:
     """Every distinct build of every output over the variant matrix."""
-    used = used_candidates(raw, config) - {"target_platform"}
-    seen: set[tuple[str, str, str]] = set()
-    results: list[RenderedRecipe] = []
-    for combo in expand(config, used):
-        for rendered in render(raw, combo, subdir, config):
-            key = (rendered.name, rendered.version, rendered.build_string)
-            if key not in seen:
-                seen.add(key)
-                results.append(rendered)
-    return results
+    return RecipeRenderer(raw, config, subdir).render_all()

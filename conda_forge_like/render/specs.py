@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from .context import PIN_RE
@@ -25,6 +26,7 @@ _SEPARATOR_RE = re.compile(r"\s*([,|])\s*")
 _SIMPLE_VALUE_RE = re.compile(r"^[A-Za-z0-9.]+$")
 
 
+@lru_cache(maxsize=8192)
 def normalize(spec: str) -> str:
     """One requirement in rattler-build's canonical spelling (unknown shapes are kept)."""
     spec = " ".join(spec.split())

@@ -1,13 +1,14 @@
 """Render a recipe.yaml (v1) for one variant: context, ``${{ }}`` values, ``if/then/else`` items.
 
-``render_variant(raw, variant, "linux-64", analysis, keys)`` -> ``[OutputSpec, ...]``. The YAML
-was parsed once (``RawRecipe.tree``); here it is only evaluated. Every template error is
-collected with its line and raised together.
+``render_variant(raw, variant, "linux-64", prepare(raw), keys)`` -> ``[OutputSpec, ...]``. The
+YAML was parsed once (``RawRecipe.tree``) and ``prepare`` analyses it once; here it is only
+evaluated. Every template error is collected with its line and raised together.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -16,7 +17,7 @@ from .. import platforms, templating
 from ..errors import CflError, Location, RecipeError, raise_collected
 from ..recipe import schema
 from ..recipe.model import RawRecipe
-from ..recipe.v1 import Analysis, Usage
+from ..recipe.v1 import Analysis, Usage, analyze
 from ..yamlio import YDict, YList, line_of
 from .context import Functions
 from .model import IgnoreRunExports
@@ -123,7 +124,8 @@ class _Evaluator:
 
 
 def base_context(variant: Mapping[str, Any], subdir: str) -> dict[str, Any]:
-    ctx: dict[str, Any] = dict(platforms.namespace(subdir))
+    ctx: dict[str, Any] = dict(templating.ENV_V1.globals)  # templates run over ctx, shared
+    ctx.update(platforms.namespace(subdir))
     ctx["host_platform"] = subdir
     ctx["hash"] = HASH_MARK
     ctx.update(variant)
@@ -144,14 +146,33 @@ def evaluate_context(ev: _Evaluator, tree: Mapping[str, Any]) -> None:
         ev.context[str(key)] = ev.value(value, line)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What rendering needs of a recipe that no variant changes: computed once per recipe."""
+
+    analysis: Analysis
+    schema_errors: tuple[CflError, ...]
+
+
+def prepare(raw: RawRecipe) -> Prepared:
+    tree = raw.tree
+    errors = list(schema.check_keys(tree, schema.V1_SCHEMA, raw.path))
+    outputs = tree.get("outputs")
+    if isinstance(outputs, list):
+        for item in outputs:
+            errors.extend(schema.check_keys(item, schema.V1_OUTPUT_SCHEMA, raw.path))
+    return Prepared(analyze(tree), tuple(errors))
+
+
 def render_variant(
-    raw: RawRecipe, variant: Mapping[str, Any], subdir: str, analysis: Analysis, keys: set[str]
+    raw: RawRecipe, variant: Mapping[str, Any], subdir: str, prepared: Prepared, keys: set[str]
 ) -> list[OutputSpec]:
     tree = raw.tree
+    analysis = prepared.analysis
     ev = _Evaluator(raw.path, base_context(variant, subdir))
     evaluate_context(ev, tree)
     top = ev.mapping(_without(tree, ("context", "outputs")))
-    errors = list(schema.check_keys(tree, schema.V1_SCHEMA, raw.path))
+    errors = list(prepared.schema_errors)
     outputs_raw = tree.get("outputs")
     try:
         if outputs_raw is None:
@@ -196,7 +217,6 @@ def _multi(
     stagings: dict[str, Any] = {}
     index = 0
     for item in outputs_raw:
-        errors.extend(schema.check_keys(item, schema.V1_OUTPUT_SCHEMA, path))
         output = ev.mapping(item) if isinstance(item, dict) else YDict()
         if isinstance(output.get("staging"), dict):
             stagings[str(output["staging"].get("name"))] = output
