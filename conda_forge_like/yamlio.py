@@ -65,6 +65,8 @@ def _sequence(loader: Any, node: yaml.SequenceNode) -> YList:
 
 def _SafeInt(loader: Any, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node))
+    if len(text) > 1 and text.startswith("0") and not text.startswith("0x"):
+        return text  # a checksum such as 000...0 or a version part such as 007: keep the text
     try:
         return int(text.replace("_", ""), 0) if text.startswith("0x") else int(text)
     except ValueError:

@@ -85,7 +85,7 @@ def _run(coro: Any) -> Any:
 
 def _solve(specs: Sequence[str], channels: Sequence[Path | str], subdir: str, cache: Path) -> Any:
     import rattler
-    from rattler.platform import Platform
+    from rattler.platform import Subdir
 
     gateway = rattler.Gateway(cache_dir=cache / "repodata")
     try:
@@ -94,7 +94,7 @@ def _solve(specs: Sequence[str], channels: Sequence[Path | str], subdir: str, ca
                 [rattler.Channel(channel_url(c)) for c in channels],
                 list(specs),
                 gateway=gateway,
-                platforms=[Platform(subdir), Platform("noarch")],
+                platforms=[Subdir(subdir), Subdir("noarch")],
                 virtual_packages=_virtual_packages(subdir),
                 timestamp_policy="allow-missing",
             )
@@ -135,7 +135,7 @@ def create(
     if not specs:
         return []
     import rattler
-    from rattler.platform import Platform
+    from rattler.platform import Subdir
 
     records = _solve(specs, channels, subdir, cache)
     try:
@@ -144,7 +144,7 @@ def create(
                 records,
                 target_prefix=prefix,
                 cache_dir=cache / "pkgs",
-                platform=Platform(subdir),
+                platform=Subdir(subdir),
                 show_progress=False,
                 execute_link_scripts=False,
             )

@@ -145,7 +145,9 @@ class _Build:
         self, build_prefix: Path, host_prefix: Path, src: Path, provided: list[str]
     ) -> tuple[dict[str, str], baseplate.BasePlate]:
         variant = _plate_variant(self.r.variant)
-        plate = baseplate.resolve(variant, self.r.subdir, plate_tools.detect_versions())
+        # noarch packages hold no machine code of their own: the build machine's plate runs them.
+        plate_subdir = build_platform() if self.r.subdir == "noarch" else self.r.subdir
+        plate = baseplate.resolve(variant, plate_subdir, plate_tools.detect_versions())
         installed = wrappers.install(plate, plate_tools.find_tools(), build_prefix)
         plate_tools.provide([plan.spec_name(s) for s in provided], str(build_prefix))
         paths = plate_env.BuildPaths(
