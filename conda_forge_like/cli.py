@@ -205,32 +205,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     render = sub.add_parser("render", help="expand recipes over their variant matrix")
     render.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
-    render.add_argument(
-        "-m",
-        "--variant-config",
-        dest="variant_files",
-        action="append",
-        default=[],
-        metavar="VARIANTS",
-        help="a variant file (conda_build_config.yaml / variants.yaml); repeatable",
-    )
-    render.add_argument(
-        "--variant",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override one variant key (comma-separated values expand); repeatable",
-    )
-    render.add_argument(
-        "--target-platform",
-        choices=SUBDIRS,
-        default=None,
-        help="the subdir to render for (default: this machine's)",
-    )
-    render.add_argument(
-        "--no-default-variants", action="store_true", help="skip variants/default.yaml"
-    )
-    render.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _variant_options(render)
     render.set_defaults(func=_cmd_render)
     plate = sub.add_parser("toolchain", aliases=["baseplate"], help="show the resolved base plate")
     _variant_options(plate)
