@@ -216,3 +216,27 @@ def test_bad_sha256_refuses_to_build(tmp_path: Path) -> None:
     error = bad_build(tmp_path, recipe.parent)
     assert "0" * 64 in error.message
     assert sha256(payload) in error.message
+
+
+def test_cfl_test_reruns_the_stored_tests(channel: Path) -> None:
+    package = next((channel / "linux-64").glob("libgreet-*.conda"))
+    assert api.test(package) == 1
+
+
+def test_jobs_build_independent_outputs_in_parallel(tmp_path: Path) -> None:
+    results = api.build(
+        [BAD / "tiny-noarch", RECIPES / "libgreet"], output_dir=tmp_path, jobs=2, test=False
+    )
+    assert sorted(r.name for r in results) == ["libgreet", "tiny-noarch"]
+
+
+def test_debug_prepares_a_build_to_rerun_by_hand(tmp_path: Path) -> None:
+    rendered, setup = api.debug(RECIPES / "libgreet", output_dir=tmp_path)
+    assert rendered.name == "libgreet"
+    assert (setup.src / "CMakeLists.txt").is_file()
+    assert setup.script is not None
+    script = f"source {setup.activate} && bash {setup.script}"
+    run = subprocess.run(["bash", "-c", script], cwd=setup.src, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    installed = list(setup.work.glob("h_env_placehold*/bin/greet"))
+    assert installed, "the build script installed into the host prefix"
