@@ -1,0 +1,206 @@
+"""The ABI checks over a package's files: files + context -> findings.
+
+``check(root, ["bin/tool"], CheckContext("linux-64", frozenset({"bin/tool"}), (), {}))`` ->
+``[Finding("error", "glibc-floor", "bin/tool", "needs GLIBC_2.34 ...", "...")]``.
+Run it after relocation, on the files that go into the package.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..relocate import classify
+from .allowlist import is_system_library, library_key, provided_names
+from .binary import BinaryInfo, read_binary
+from .isa import IsaCounts, disassemble, disassembler
+from .model import AbiCheckError, CheckContext, Finding, finding, severity_of
+from .symbols import above_floor
+
+_SHARED_LIBRARY = re.compile(r"\.so(\.\d+)*$|\.dylib$|\.dll$", re.IGNORECASE)
+_SPEC_NAME = re.compile(r"^[^\s=<>!~\[]+")
+
+
+def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
+    """Every finding for ``files`` (relative to ``root``), binaries first, then leaks."""
+    kinds = classify(root, files)
+    binaries = {path: read_binary(root / path) for paths in kinds.values() for path in paths}
+    found: list[Finding | None] = []
+    for path, info in sorted(binaries.items()):
+        found += _overlinking(path, info, ctx)
+        found.append(_glibc_floor(path, info, ctx))
+        found.append(_isa_level(root, path, info, ctx))
+        found.append(_rpath_leak(path, info, ctx))
+    found += _overdepending(binaries, ctx)
+    leaked = {f.path for f in found if f is not None and f.code == "leak"}
+    # A leaked RPATH is also in the file's bytes: one finding per file is enough.
+    found += [f for f in _byte_leaks(root, files, ctx) if f is not None and f.path not in leaked]
+    return [f for f in found if f is not None]
+
+
+def spec_name(spec: str) -> str:
+    """``"zlib >=1.3,<2"`` -> ``"zlib"``; ``"conda-forge::zlib 1.3"`` -> ``"zlib"``."""
+    match = _SPEC_NAME.match(spec.strip().split("::")[-1])
+    return match.group(0) if match else spec.strip()
+
+
+def _overlinking(path: str, info: BinaryInfo, ctx: CheckContext) -> list[Finding | None]:
+    own = provided_names(ctx.package_files, ctx.subdir)
+    run = {spec_name(s) for s in ctx.run_depends}
+    found: list[Finding | None] = []
+    for needed in info.needed:
+        key = library_key(needed, ctx.subdir)
+        if key in own or is_system_library(needed, ctx.subdir):
+            continue
+        owners = sorted(n for n, fs in ctx.dependency_files.items()
+                        if key in provided_names(fs, ctx.subdir))  # fmt: skip
+        if any(o in run for o in owners):
+            continue
+        found.append(_overlinking_finding(path, needed, owners, ctx))
+    return found
+
+
+def _overlinking_finding(path: str, needed: str, owners: list[str], ctx: CheckContext
+                         ) -> Finding | None:  # fmt: skip
+    if owners:
+        hint = f"add {owners[0]} to the run requirements (or a host dependency with run_exports)"
+        where = f"provided by {', '.join(owners)}, which is not a run dependency"
+    else:
+        hint = "add the package that provides it to host (with run_exports) or link it statically"
+        where = "not provided by the package, its dependencies, or the base plate"
+    return finding(ctx.severities, "overlinking", path, f"links {needed}: {where}", hint)
+
+
+def _overdepending(binaries: dict[str, BinaryInfo], ctx: CheckContext) -> list[Finding | None]:
+    linked = {library_key(n, ctx.subdir) for info in binaries.values() for n in info.needed}
+    found: list[Finding | None] = []
+    for spec in ctx.host_run_exporters:
+        name = spec_name(spec)
+        libraries = {f for f in ctx.dependency_files.get(name, frozenset())
+                     if _SHARED_LIBRARY.search(f)}  # fmt: skip
+        if not libraries or provided_names(libraries, ctx.subdir) & linked:
+            continue
+        found.append(finding(
+            ctx.severities, "overdepending", "info/index.json",
+            f"host dependency {name} adds a run dependency through run_exports, "
+            "but no binary in the package links its libraries",
+            f"drop {name} from host, or ignore its run_exports (ignore_run_exports: [{name}])",
+        ))  # fmt: skip
+    return found
+
+
+def _glibc_floor(path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | None:
+    if info.format != "elf" or not ctx.subdir.startswith("linux"):
+        return None
+    families = ["GLIBC"]
+    if not _libstdcxx_from_dependency(ctx):
+        families += ["GLIBCXX", "CXXABI"]
+    newer = above_floor(info.imports, ctx.glibc_floor, families)
+    if not newer:
+        return None
+    versions = list(dict.fromkeys(v for _, v in newer))  # newest first
+    symbols = ", ".join(f"{s}@{v}" for s, v in newer[:8])
+    return finding(
+        ctx.severities,
+        "glibc-floor",
+        path,
+        f"needs {', '.join(versions)} (above the glibc {ctx.glibc_floor} floor): {symbols}",
+        f"build with the base plate's toolchain (zig cc -target x86_64-linux-gnu."
+        f"{ctx.glibc_floor}, or the conda sysroot), or avoid the newer functions",
+    )
+
+
+def _libstdcxx_from_dependency(ctx: CheckContext) -> bool:
+    run = {spec_name(s) for s in ctx.run_depends}
+    return any("libstdc++.so.6" in provided_names(fs, ctx.subdir)
+               for name, fs in ctx.dependency_files.items() if name in run)  # fmt: skip
+
+
+def _isa_level(root: Path, path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | None:
+    if info.arch not in ("x86_64", "amd64", "i386") or info.format == "macho":
+        return None
+    limit = ctx.microarch_level or 1
+    tool = disassembler()
+    if tool is None:
+        raise AbiCheckError(
+            "objdump or llvm-objdump is needed for the ISA-level check",
+            hint="install binutils, or set abi_check: {isa-level: ignore} in the recipe",
+        )
+    counts = disassemble(root / path, tool)
+    note = info.isa_needed or 0
+    if max(counts.level, note) <= limit:
+        return None
+    return _isa_finding(path, counts, note, limit, info, ctx)
+
+
+def _isa_finding(path: str, counts: IsaCounts, note: int, limit: int, info: BinaryInfo,
+                 ctx: CheckContext) -> Finding | None:  # fmt: skip
+    detail = f"{counts.avx512} AVX-512 and {counts.avx2} AVX/AVX2 instructions"
+    if note > limit:
+        detail += f", ISA-needed note x86-64-v{note}"
+    evidence = list(info.dispatch) + (["cpuid"] if counts.cpuid else [])
+    message = f"needs x86-64-v{max(counts.level, note)} ({detail}) but the variant allows v{limit}"
+    march = "x86-64" + (f"-v{limit}" if limit > 1 else "")
+    hint = f"compile for the variant's level (-march={march}), or add a microarch_level variant"
+    level = severity_of("isa-level", ctx.severities)
+    if level == "ignore":
+        return None
+    if evidence and counts.level > limit and note <= limit:
+        # Code that checks the CPU first may only run the wide path where it is supported.
+        message += f"; runtime dispatch found ({', '.join(evidence[:4])})"
+        level = "warning" if level == "error" else level
+    return Finding(level, "isa-level", path, message, hint)
+
+
+def _rpath_leak(path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | None:
+    bad = [e for e in info.rpath + info.runpath if any(s in e for s in ctx.leak_strings)]
+    if not bad:
+        return None
+    return finding(
+        ctx.severities,
+        "leak",
+        path,
+        f"RPATH/RUNPATH names the build machine: {':'.join(bad)}",
+        "let cfl relocate the binary ($ORIGIN-relative), or drop -Wl,-rpath from the build",
+    )
+
+
+def _byte_leaks(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding | None]:
+    needles = [os.fsencode(s) for s in ctx.leak_strings if s]
+    if not needles:
+        return []
+    found: list[Finding | None] = []
+    for relpath in sorted(files):
+        data = _read_regular(root / relpath)
+        hits = [n.decode(errors="replace") for n in needles if data is not None and n in data]
+        if hits:
+            found.append(finding(
+                ctx.severities, "leak", relpath, f"contains the build path {hits[0]!r}",
+                "do not embed build paths (use relative paths, or the host prefix, which is "
+                "replaced at install time); check __FILE__, -g debug info and config scripts",
+            ))  # fmt: skip
+    return found
+
+
+def _read_regular(path: Path) -> bytes | None:
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return None
+        return path.read_bytes()
+    except OSError as exc:
+        raise AbiCheckError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def exported_symbols(root: Path, files: Sequence[str]) -> dict[str, set[str]]:
+    """``{soname: {"name@VERSION", ...}}`` of the shared libraries among ``files``, the input of
+    ``diff_symbols`` (libraries without a SONAME are keyed by file name)."""
+    found: dict[str, set[str]] = {}
+    for paths in classify(root, files).values():
+        for path in paths:
+            if _SHARED_LIBRARY.search(path):
+                info = read_binary(root / path)
+                found.setdefault(info.soname or Path(path).name, set()).update(info.exports)
+    return found

@@ -1,0 +1,95 @@
+"""The relocation and ABI report of a built package, for ``cfl inspect`` (any conda package).
+
+``inspect_package(Path("zlib-1.3-h0_0.conda"))`` -> ``{"package": "zlib-1.3-h0_0", "subdir":
+"linux-64", "binaries": {"lib/libz.so.1": {"format": "elf", "needed": ["libc.so.6"], ...}},
+"prefix_placeholders": [{"path": "bin/zconf", "file_mode": "text", ...}]}``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..package import extract, read_index
+from ..relocate import classify
+from .binary import BinaryInfo, read_binary
+from .isa import disassemble, disassembler
+from .symbols import floors, version_tuple
+
+
+def inspect_package(archive: Path) -> dict[str, Any]:
+    """Per binary: format, arch, NEEDED, RPATH/RUNPATH, newest GLIBC/GLIBCXX/CXXABI import,
+    ISA note and AVX2/AVX-512 counts; plus the prefix placeholders of ``info/paths.json``."""
+    index = read_index(archive)
+    with tempfile.TemporaryDirectory(prefix="cfl-inspect-") as temp:
+        root = Path(temp)
+        extract(archive, root)
+        paths = _paths_json(root)
+        files = [p["_path"] for p in paths] or _walk(root)
+        tool = disassembler()
+        binaries = {
+            path: _binary_report(root / path, read_binary(root / path), tool)
+            for group in classify(root, files).values()
+            for path in sorted(group)
+        }
+    return {
+        "package": archive.name.removesuffix(".conda").removesuffix(".tar.bz2"),
+        "subdir": index.get("subdir"),
+        "depends": index.get("depends", []),
+        "binaries": binaries,
+        "prefix_placeholders": [_placeholder(p) for p in paths if p.get("prefix_placeholder")],
+    }
+
+
+def _placeholder(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "path": record["_path"],
+        "placeholder": record["prefix_placeholder"],
+        "file_mode": record.get("file_mode", "text"),
+    }
+
+
+def _binary_report(path: Path, info: BinaryInfo, tool: str | None) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "format": info.format,
+        "arch": info.arch,
+        "soname": info.soname,
+        "needed": list(info.needed),
+        "rpath": list(info.rpath),
+        "runpath": list(info.runpath),
+        "max_versions": max_versions(info.imports),
+        "isa_needed": info.isa_needed,
+        "dispatch": list(info.dispatch),
+    }
+    if tool and info.arch in ("x86_64", "amd64", "i386") and info.format != "macho":
+        counts = disassemble(path, tool)
+        report |= {"avx2": counts.avx2, "avx512": counts.avx512, "isa_level": counts.level}
+    return report
+
+
+def max_versions(imports: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """The newest version per family: ``{"GLIBC": "GLIBC_2.34", "GLIBCXX": "GLIBCXX_3.4.30"}``."""
+    best: dict[str, str] = {}
+    for _, version in imports:
+        family, _, number = version.partition("_")
+        if family not in floors("2.17") or not number:
+            continue
+        current = best.get(family)
+        if current is None or version_tuple(number) > version_tuple(current.partition("_")[2]):
+            best[family] = version
+    return best
+
+
+def _paths_json(root: Path) -> list[dict[str, Any]]:
+    path = root / "info" / "paths.json"
+    if not path.is_file():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return list(data.get("paths", []))
+
+
+def _walk(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                  if p.is_file() and p.relative_to(root).parts[0] != "info")  # fmt: skip

@@ -1,0 +1,104 @@
+"""What flows through the ABI checks: the context a build passes in and the findings out.
+
+``Finding("error", "glibc-floor", "bin/tool", "needs GLIBC_2.34 ...", "build against ...")``;
+``CheckContext(subdir="linux-64", package_files=frozenset({"bin/tool"}), run_depends=(),
+dependency_files={})`` checks with the default severities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from ..baseplate.targets import GLIBC_FLOOR
+from ..errors import CflError
+
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[str, ...] = ("error", "warning", "info", "ignore")
+CODES: tuple[str, ...] = (
+    "overlinking", "overdepending", "glibc-floor", "isa-level", "leak", "abi-break", "abi-added",
+)  # fmt: skip
+
+# Breaking the promise of the package's metadata is an error; hygiene problems are warnings.
+DEFAULT_SEVERITIES: Mapping[str, str] = MappingProxyType(
+    {
+        "overlinking": "warning",
+        "overdepending": "warning",
+        "glibc-floor": "error",
+        "isa-level": "error",
+        "leak": "error",
+        "abi-break": "error",
+        "abi-added": "info",
+    }
+)
+NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
+
+
+class AbiCheckError(CflError):
+    """A recipe's ``abi_check`` settings are wrong, or a binary cannot be inspected."""
+
+    exit_code = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file of a package, with what to change."""
+
+    severity: str  # "error" | "warning" | "info"
+    code: str  # one of CODES
+    path: str  # file inside the package (relative)
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: [{self.code}] {self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything ``check`` knows about the package besides its files."""
+
+    subdir: str
+    package_files: frozenset[str]  # relative paths in the package
+    run_depends: tuple[str, ...]  # match specs
+    dependency_files: Mapping[str, frozenset[str]]  # installed dep name -> its files
+    host_run_exporters: tuple[str, ...] = ()  # host deps with run_exports
+    glibc_floor: str = GLIBC_FLOOR
+    microarch_level: int | None = None
+    leak_strings: tuple[str, ...] = ()  # build prefix, work dir, src dir
+    severities: Mapping[str, str] = field(default_factory=dict)  # recipe overrides
+
+
+def validate_severities(overrides: Mapping[str, str]) -> list[CflError]:
+    """Every problem in a recipe's ``abi_check`` mapping (unknown code or severity)."""
+    errors: list[CflError] = []
+    for code, level in overrides.items():
+        if code not in CODES:
+            errors.append(AbiCheckError(
+                f"abi_check: unknown check {code!r}", hint=f"known checks: {', '.join(CODES)}"
+            ))  # fmt: skip
+        elif level not in SEVERITIES:
+            errors.append(AbiCheckError(
+                f"abi_check: {code}: unknown severity {level!r}",
+                hint=f"use one of {', '.join(SEVERITIES)}",
+            ))  # fmt: skip
+    return errors
+
+
+def severity_of(code: str, overrides: Mapping[str, str]) -> str:
+    """The severity a finding of ``code`` gets: the recipe's override, else the default."""
+    return overrides.get(code, DEFAULT_SEVERITIES.get(code, "warning"))
+
+
+def finding(ctx_severities: Mapping[str, str], code: str, path: str, message: str, hint: str
+            ) -> Finding | None:  # fmt: skip
+    """A finding with its configured severity, or None when the recipe ignores ``code``."""
+    level = severity_of(code, ctx_severities)
+    return None if level == "ignore" else Finding(level, code, path, message, hint)
+
+
+def is_failure(findings: list[Finding]) -> bool:
+    """Whether the build must fail: any finding of severity ``error``."""
+    return any(f.severity == "error" for f in findings)
