@@ -13,9 +13,10 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import baseplate, platforms, recipe
+from . import ci as ci_stage
 from . import index as index_stage
 from . import render as render_stage
 from .baseplate import BasePlate, tools
@@ -32,9 +33,13 @@ __all__ = [
     "BuildResult",
     "RenderedRecipe",
     "build",
+    "ci",
+    "ci_stale",
+    "ci_write",
     "debug",
     "default_variant_file",
     "index",
+    "inspect",
     "load_variants",
     "recipe_variants",
     "render",
@@ -154,6 +159,16 @@ def index(channel: str | os.PathLike[str]) -> dict[str, int]:
     return index_stage.rebuild(path)
 
 
+def inspect(package_path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The linkage, ABI, ISA and relocation report of a built package (from any build tool)."""
+    from . import abi  # imported late: only ``cfl inspect`` and builds need the ABI stage
+
+    path = Path(package_path)
+    if not path.is_file():
+        raise UsageError(f"package {package_path} does not exist", hint="pass a .conda or .tar.bz2")
+    return abi.inspect_package(path)
+
+
 def build(
     recipes: Sequence[str | os.PathLike[str]],
     output_dir: str | os.PathLike[str] = "output",
@@ -239,3 +254,107 @@ def debug(
     options = runner.BuildOptions(output_dir=Path(output_dir), channels=tuple(channels))
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     return chosen, runner.prepare_debug(chosen, options, report or (lambda *_: None))
+
+
+def _ci_matrices(
+    recipes: Sequence[str | os.PathLike[str]],
+    variant_files: Sequence[str | os.PathLike[str]],
+    target_platforms: Sequence[str],
+    overrides: Sequence[str],
+) -> tuple[list[ci_stage.RecipeMatrix], dict[str, recipe.RawRecipe]]:
+    matrices: list[ci_stage.RecipeMatrix] = []
+    raws: dict[str, recipe.RawRecipe] = {}
+    errors: list[CflError] = []
+    for path in recipes:
+        try:
+            raw = recipe.load(str(path), environ=dict(os.environ))
+            raws[str(path)] = raw
+            for subdir in target_platforms:
+                platforms.info(subdir)
+                config = recipe_variants(raw, subdir, variant_files, overrides)
+                builds = tuple(render_stage.render_recipe(raw, config, subdir))
+                matrices.append(ci_stage.RecipeMatrix(str(path), subdir, builds, config))
+        except CflError as exc:
+            errors.append(exc)
+    raise_collected(errors)
+    return matrices, raws
+
+
+def _check_job(job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe]) -> None:
+    """Render the job the way its command will; the builds must be exactly the planned ones."""
+    text = ci_stage.variant_text(job)
+    found: set[str] = set()
+    for path in job.recipes:
+        raw = raws[path]
+        local = [*raw.variant_files, (job.variant_file, text)]
+        numbers = "v1" if raw.format == "v1" else "str"
+        config = load_variants(job.subdir, local_files=local, numbers=numbers)
+        found |= {
+            f"{r.subdir}/{r.dist}" for r in render_stage.render_recipe(raw, config, job.subdir)
+        }
+    if found != set(job.builds):
+        raise CflError(
+            f"CI job {job.name} would build {sorted(found)}, planned {sorted(job.builds)}",
+            hint="report this: the job's variant file does not reproduce its builds",
+        )
+
+
+def ci(
+    recipes: Sequence[str | os.PathLike[str]],
+    variant_files: Sequence[str | os.PathLike[str]] = (),
+    provider: str = "github",
+    target_platforms: Sequence[str] | None = None,
+    overrides: Iterable[str] = (),
+    max_jobs: int | None = None,
+    options: ci_stage.ProviderOptions | None = None,
+    output_path: str | None = None,
+) -> dict[str, str]:
+    """Plan CI jobs over every recipe's matrix -> {relative path: text} of every CI file."""
+    subdirs = list(target_platforms or ci_stage.DEFAULT_PLATFORMS)
+    matrices, raws = _ci_matrices(recipes, variant_files, subdirs, list(overrides))
+    plan = ci_stage.plan(matrices, max_jobs=max_jobs)
+    if not plan.jobs:
+        raise UsageError("the recipes render no builds, so there are no CI jobs")
+    for job in plan.jobs:
+        _check_job(job, raws)
+    return ci_stage.files(plan, provider, options, output_path)
+
+
+def _generated(path: Path) -> bool:
+    try:
+        return path.read_text(encoding="utf-8").startswith(ci_stage.HEADER)
+    except OSError:
+        return False
+
+
+def ci_stale(files: Mapping[str, str], root: str | os.PathLike[str] = ".") -> list[str]:
+    """Paths whose committed text differs from ``files`` (or that ``files`` no longer has)."""
+    base = Path(root)
+    stale = []
+    for rel, text in files.items():
+        try:
+            current = (base / rel).read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current != text:
+            stale.append(rel)
+    leftovers = sorted((base / "ci" / "variants").glob("*.yaml"))
+    stale += [str(p.relative_to(base)) for p in leftovers if _generated(p)
+              and str(p.relative_to(base)) not in files]  # fmt: skip
+    return stale
+
+
+def ci_write(files: Mapping[str, str], root: str | os.PathLike[str] = ".") -> list[str]:
+    """Write ``files`` under ``root``; remove generated job files of jobs that are gone."""
+    base = Path(root)
+    for rel in ci_stale(files, base):
+        path = base / rel
+        try:
+            if rel in files:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(files[rel], encoding="utf-8")
+            else:
+                path.unlink()
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}", Location(str(path))) from exc
+    return list(files)

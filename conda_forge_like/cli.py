@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from . import __version__, api
+from .ci.options import ProviderOptions
 from .errors import CflError, CflErrorGroup
 from .platforms import SUBDIRS
 from .render.model import RenderedRecipe
@@ -145,6 +146,56 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    report = api.inspect(args.package)
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+        return 0
+    print(f"{report['package']} ({report['subdir']})")
+    for path, binary in report["binaries"].items():
+        print(f"  {path}: {binary['format']} {binary['arch']}")
+        for key in ("soname", "needed", "rpath", "runpath", "max_versions", "isa_needed"):
+            if binary.get(key):
+                print(f"    {key}: {binary[key]}")
+        if "isa_level" in binary:
+            print(f"    isa: x86-64-v{binary['isa_level']} "
+                  f"(AVX/AVX2 {binary['avx2']}, AVX-512 {binary['avx512']})")  # fmt: skip
+    for record in report["prefix_placeholders"]:
+        print(f"  prefix placeholder: {record['path']} ({record['file_mode']})")
+    return 0
+
+
+def _cmd_ci(args: argparse.Namespace) -> int:
+    runners = dict(pair.partition("=")[::2] for pair in args.runner) or None
+    options = ProviderOptions(name=args.name, runners=runners, upload=args.upload)
+    files = api.ci(
+        args.recipes,
+        variant_files=args.variant_files,
+        provider=args.provider,
+        target_platforms=args.platform or None,
+        overrides=args.variant,
+        max_jobs=args.max_jobs,
+        options=options,
+        output_path=args.output,
+    )
+    if args.check:
+        stale = api.ci_stale(files)
+        for path in stale:
+            print(f"stale: {path}", file=sys.stderr)
+        if stale:
+            print(
+                f"ERROR: {len(stale)} CI file(s) are stale\n"
+                f"TIP: re-run `cfl ci` without --check and commit the result",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{len(files)} CI file(s) up to date")
+        return 0
+    written = api.ci_write(files)
+    print(f"wrote {written[0]} and {len(written) - 1} job variant file(s) under ci/variants/")
+    return 0
+
+
 def _cmd_debug(args: argparse.Namespace) -> int:
     rendered, setup = api.debug(
         args.recipe,
@@ -237,6 +288,10 @@ def _parser() -> argparse.ArgumentParser:
         "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
     )
     test.set_defaults(func=_cmd_test)
+    inspect = sub.add_parser("inspect", help="linkage, ABI, ISA and relocation report")
+    inspect.add_argument("package", help="a .conda or .tar.bz2 file")
+    inspect.add_argument("--json", action="store_true", help="print JSON instead of text")
+    inspect.set_defaults(func=_cmd_inspect)
     debug = sub.add_parser("debug", help="prepare one variant's build to run by hand")
     debug.add_argument("recipe", metavar="RECIPE", help="recipe file or folder")
     _variant_options(debug, json_flag=False)
@@ -250,6 +305,33 @@ def _parser() -> argparse.ArgumentParser:
         "--output", default=None, help="the output to prepare (multi-output recipes)"
     )
     debug.set_defaults(func=_cmd_debug)
+    ci = sub.add_parser("ci", help="generate CI jobs for the recipes' variant matrix")
+    ci.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
+    ci.add_argument(
+        "-m", "--variant-config", dest="variant_files", action="append", default=[],
+        metavar="VARIANTS", help="a variant file; repeatable",
+    )  # fmt: skip
+    ci.add_argument(
+        "--variant", action="append", default=[], metavar="KEY=VALUE",
+        help="override one variant key (comma-separated values expand); repeatable",
+    )  # fmt: skip
+    ci.add_argument("--provider", choices=("github", "gitlab", "azure"), required=True)
+    ci.add_argument("-o", "--output", default=None, help="path of the provider's CI file")
+    ci.add_argument(
+        "--platform", action="append", default=[], choices=SUBDIRS,
+        help="a target platform to build for; repeatable (default: all but ppc64le)",
+    )  # fmt: skip
+    ci.add_argument("--max-jobs", type=int, default=None, help="merge jobs beyond N")
+    ci.add_argument(
+        "--runner", action="append", default=[], metavar="SUBDIR=LABEL",
+        help="runner label / image for a platform; repeatable",
+    )  # fmt: skip
+    ci.add_argument("--name", default="recipes", help="workflow name (default: recipes)")
+    ci.add_argument("--upload", default=None, metavar="CMD", help="upload step (default: none)")
+    ci.add_argument(
+        "--check", action="store_true", help="fail when the committed CI files are stale"
+    )
+    ci.set_defaults(func=_cmd_ci)
     index = sub.add_parser("index", help="write repodata.json for a channel directory")
     index.add_argument("channel", metavar="CHANNEL_DIR", help="folder holding linux-64/, noarch/")
     index.set_defaults(func=_cmd_index)

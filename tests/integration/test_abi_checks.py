@@ -7,6 +7,7 @@ one that must trip the glibc floor.
 
 from __future__ import annotations
 
+import json
 import platform
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conda_forge_like import package
+from conda_forge_like import cli, package
 from conda_forge_like.abi import (
     CheckContext,
     check,
@@ -254,3 +255,23 @@ def test_inspect_package(prefix: Path, tmp_path: Path) -> None:
         {"path": "etc/tool.cfg", "placeholder": placeholder, "file_mode": "text"}
     ]
     assert list(report["binaries"]) == ["bin/tool"]
+
+
+def test_cfl_inspect_json_and_text(
+    prefix: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    zig("-o", prefix / "bin/tool", write(tmp_path / "main.c", MAIN_C), "-Wl,-rpath,$ORIGIN/../lib")
+    meta = PackageMetadata(
+        name="tool", version="1.0", build="h0_0", build_number=0, subdir="linux-64",
+        depends=(), license="MIT",
+    )  # fmt: skip
+    archive = package.write(prefix, [package.file_record(prefix, "bin/tool")], meta, tmp_path)
+    assert cli.main(["inspect", str(archive), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["binaries"]["bin/tool"]["runpath"] == ["$ORIGIN/../lib"]
+    assert report["binaries"]["bin/tool"]["isa_level"] == 1
+    assert cli.main(["inspect", str(archive)]) == 0
+    text = capsys.readouterr().out
+    assert "bin/tool: elf x86_64" in text
+    assert "libc.so.6" in text
+    assert cli.main(["inspect", str(tmp_path / "missing.conda")]) != 0

@@ -1,0 +1,78 @@
+"""Azure Pipelines: one job per dependency stage with a named ``strategy.matrix``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..options import ProviderOptions
+from ..plan import Plan
+from .common import build_command, dump, stage_name
+
+
+def default_path(options: ProviderOptions) -> str:
+    return "azure-pipelines.yml"
+
+
+def _steps(index: int, options: ProviderOptions) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = [
+        {"checkout": "self"},
+        {"task": "UsePythonVersion@0", "inputs": {"versionSpec": options.python}},
+        {
+            "task": "Cache@2",
+            "displayName": "Cache the base plate and downloads",
+            "inputs": {
+                "key": 'cfl | "$(CFL_SUBDIR)" | pyproject.toml',
+                "path": "$(XDG_CACHE_HOME)/cfl",
+            },
+        },
+        {"script": options.setup, "displayName": "Install cfl"},
+    ]
+    if index > 0:
+        steps.append({"download": "current", "patterns": "packages-*/**"})
+        steps.append(
+            {
+                "script": "mkdir -p output && cp -r $(Pipeline.Workspace)/packages-*/. output/",
+                "displayName": "Packages of earlier jobs",
+            }
+        )
+    command = build_command("$(CFL_RECIPES)", "$(CFL_JOB)", "$(CFL_SUBDIR)")
+    steps.append({"script": command, "displayName": "Build"})
+    steps.append({"publish": "output", "artifact": "packages-$(CFL_JOB)"})
+    if options.upload:
+        steps.append(
+            {
+                "script": options.upload,
+                "displayName": "Upload",
+                "condition": f"and(succeeded(), eq(variables['Build.SourceBranch'], "
+                f"'refs/heads/{options.branch}'))",
+            }
+        )
+    return steps
+
+
+def generate(plan: Plan, options: ProviderOptions) -> str:
+    jobs: list[dict[str, Any]] = []
+    for index, stage in enumerate(plan.stages()):
+        matrix = {
+            job.name: {
+                "CFL_JOB": job.name,
+                "CFL_RECIPES": " ".join(job.recipes),
+                "CFL_SUBDIR": job.subdir,
+                "CFL_IMAGE": options.runner(job.subdir),
+            }
+            for job in stage
+        }
+        entry: dict[str, Any] = {"job": stage_name(index)}
+        if index > 0:
+            entry["dependsOn"] = [stage_name(index - 1)]
+        entry["strategy"] = {"matrix": matrix}
+        entry["pool"] = {"vmImage": "$(CFL_IMAGE)"}
+        entry["variables"] = {"XDG_CACHE_HOME": "$(Pipeline.Workspace)/.cache"}
+        entry["steps"] = _steps(index, options)
+        jobs.append(entry)
+    data = {
+        "trigger": {"branches": {"include": [options.branch]}},
+        "pr": {"branches": {"include": ["*"]}},
+        "jobs": jobs,
+    }
+    return dump(data)
