@@ -102,3 +102,22 @@ def finding(ctx_severities: Mapping[str, str], code: str, path: str, message: st
 def is_failure(findings: list[Finding]) -> bool:
     """Whether the build must fail: any finding of severity ``error``."""
     return any(f.severity == "error" for f in findings)
+
+
+class AbiCheckFailed(CflError):
+    """A package has error-level findings: the build fails and the package is not indexed."""
+
+    exit_code = 5
+
+    def __init__(self, package: str, findings: list[Finding]):
+        errors = [f for f in findings if f.severity == "error"]
+        lines = [f"{package}: {len(errors)} ABI check error(s)"] + [f"  {f}" for f in errors]
+        hints = sorted({f"{f.code}: {f.hint}" for f in errors})
+        super().__init__("\n".join(lines), hint="\n".join(hints))
+        self.findings = findings
+
+
+def raise_for_findings(package: str, findings: list[Finding]) -> None:
+    """Raise ``AbiCheckFailed`` when any finding is an error; warnings are the caller's to log."""
+    if is_failure(findings):
+        raise AbiCheckFailed(package, findings)

@@ -6,12 +6,14 @@ import pytest
 
 from conda_forge_like.abi import (
     DEFAULT_SEVERITIES,
+    AbiCheckFailed,
     above_floor,
     count_instructions,
     diff_symbols,
     is_failure,
     is_system_library,
     max_versions,
+    raise_for_findings,
     severity_of,
     spec_name,
     validate_severities,
@@ -196,3 +198,15 @@ def test_parse_isa_note() -> None:
     assert parse_isa_note(_note(1, kind=0xC0000002)) == 1
     assert parse_isa_note(_note(1, kind=0xC0000001)) is None
     assert parse_isa_note(b"") is None
+
+
+def test_raise_for_findings_lists_errors_and_hints() -> None:
+    warning = Finding("warning", "overlinking", "bin/a", "links libz.so.1", "add zlib")
+    raise_for_findings("pkg-1.0-0", [warning])
+    error = Finding("error", "glibc-floor", "bin/b", "needs GLIBC_2.34", "use the sysroot")
+    with pytest.raises(AbiCheckFailed) as caught:
+        raise_for_findings("pkg-1.0-0", [warning, error])
+    assert "bin/b" in caught.value.message
+    assert "bin/a" not in caught.value.message
+    assert caught.value.hint == "glibc-floor: use the sysroot"
+    assert caught.value.findings == [warning, error]
