@@ -162,6 +162,8 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
                   f"(AVX/AVX2 {binary['avx2']}, AVX-512 {binary['avx512']})")  # fmt: skip
     for record in report["prefix_placeholders"]:
         print(f"  prefix placeholder: {record['path']} ({record['file_mode']})")
+    for found in report["findings"]:
+        print(f"  {found['severity']}: [{found['code']}] {found['path']}: {found['message']}")
     return 0
 
 

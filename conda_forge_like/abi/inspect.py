@@ -15,8 +15,14 @@ from typing import Any
 from ..package import extract, read_index
 from ..relocate import classify
 from .binary import BinaryInfo, read_binary
+from .checks import check, spec_name
 from .isa import disassemble, disassembler
+from .model import CheckContext
 from .symbols import floors, version_tuple
+
+# Without the build's dependency files, linkage findings would be guesses; inspect reports the
+# checks that need nothing but the package itself.
+_INSPECT_ONLY = {"overlinking": "ignore", "overdepending": "ignore"}
 
 
 def inspect_package(archive: Path) -> dict[str, Any]:
@@ -34,13 +40,36 @@ def inspect_package(archive: Path) -> dict[str, Any]:
             for group in classify(root, files).values()
             for path in sorted(group)
         }
+        findings = check(root, files, _context(index, files)) if tool else []
     return {
         "package": archive.name.removesuffix(".conda").removesuffix(".tar.bz2"),
         "subdir": index.get("subdir"),
         "depends": index.get("depends", []),
         "binaries": binaries,
         "prefix_placeholders": [_placeholder(p) for p in paths if p.get("prefix_placeholder")],
+        "findings": [vars(f) for f in findings],
     }
+
+
+def _context(index: dict[str, Any], files: list[str]) -> CheckContext:
+    depends = tuple(index.get("depends", []))
+    return CheckContext(
+        subdir=str(index.get("subdir", "linux-64")),
+        package_files=frozenset(files),
+        run_depends=depends,
+        dependency_files={},
+        microarch_level=microarch_level(depends),
+        severities=_INSPECT_ONLY,
+    )
+
+
+def microarch_level(depends: tuple[str, ...]) -> int | None:
+    """The level a package claims through ``_x86_64-microarch-level >=N`` (conda-forge's way)."""
+    for spec in depends:
+        if spec_name(spec) == "_x86_64-microarch-level":
+            digits = "".join(c for c in spec.split(None, 1)[-1] if c.isdigit())
+            return int(digits) if digits else None
+    return None
 
 
 def _placeholder(record: dict[str, Any]) -> dict[str, Any]:

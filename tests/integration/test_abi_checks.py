@@ -255,6 +255,7 @@ def test_inspect_package(prefix: Path, tmp_path: Path) -> None:
         {"path": "etc/tool.cfg", "placeholder": placeholder, "file_mode": "text"}
     ]
     assert list(report["binaries"]) == ["bin/tool"]
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [("isa-level", "bin/tool")]
 
 
 def test_cfl_inspect_json_and_text(
@@ -274,4 +275,5 @@ def test_cfl_inspect_json_and_text(
     text = capsys.readouterr().out
     assert "bin/tool: elf x86_64" in text
     assert "libc.so.6" in text
+    assert "[isa-level]" not in text  # a baseline binary in a baseline package
     assert cli.main(["inspect", str(tmp_path / "missing.conda")]) != 0

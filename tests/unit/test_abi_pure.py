@@ -210,3 +210,10 @@ def test_raise_for_findings_lists_errors_and_hints() -> None:
     assert "bin/a" not in caught.value.message
     assert caught.value.hint == "glibc-floor: use the sysroot"
     assert caught.value.findings == [warning, error]
+
+
+def test_microarch_level_from_depends() -> None:
+    from conda_forge_like.abi.inspect import microarch_level
+
+    assert microarch_level(("libc", "_x86_64-microarch-level >=3")) == 3
+    assert microarch_level(("zlib >=1.3",)) is None
