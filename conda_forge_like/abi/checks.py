@@ -114,6 +114,9 @@ def _glibc_floor(path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | No
 
 
 def _libstdcxx_from_dependency(ctx: CheckContext) -> bool:
+    # A libstdc++ shipped by the package or a run dependency sets its own GLIBCXX floor.
+    if "libstdc++.so.6" in provided_names(ctx.package_files, ctx.subdir):
+        return True
     run = {spec_name(s) for s in ctx.run_depends}
     return any("libstdc++.so.6" in provided_names(fs, ctx.subdir)
                for name, fs in ctx.dependency_files.items() if name in run)  # fmt: skip
