@@ -6,18 +6,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__, api
 from .ci.options import ProviderOptions
 from .errors import CflError, CflErrorGroup
 from .platforms import SUBDIRS
 from .render.model import RenderedRecipe
+
+if TYPE_CHECKING:
+    from .build.runner import BuildResult
 
 
 class _Style:
@@ -116,8 +120,48 @@ def _progress(event: str, rendered: RenderedRecipe, detail: str) -> None:
     print(f"cfl: {event:<12} {rendered.dist} ({rendered.subdir}): {detail}", file=sys.stderr)
 
 
+def _interactive() -> bool:
+    ci = os.environ.get("CI") == "true" or os.environ.get("GITHUB_ACTIONS") == "true"
+    return sys.stderr.isatty() and not ci
+
+
+@contextlib.contextmanager
+def _build_display() -> Iterator[Callable[[str, RenderedRecipe, str], None]]:
+    """A rich status line with finished packages above it on a terminal; plain lines else."""
+    if not _interactive():
+        yield _progress
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
+    with console.status("rendering recipes") as status:
+
+        def report(event: str, rendered: RenderedRecipe, detail: str) -> None:
+            status.update(f"[bold]{rendered.dist}[/] ({rendered.subdir}): {event} {detail}")
+            if event in ("built", "skipped", "warning"):
+                style = {"built": "green", "skipped": "yellow", "warning": "yellow"}[event]
+                console.print(
+                    f"[{style}]{event:<8}[/] {rendered.dist} ({rendered.subdir}) {detail}"
+                )
+
+        yield report
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
-    results = api.build(
+    with _build_display() as report:
+        results = _run_build(args, report)
+    for result in results:
+        where = result.package or "(already in the channel)"
+        print(f"{result.status:<8} {result.name}-{result.version}-{result.build_string}  {where}")
+    built = sum(r.status == "built" for r in results)
+    print(f"{built} built, {len(results) - built} skipped, output channel: {args.output_dir}")
+    return 0
+
+
+def _run_build(
+    args: argparse.Namespace, report: Callable[[str, RenderedRecipe, str], None]
+) -> list[BuildResult]:
+    return api.build(
         args.recipes,
         output_dir=args.output_dir,
         variant_files=args.variant_files,
@@ -130,14 +174,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         skip_existing=args.skip_existing,
         keep_work=args.keep_work,
         use_default_variants=not args.no_default_variants,
-        report=_progress,
+        report=report,
     )
-    for result in results:
-        where = result.package or "(already in the channel)"
-        print(f"{result.status:<8} {result.name}-{result.version}-{result.build_string}  {where}")
-    built = sum(r.status == "built" for r in results)
-    print(f"{built} built, {len(results) - built} skipped, output channel: {args.output_dir}")
-    return 0
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
