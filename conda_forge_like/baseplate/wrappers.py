@@ -8,6 +8,8 @@ build_prefix)`` writes them as conda-forge-named scripts (``x86_64-conda-linux-g
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shlex
 import stat
@@ -171,6 +173,8 @@ def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]
             path, _script(command, zig_cache, note if role in ("cc", "c++") else None)
         )
         written[role] = str(path)
+    if zig_cache:
+        warm_zig_cache(plate, written, Path(zig_cache))
     cmake_file = share / f"toolchain-{plate.subdir}.cmake"
     cmake_file.write_text(cmake_toolchain(plate, written, tools))
     meson_file = share / f"cross-{plate.subdir}.ini"
@@ -231,3 +235,41 @@ def meson_cross(plate: BasePlate, tools: dict[str, str]) -> str:
             "",
         ]
     )
+
+
+_WARM_SOURCES = {
+    "warm.c": '#include <stdio.h>\nint main(void) { puts("warm"); return 0; }\n',
+    "warm.cpp": '#include <iostream>\nint main() { std::cout << "warm\\n"; return 0; }\n',
+}
+
+
+def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None:
+    """Build zig's C runtime and libc++ for this target from one fixed directory.
+
+    zig compiles them on first use in the current directory, and their debug info keeps that
+    directory: the first package built for a target would carry its own work path (a leak)
+    and differ from later builds. Compiling once from ``<cache>/warm`` makes every package
+    carry the same, neutral path.
+    """
+    key = hashlib.sha256(shlex.join([plate.target.zig_target, *plate.cpu_flags]).encode())
+    warm = cache / "warm"
+    stamp = warm / f"{key.hexdigest()[:16]}.done"
+    if stamp.exists():
+        return
+    warm.mkdir(parents=True, exist_ok=True)
+    with (warm / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.exists():
+            return
+        for name, text in _WARM_SOURCES.items():
+            (warm / name).write_text(text)
+            compiler = tools["c++" if name.endswith(".cpp") else "cc"]
+            command = [compiler, name, "-o", f"{name}.out"]
+            result = subprocess.run(command, cwd=warm, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise CflError(
+                    f"the zig toolchain cannot build for {plate.subdir}: {shlex.join(command)} "
+                    f"exited {result.returncode}",
+                    hint=result.stderr.strip()[-800:] or None,
+                )
+        stamp.touch()
