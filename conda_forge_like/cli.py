@@ -287,6 +287,16 @@ def _variant_options(parser: argparse.ArgumentParser, json_flag: bool = True) ->
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
+def _channel_options(parser: argparse.ArgumentParser, output_dir: bool = True) -> None:
+    if output_dir:
+        parser.add_argument(
+            "--output-dir", default="output", help="the output channel (default: output)"
+        )
+    parser.add_argument(
+        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cfl", description="Build native software into conda packages from one recipe."
@@ -304,12 +314,7 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build recipes into conda packages in a channel")
     build.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
     _variant_options(build, json_flag=False)
-    build.add_argument(
-        "--output-dir", default="output", help="the output channel (default: output)"
-    )
-    build.add_argument(
-        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
-    )
+    _channel_options(build)
     build.add_argument(
         "--jobs", type=int, default=1, help="build up to N independent outputs at once"
     )
@@ -324,9 +329,7 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(func=_cmd_build)
     test = sub.add_parser("test", help="rerun the tests stored in a built package")
     test.add_argument("package", help="a .conda or .tar.bz2 file")
-    test.add_argument(
-        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
-    )
+    _channel_options(test, output_dir=False)
     test.set_defaults(func=_cmd_test)
     inspect = sub.add_parser("inspect", help="linkage, ABI, ISA and relocation report")
     inspect.add_argument("package", help="a .conda or .tar.bz2 file")
@@ -335,12 +338,7 @@ def _parser() -> argparse.ArgumentParser:
     debug = sub.add_parser("debug", help="prepare one variant's build to run by hand")
     debug.add_argument("recipe", metavar="RECIPE", help="recipe file or folder")
     _variant_options(debug, json_flag=False)
-    debug.add_argument(
-        "--output-dir", default="output", help="the output channel (default: output)"
-    )
-    debug.add_argument(
-        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
-    )
+    _channel_options(debug)
     debug.add_argument(
         "--output", default=None, help="the output to prepare (multi-output recipes)"
     )
