@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import baseplate, index, package, relocate
+from .. import abi, baseplate, index, package, relocate
 from ..baseplate import env as plate_env
 from ..baseplate import tools as plate_tools
 from ..baseplate import wrappers
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
-from . import environments, files, plan, sources, tests
+from . import abi_step, environments, files, plan, sources, tests
 from . import script as scripts
 from .environments import Installed
 
@@ -197,15 +197,28 @@ class _Build:
             for path in chosen
         ]
 
+    def run_depends(
+        self, build_env: list[Installed], host_env: list[Installed]
+    ) -> tuple[list[str], list[str]]:
+        """The final run dependencies (with run_exports) and constraints, computed once."""
+        return plan.run_depends(self.r, _exporters(host_env), _exporters(build_env))
+
+    def check_abi(self, inputs: abi_step.CheckInputs) -> list[abi.Finding]:
+        """The ABI checks: warnings are reported, errors fail the build (nothing is written)."""
+        self.report("abi", self.r, f"checking {len(inputs.files)} file(s)")
+        findings = abi_step.run_checks(self.r, inputs)
+        for line in abi_step.report_lines(findings):
+            self.report("warning", self.r, line)
+        abi.raise_for_findings(self.r.dist, findings)
+        return findings
+
     def metadata(
         self,
-        records: Any,
-        build_env: list[Installed],
-        host_env: list[Installed],
+        run: tuple[list[str], list[str]],
         plate: baseplate.BasePlate,
         specs: list[tests.TestSpec],
     ) -> package.PackageMetadata:
-        depends, constrains = plan.run_depends(self.r, _exporters(host_env), _exporters(build_env))
+        depends, constrains = run
         about = dict(self.r.meta.get("about") or {})
         return package.PackageMetadata(
             name=self.r.name, version=self.r.version, build=self.r.build_string,
@@ -238,6 +251,10 @@ class _Build:
             self.log,
         )
         return True
+
+
+def _exports(installed: Installed) -> bool:
+    return any(installed.run_exports.values())
 
 
 def _exporters(env: list[Installed]) -> list[plan.Exporter]:
@@ -295,14 +312,28 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
         return BuildResult(
             rendered.name, rendered.version, rendered.build_string, rendered.subdir, "skipped"
         )
+    abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
     job = _Build(rendered, options, report)
     src = job.prepare()
     build_prefix, host_prefix, build_env, host_env, provided = job.make_environments()
     env, plate = job.script_env(build_prefix, host_prefix, src, provided)
     new = job.run_scripts(env, src, host_prefix)
     records = job.package_files(host_prefix, new)
+    depends = job.run_depends(build_env, host_env)
+    job.check_abi(
+        abi_step.CheckInputs(
+            host_prefix=host_prefix,
+            build_prefix=build_prefix,
+            src_dir=src,
+            files=tuple(r.path for r in records),
+            run_depends=tuple(depends[0]),
+            host_run_exporters=tuple(p.name for p in host_env if _exports(p)),
+            microarch_level=plate.microarch_level,
+            channel=out,
+        )
+    )
     specs = tests.test_specs(rendered.meta, rendered.recipe_format)
-    meta = job.metadata(records, build_env, host_env, plate, specs)
+    meta = job.metadata(depends, plate, specs)
     staged = package.write(host_prefix, records, meta, job.work / "pkg", options.package_format)
     try:
         tested = job.test(staged, specs)
@@ -377,6 +408,7 @@ class DebugSetup:
 
 def prepare_debug(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> DebugSetup:
     """Sources, environments and the build environment of one output, ready to run by hand."""
+    abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
     job = _Build(rendered, options, report)
     src = job.prepare()
     build_prefix, host_prefix, _, _, provided = job.make_environments()

@@ -1,9 +1,9 @@
-"""ABI checks on packages built by ``cfl build`` from the recipes in ``tests/data/recipes``.
+"""ABI checks run by ``cfl build`` on the recipes in ``tests/data/recipes``.
 
 Each behaviour recipe holds ``expected.json``: the exact (severity, code, path) findings its
-package must give, none for ``abi-clean``. The checks run here on the built packages with the
-context a build has (run dependencies from ``index.json``, the work directory as a leak
-string) until the build orchestrator runs them itself.
+build gives, none for ``abi-clean``. A recipe with an error finding fails to build with
+``AbiCheckFailed`` and leaves nothing in the channel; one with only warnings is built and the
+warnings are reported. ``abi-break`` 1.1 fails once 1.0 is in the channel.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conda_forge_like import api, package
-from conda_forge_like.abi import CheckContext, check, diff_symbols, exported_symbols
+from conda_forge_like import api, index
+from conda_forge_like.abi import AbiCheckFailed
+from conda_forge_like.render.model import RenderedRecipe
 
 pytestmark = [
     pytest.mark.slow,
@@ -24,57 +25,70 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("gcc") is None, reason="glibc-too-new needs the host gcc"),
 ]
 DATA = Path(__file__).resolve().parent.parent / "data" / "recipes"
-BEHAVIOURS = ["abi-clean", "glibc-too-new", "avx512-in-baseline", "overlinking",
-              "rpath-outside-prefix"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
-    out = tmp_path_factory.mktemp("abi-channel")
-    recipes = [DATA / b for b in BEHAVIOURS] + [DATA / "abi-break/1.0", DATA / "abi-break/1.1"]
-    results = api.build(recipes, output_dir=out, target_platform="linux-64", test=False)
-    packages = {f"{r.name}-{r.version}": r.package for r in results if r.package}
-    return out, packages
-
-
-def package_files(archive: Path, dest: Path) -> list[str]:
-    package.extract(archive, dest)
-    return sorted(
-        str(p.relative_to(dest))
-        for p in dest.rglob("*")
-        if p.is_file() and p.relative_to(dest).parts[0] != "info"
-    )
+FAILING = ["glibc-too-new", "avx512-in-baseline", "rpath-outside-prefix"]
+BUILDING = ["abi-clean", "overlinking"]
 
 
 def expected(recipe: Path) -> list[tuple[str, str, str]]:
     return [(e["severity"], e["code"], e["path"]) for e in json.loads(recipe.read_text())]
 
 
-@pytest.mark.parametrize("behaviour", BEHAVIOURS)
-def test_recipe_trips_exactly_its_check(
-    behaviour: str, built: tuple[Path, dict[str, Path]], tmp_path: Path
+def names_in(channel: Path) -> list[str]:
+    return sorted(r["name"] for r in index.records(channel, "linux-64").values())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, str, str]]]:
+    """The recipes that pass their checks, built into one channel, with the reported events."""
+    out = tmp_path_factory.mktemp("abi-channel")
+    events: list[tuple[str, str, str]] = []
+
+    def report(event: str, rendered: RenderedRecipe, detail: str) -> None:
+        events.append((event, rendered.name, detail))
+
+    api.build(
+        [DATA / b for b in BUILDING], output_dir=out, target_platform="linux-64", test=False,
+        report=report,
+    )  # fmt: skip
+    return out, events
+
+
+@pytest.mark.parametrize("behaviour", BUILDING)
+def test_recipe_with_warnings_only_builds_and_reports_them(
+    behaviour: str, built: tuple[Path, list[tuple[str, str, str]]]
 ) -> None:
-    out, packages = built
-    archive = packages[f"{behaviour}-1.0.0"]
-    files = package_files(archive, tmp_path)
-    ctx = CheckContext(
-        subdir="linux-64",
-        package_files=frozenset(files),
-        run_depends=tuple(package.read_index(archive).get("depends", [])),
-        dependency_files={},
-        microarch_level=1,
-        leak_strings=(str(out / "work"),),
-    )
-    found = [(f.severity, f.code, f.path) for f in check(tmp_path, files, ctx)]
+    out, events = built
+    assert behaviour in names_in(out)
+    warnings = [d for e, n, d in events if e == "warning" and n == behaviour]
+    want = expected(DATA / behaviour / "expected.json")
+    assert all(severity == "warning" for severity, _, _ in want)
+    assert len(warnings) == len(want)
+    for (severity, code, path), line in zip(want, warnings, strict=True):
+        assert line.startswith(f"{severity}: [{code}] {path}: ")
+        assert "to fix: " in line
+
+
+@pytest.mark.parametrize("behaviour", FAILING)
+def test_recipe_with_an_error_fails_the_build(behaviour: str, tmp_path: Path) -> None:
+    with pytest.raises(AbiCheckFailed) as failed:
+        api.build([DATA / behaviour], output_dir=tmp_path, target_platform="linux-64", test=False)
+    found = [(f.severity, f.code, f.path) for f in failed.value.findings]
     assert found == expected(DATA / behaviour / "expected.json")
+    assert failed.value.hint  # what to change
+    assert names_in(tmp_path) == []
+    assert not list((tmp_path / "linux-64").glob("*.conda"))
+    assert list((tmp_path / "work").iterdir())  # kept for debugging
 
 
-def test_abi_break_between_versions(built: tuple[Path, dict[str, Path]], tmp_path: Path) -> None:
-    _, packages = built
-    old_files = package_files(packages["libabibreak-1.0"], tmp_path / "old")
-    new_files = package_files(packages["libabibreak-1.1"], tmp_path / "new")
-    old = exported_symbols(tmp_path / "old", old_files)
-    new = exported_symbols(tmp_path / "new", new_files)
-    found = [(f.severity, f.code, f.path) for f in diff_symbols(old, new)]
+def test_abi_break_fails_against_the_earlier_build(tmp_path: Path) -> None:
+    api.build([DATA / "abi-break/1.0"], output_dir=tmp_path, target_platform="linux-64", test=False)
+    assert names_in(tmp_path) == ["libabibreak"]
+    with pytest.raises(AbiCheckFailed) as failed:
+        api.build(
+            [DATA / "abi-break/1.1"], output_dir=tmp_path, target_platform="linux-64", test=False
+        )
+    found = [(f.severity, f.code, f.path) for f in failed.value.findings]
     assert found == expected(DATA / "abi-break/1.1/expected.json")
-    assert "abibreak_old" in diff_symbols(old, new)[0].message
+    assert "abibreak_old" in failed.value.findings[0].message
+    versions = [r["version"] for r in index.records(tmp_path, "linux-64").values()]
+    assert versions == ["1.0"]
