@@ -2,9 +2,12 @@
 
 ``relocate(root, files, prefix, subdir)`` rewrites every ELF RPATH/RUNPATH to ``$ORIGIN``-
 relative entries (planned purely by ``plan_rpaths``, written by a ``Relinker``, patchelf by
-default) and returns a ``RelocationReport`` whose ``prefix_matches`` (``scan`` after the
-rewrite) become ``info/paths.json`` placeholders. ``replace_binary`` is the conda clients'
-install-time rule for binary files, for tests and verification.
+default), gives Mach-O files ``@rpath`` install names and ``@loader_path`` LC_RPATHs
+(``plan_macho``, written by a ``MachoRelinker``, lief by default, re-signed ad hoc when they
+were signed), makes absolute symlinks into the prefix relative (``plan_symlinks``; a link
+leaving the prefix is an error) and returns a ``RelocationReport`` whose ``prefix_matches``
+(``scan`` after the rewrite) become ``info/paths.json`` placeholders. ``replace_binary`` is
+the conda clients' install-time rule for binary files, for tests and verification.
 
     >>> plan_rpaths(["/p/lib", "/usr/local/lib"], "bin/tool", "/p").new
     ('$ORIGIN/../lib',)
@@ -12,11 +15,15 @@ install-time rule for binary files, for tests and verification.
 
 from __future__ import annotations
 
-from .apply import relink, relocate
+from .apply import relink, relink_macho, relink_symlinks, relocate
+from .codesign import adhoc_sign, verify
 from .formats import binary_format
+from .macho import LiefMachoRelinker
 from .model import (
     BinaryFormat,
     FileMode,
+    MachoLinks,
+    MachoPlan,
     PrefixMatch,
     RelocationError,
     RelocationReport,
@@ -24,14 +31,19 @@ from .model import (
     RpathKind,
     RpathPlan,
     Rpaths,
+    SymlinkFix,
 )
-from .plan import plan_rpaths, replace_binary
-from .relinker import PatchelfRelinker, Relinker, UnreadableBinary
+from .plan import plan_macho, plan_rpaths, plan_symlinks, replace_binary
+from .relinker import MachoRelinker, PatchelfRelinker, Relinker, UnreadableBinary
 from .scan import classify, scan
 
 __all__ = [
     "BinaryFormat",
     "FileMode",
+    "LiefMachoRelinker",
+    "MachoLinks",
+    "MachoPlan",
+    "MachoRelinker",
     "PatchelfRelinker",
     "PrefixMatch",
     "Relinker",
@@ -41,12 +53,19 @@ __all__ = [
     "RpathKind",
     "RpathPlan",
     "Rpaths",
+    "SymlinkFix",
     "UnreadableBinary",
+    "adhoc_sign",
     "binary_format",
     "classify",
+    "plan_macho",
     "plan_rpaths",
+    "plan_symlinks",
     "relink",
+    "relink_macho",
+    "relink_symlinks",
     "relocate",
     "replace_binary",
     "scan",
+    "verify",
 ]

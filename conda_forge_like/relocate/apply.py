@@ -3,22 +3,27 @@
 ``relocate(Path("/p"), ["bin/tool", "lib/libx.so"], "/p", "linux-64")`` rewrites RUNPATH
 ``/p/lib:/usr/local/lib`` of ``bin/tool`` to ``$ORIGIN/../lib`` and returns a
 ``RelocationReport`` naming the change, the dropped ``/usr/local/lib`` and the files that still
-hold ``/p`` (for ``info/paths.json``).
+hold ``/p`` (for ``info/paths.json``). Mach-O files get ``@rpath`` names and ``@loader_path``
+LC_RPATHs; absolute symlinks into the prefix become relative ones.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from .. import platforms
-from .model import RelocationError, RelocationReport, RpathPlan, Rpaths
-from .plan import plan_rpaths
-from .relinker import PatchelfRelinker, Relinker, UnreadableBinary
+from .macho import LiefMachoRelinker
+from .model import MachoPlan, RelocationError, RelocationReport, RpathPlan, Rpaths, SymlinkFix
+from .plan import plan_macho, plan_rpaths, plan_symlinks
+from .relinker import MachoRelinker, PatchelfRelinker, Relinker, UnreadableBinary
 from .scan import classify, scan
+
+_Plan = TypeVar("_Plan", RpathPlan, MachoPlan)
 
 
 def relocate(
@@ -27,36 +32,54 @@ def relocate(
     prefix: str,
     subdir: str,
     relinker: Relinker | None = None,
+    macho_relinker: MachoRelinker | None = None,
 ) -> RelocationReport:
-    """Make every ELF file among ``files`` find its libraries relative to itself.
+    """Make every ELF and Mach-O file among ``files`` find its libraries relative to itself.
 
-    Mach-O and PE files are counted but left untouched for now. The prefix scan runs after
+    Symlinks are checked first: one that would leave the prefix raises ``RelocationError``
+    before any file is touched. PE files are counted only. The prefix scan runs after
     rewriting, so it reports only what conda clients still have to replace at install time.
     """
     platforms.info(subdir)  # an unknown subdir is a usage error, before any file is touched
-    relinker = relinker or PatchelfRelinker()
+    symlinks = relink_symlinks(root, files, prefix)
+    elf = relinker or PatchelfRelinker()
+    macho = macho_relinker or LiefMachoRelinker()
     binaries = classify(root, files)
-    plans: list[RpathPlan] = []
     unreadable: list[str] = []
-    for relpath in binaries["elf"]:
-        try:
-            plan = relink(root / relpath, relpath, prefix, relinker)
-        except UnreadableBinary:
-            unreadable.append(relpath)
-            continue
-        if plan is not None:
-            plans.append(plan)
+    plans = _each(binaries["elf"], lambda p: relink(root / p, p, prefix, elf), unreadable)
+    macho_plans = _each(
+        binaries["macho"], lambda p: relink_macho(root / p, p, prefix, macho), unreadable
+    )
+    everything: list[RpathPlan | MachoPlan] = [*plans, *macho_plans]
     return RelocationReport(
         subdir=subdir,
         elf=tuple(binaries["elf"]),
         macho=tuple(binaries["macho"]),
         pe=tuple(binaries["pe"]),
         plans=tuple(plans),
-        changed=tuple(p.binary for p in plans if p.changed),
-        removed=tuple(r for p in plans for r in p.removed),
+        macho_plans=tuple(macho_plans),
+        symlinks=tuple(symlinks),
+        changed=tuple(p.binary for p in everything if p.changed),
+        removed=tuple(r for p in everything for r in p.removed),
         unreadable=tuple(unreadable),
         prefix_matches=tuple(scan(root, files, prefix)),
     )
+
+
+def _each(
+    relpaths: Sequence[str], step: Callable[[str], _Plan | None], unreadable: list[str]
+) -> list[_Plan]:
+    """``step`` over every file; files it cannot parse are noted in ``unreadable``."""
+    plans: list[_Plan] = []
+    for relpath in relpaths:
+        try:
+            plan = step(relpath)
+        except UnreadableBinary:
+            unreadable.append(relpath)
+            continue
+        if plan is not None:
+            plans.append(plan)
+    return plans
 
 
 def relink(path: Path, relpath: str, prefix: str, relinker: Relinker) -> RpathPlan | None:
@@ -69,6 +92,37 @@ def relink(path: Path, relpath: str, prefix: str, relinker: Relinker) -> RpathPl
         with _writable(path):
             relinker.write(path, Rpaths(current.kind, plan.new))
     return plan
+
+
+def relink_macho(path: Path, relpath: str, prefix: str, relinker: MachoRelinker) -> MachoPlan:
+    """Plan one Mach-O file's load commands and write them back if they change."""
+    current = relinker.read(path)
+    plan = plan_macho(current, relpath, prefix)
+    if plan.changed:
+        with _writable(path):
+            relinker.write(path, current, plan.new)
+    return plan
+
+
+def relink_symlinks(root: Path, files: Sequence[str], prefix: str) -> list[SymlinkFix]:
+    """Make absolute symlinks into ``prefix`` relative; raise if any link leaves the prefix."""
+    links = {p: _readlink(root / p) for p in files if (root / p).is_symlink()}
+    fixes = plan_symlinks(links, prefix)
+    for fix in fixes:
+        path = root / fix.path
+        try:
+            path.unlink()
+            path.symlink_to(fix.new)
+        except OSError as exc:
+            raise RelocationError(f"cannot rewrite the symlink {path}: {exc.strerror}") from exc
+    return fixes
+
+
+def _readlink(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError as exc:
+        raise RelocationError(f"cannot read the symlink {path}: {exc.strerror}") from exc
 
 
 @contextmanager

@@ -69,17 +69,52 @@ class Rpaths:
 
 
 @dataclass(frozen=True)
+class MachoLinks:
+    """The load commands of one Mach-O file that say where it and its libraries are."""
+
+    install_name: str | None  # LC_ID_DYLIB; None for executables and bundles
+    dylibs: tuple[str, ...]  # LC_LOAD_DYLIB and its weak/re-export/upward kin, in file order
+    rpaths: tuple[str, ...]  # LC_RPATH, in file order
+    signed: bool = False  # has LC_CODE_SIGNATURE: rewriting must re-sign it
+
+
+@dataclass(frozen=True)
+class MachoPlan:
+    """What one Mach-O file's load commands should become: decided purely from the current ones."""
+
+    binary: str
+    original: MachoLinks
+    new: MachoLinks
+    removed: tuple[RemovedRpath, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return self.new != self.original
+
+
+@dataclass(frozen=True)
+class SymlinkFix:
+    """An absolute symlink into the prefix, rewritten to the equivalent relative one."""
+
+    path: str  # the link, relative to the prefix root
+    original: str  # its absolute target
+    new: str  # the same target, relative to the link's directory
+
+
+@dataclass(frozen=True)
 class RelocationReport:
     """What ``relocate`` did to a prefix, for ``info/paths.json`` and the build log."""
 
     subdir: str
     elf: tuple[str, ...] = ()  # ELF files examined
-    macho: tuple[str, ...] = ()  # Mach-O files: counted, not yet relinked
+    macho: tuple[str, ...] = ()  # Mach-O files examined
     pe: tuple[str, ...] = ()  # PE files: counted, nothing to relink
     plans: tuple[RpathPlan, ...] = ()  # one per ELF file with a search path
-    changed: tuple[str, ...] = ()  # files whose search path was rewritten
+    macho_plans: tuple[MachoPlan, ...] = ()  # one per readable Mach-O file
+    symlinks: tuple[SymlinkFix, ...] = ()  # absolute links made relative
+    changed: tuple[str, ...] = ()  # binaries whose search path or load commands were rewritten
     removed: tuple[RemovedRpath, ...] = ()
-    unreadable: tuple[str, ...] = ()  # ELF magic but no parseable dynamic section
+    unreadable: tuple[str, ...] = ()  # binary magic but headers that cannot be parsed or relinked
     prefix_matches: tuple[PrefixMatch, ...] = ()  # scanned after rewriting
 
     @property
@@ -89,5 +124,5 @@ class RelocationReport:
     @property
     def warnings(self) -> list[str]:
         notes = [str(r) for r in self.removed]
-        notes += [f"{p}: ELF magic but cannot be parsed; left untouched" for p in self.unreadable]
+        notes += [f"{p}: cannot be parsed or relinked; left untouched" for p in self.unreadable]
         return notes

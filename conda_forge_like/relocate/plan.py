@@ -1,17 +1,20 @@
-"""Relocation planning (pure): which search path a binary should carry, and how a conda
-client rewrites a placeholder inside a binary file.
+"""Relocation planning (pure): which search path a binary should carry, which load commands a
+Mach-O file should hold, where symlinks may point, and how a conda client rewrites a
+placeholder inside a binary file.
 
 ``plan_rpaths(["/p/lib", "/usr/local/lib"], "bin/tool", "/p")`` -> new ``("$ORIGIN/../lib",)``
 with ``/usr/local/lib`` listed in ``removed``;
+``plan_macho(MachoLinks("/p/lib/libx.dylib", (), ()), "lib/libx.dylib", "/p")`` -> new install
+name ``@rpath/libx.dylib``; ``plan_symlinks({"lib/a.so": "/p/lib/b.so"}, "/p")`` -> ``b.so``;
 ``replace_binary(b"/p/share\\0", b"/p", b"/q")`` -> ``b"/q/share\\0"``.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from .model import RelocationError, RemovedRpath, RpathPlan
+from .model import MachoLinks, MachoPlan, RelocationError, RemovedRpath, RpathPlan, SymlinkFix
 
 # Tokens that make an entry relative to the binary (or the executable) -> how to write them.
 _RELATIVE_TOKENS = {
@@ -62,7 +65,7 @@ def _map_entry(entry: str, binary: str, root: str, origin: str) -> tuple[str | N
     if not entry.startswith("/"):
         return None, "relative to the working directory, not to the binary"
     target = posixpath.normpath(entry)
-    if target == root or target.startswith(root + "/"):
+    if _inside(target, root):
         here = posixpath.join(root, posixpath.dirname(binary))
         return _join(origin, posixpath.relpath(target, here)), ""
     if target in _SYSTEM_DIRS:
@@ -83,6 +86,74 @@ def _split_token(entry: str, origin: str) -> tuple[str, str] | None:
 def _join(origin: str, tail: str) -> str:
     tail = posixpath.normpath(tail) if tail else "."
     return origin if tail == "." else f"{origin}/{tail}"
+
+
+def plan_macho(links: MachoLinks, binary_relpath: str, prefix: str) -> MachoPlan:
+    """Make a Mach-O file name itself and its prefix libraries ``@rpath/<basename>``.
+
+    ``LC_RPATH`` entries are planned like ELF ones with ``@loader_path``; a file that loads
+    ``@rpath/`` libraries but keeps no search path gets ``@loader_path/<to lib>`` so it still
+    finds them. Libraries outside the prefix (``/usr/lib/libSystem.B.dylib``) stay as they are.
+    """
+    binary = posixpath.normpath(binary_relpath)
+    root = posixpath.normpath(prefix)
+    install_name = links.install_name
+    if install_name is not None:
+        install_name = _rpath_name(install_name, root)
+    dylibs = tuple(_rpath_name(dylib, root) for dylib in links.dylibs)
+    rpaths = plan_rpaths(links.rpaths, binary, root, origin="@loader_path")
+    new_rpaths = rpaths.new
+    if not new_rpaths and any(d.startswith("@rpath/") for d in dylibs):
+        here = posixpath.join(root, posixpath.dirname(binary))
+        new_rpaths = (_join("@loader_path", posixpath.relpath(f"{root}/lib", here)),)
+    new = MachoLinks(install_name, dylibs, new_rpaths, links.signed)
+    return MachoPlan(binary, links, new, rpaths.removed)
+
+
+def _rpath_name(name: str, root: str) -> str:
+    """``@rpath/libx.dylib`` for ``<root>/lib/libx.dylib``; any other name unchanged."""
+    if name.startswith("/") and _inside(posixpath.normpath(name), root):
+        return "@rpath/" + posixpath.basename(name)
+    return name
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + "/")
+
+
+def plan_symlinks(links: Mapping[str, str], prefix: str) -> list[SymlinkFix]:
+    """Absolute links into ``prefix`` made relative; every link that would leave it is an error.
+
+    ``links`` maps each symlink (relative to the prefix root) to its target as stored. A
+    relative link stays if it resolves, lexically as a client sees it, inside the prefix.
+    Raises one ``RelocationError`` naming every offending link.
+    """
+    root = posixpath.normpath(prefix)
+    fixes: list[SymlinkFix] = []
+    problems: list[str] = []
+    for link, target in sorted(links.items()):
+        here = posixpath.dirname(posixpath.normpath(link))
+        if target.startswith("/"):
+            if _inside(posixpath.normpath(target), root):
+                new = posixpath.relpath(posixpath.normpath(target), posixpath.join(root, here))
+                fixes.append(SymlinkFix(link, target, new))
+            else:
+                problems.append(f"{link} -> {target}: an absolute path outside the prefix")
+        elif _escapes(posixpath.join(here, target)):
+            problems.append(f"{link} -> {target}: leaves the prefix")
+    if problems:
+        raise RelocationError(
+            "symlinks that would dangle once the package is installed elsewhere:"
+            + "".join(f"\n  {p}" for p in problems),
+            hint="point each link at a file inside the package with a relative target "
+            "(ln -s ../lib/libx.so), copy the file into $PREFIX, or leave the link out",
+        )
+    return fixes
+
+
+def _escapes(relpath: str) -> bool:
+    normal = posixpath.normpath(relpath)
+    return normal == ".." or normal.startswith("../")
 
 
 def replace_binary(data: bytes, old: bytes, new: bytes) -> bytes:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..baseplate.tools import find_tools
-from .model import RelocationError, Rpaths
+from .model import MachoLinks, RelocationError, Rpaths
 
 _OUTPUT_LINES = 10
 
@@ -30,6 +30,18 @@ class Relinker(Protocol):
 
     def write(self, path: Path, rpaths: Rpaths) -> None:
         """Store ``rpaths`` (same kind); no entries removes the search path altogether."""
+        ...
+
+
+class MachoRelinker(Protocol):
+    """Reads and rewrites the load commands of one Mach-O file that locate libraries."""
+
+    def read(self, path: Path) -> MachoLinks:
+        """Install name, dependent libraries and LC_RPATHs; ``UnreadableBinary`` if unparseable."""
+        ...
+
+    def write(self, path: Path, old: MachoLinks, new: MachoLinks) -> None:
+        """Store ``new`` (same number of libraries as ``old``), re-signing a signed file."""
         ...
 
 
