@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import AbiCheckError
+from .prefix_strings import Segment
 
 # Symbols that show the code asks the CPU what it supports before taking a vector path.
 DISPATCH_SYMBOLS = frozenset(
@@ -153,3 +154,55 @@ def _pe(binary: Any) -> BinaryInfo:
         if binary.has_exports
         else frozenset(),
     )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where an ELF file's bytes are loaded, and what its relocations point at."""
+
+    segments: tuple[Segment, ...]
+    relocation_targets: frozenset[int]  # virtual addresses dynamic relocations produce
+    position_dependent: bool  # ET_EXEC: data holds absolute addresses with no relocation
+    pointer_size: int  # 8 for ELF64, 4 for ELF32
+
+
+def read_layout(path: Path) -> Layout | None:
+    """The load segments and relocation targets of an ELF file; None for other formats."""
+    import lief
+
+    with lief.logging.level_scope(lief.logging.LEVEL.OFF):
+        binary = lief.ELF.parse(str(path))
+    if binary is None:
+        return None
+    load = lief.ELF.Segment.TYPE.LOAD
+    size = 8 if binary.header.identity_class == lief.ELF.Header.CLASS.ELF64 else 4
+    segments = tuple(
+        Segment(s.file_offset, s.virtual_address, s.physical_size)
+        for s in binary.segments
+        if s.type == load and s.physical_size
+    )
+    return Layout(
+        segments=segments,
+        relocation_targets=frozenset(_relocation_targets(binary, lief, size)),
+        position_dependent=binary.header.file_type == lief.ELF.Header.FILE_TYPE.EXEC,
+        pointer_size=size,
+    )
+
+
+def _relocation_targets(binary: Any, lief: Any, size: int) -> set[int]:
+    """``R_*_RELATIVE`` results (addend, or the stored word for REL/RELR) and ``symbol +
+    addend`` of symbol relocations against defined symbols."""
+    rela = lief.ELF.Relocation.ENCODING.RELA
+    found: set[int] = set()
+    for reloc in binary.dynamic_relocations:
+        if str(reloc.type).endswith("RELATIVE"):
+            implicit = reloc.encoding != rela  # REL and RELR keep the addend in the place
+            found.add(_word(binary, reloc.address, size) if implicit else reloc.addend)
+        elif reloc.has_symbol and reloc.symbol.value:
+            found.add(reloc.symbol.value + reloc.addend)
+    return found
+
+
+def _word(binary: Any, address: int, size: int) -> int:
+    content = bytes(binary.get_content_from_virtual_address(address, size))
+    return int.from_bytes(content, "little") if len(content) == size else 0

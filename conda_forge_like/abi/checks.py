@@ -16,8 +16,9 @@ from pathlib import Path
 from ..relocate import classify
 from .allowlist import is_system_library, library_key, provided_names
 from .binary import BinaryInfo, read_binary
-from .isa import IsaCounts, disassemble, disassembler
+from .isa import IsaCounts, allowed_level, disassemble, disassembler
 from .model import AbiCheckError, CheckContext, Finding, finding, severity_of
+from .prefix_check import prefix_findings
 from .symbols import above_floor
 
 _SHARED_LIBRARY = re.compile(r"\.so(\.\d+)*$|\.dylib$|\.dll$", re.IGNORECASE)
@@ -35,6 +36,7 @@ def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
         found.append(_isa_level(root, path, info, ctx))
         found.append(_rpath_leak(path, info, ctx))
     found += _overdepending(binaries, ctx)
+    found += prefix_findings(root, kinds, ctx)
     leaked = {f.path for f in found if f is not None and f.code == "leak"}
     # A leaked RPATH is also in the file's bytes: one finding per file is enough.
     found += [f for f in _byte_leaks(root, files, ctx) if f is not None and f.path not in leaked]
@@ -125,7 +127,7 @@ def _libstdcxx_from_dependency(ctx: CheckContext) -> bool:
 def _isa_level(root: Path, path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | None:
     if info.arch not in ("x86_64", "amd64", "i386") or info.format == "macho":
         return None
-    limit = ctx.microarch_level or 1
+    limit = allowed_level(path, ctx.microarch_level)
     tool = disassembler()
     if tool is None:
         raise AbiCheckError(

@@ -19,6 +19,7 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info", "ignore")
 CODES: tuple[str, ...] = (
     "overlinking", "overdepending", "glibc-floor", "isa-level", "leak", "abi-break", "abi-added",
+    "merged-string-tail", "prefix-not-terminated",
 )  # fmt: skip
 
 # Breaking the promise of the package's metadata is an error; hygiene problems are warnings.
@@ -31,6 +32,9 @@ DEFAULT_SEVERITIES: Mapping[str, str] = MappingProxyType(
         "leak": "error",
         "abi-break": "error",
         "abi-added": "info",
+        # Either one corrupts the package the moment a client installs it elsewhere.
+        "merged-string-tail": "error",
+        "prefix-not-terminated": "error",
     }
 )
 NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
@@ -69,6 +73,7 @@ class CheckContext:
     microarch_level: int | None = None
     leak_strings: tuple[str, ...] = ()  # build prefix, work dir, src dir
     severities: Mapping[str, str] = field(default_factory=dict)  # recipe overrides
+    prefix: str = ""  # the (padded) host prefix clients replace at install time; "" = no check
 
 
 def validate_severities(overrides: Mapping[str, str]) -> list[CflError]:

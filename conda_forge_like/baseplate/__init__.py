@@ -83,10 +83,11 @@ def _ldflags(toolchain: str, target: Target, level: int | None) -> tuple[str, ..
 
 def _cflags(toolchain: str, target: Target) -> tuple[str, ...]:
     flags = ["-O2", "-ftree-vectorize"]
-    if toolchain == "gcc":
-        # gcc lets the linker merge a string literal into the tail of the prefix string, which
-        # would break prefix replacement; clang (and zig) do not merge across literals.
-        flags.append("-fno-merge-constants")
+    # String literals in mergeable sections let the linker fold one literal into the tail of
+    # another (GNU ld always; lld, zig's linker, at -O2), e.g. "data" into PREFIX "/share/data",
+    # which breaks install-time prefix replacement. gcc keeps literals out of those sections
+    # with -fno-merge-constants; clang ignores that flag, -fwritable-strings does it there.
+    flags.append("-fno-merge-constants" if toolchain == "gcc" else "-fwritable-strings")
     if target.os != "win":
         flags.append("-fPIC")
     return tuple(flags)

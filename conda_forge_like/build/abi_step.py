@@ -90,6 +90,7 @@ def run_checks(rendered: RenderedRecipe, inputs: CheckInputs) -> list[abi.Findin
         # Never the (padded) host prefix: it is replaced at install time.
         leak_strings=(str(inputs.build_prefix), str(inputs.src_dir)),
         severities=overrides,
+        prefix=str(inputs.host_prefix),
     )
     findings = abi.check(inputs.host_prefix, list(inputs.files), ctx)
     return findings + _abi_diff(rendered, inputs, overrides)
