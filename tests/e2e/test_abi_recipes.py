@@ -26,7 +26,7 @@ pytestmark = [
 ]
 DATA = Path(__file__).resolve().parent.parent / "data" / "recipes"
 FAILING = ["glibc-too-new", "avx512-in-baseline", "rpath-outside-prefix", "merged-string-tail"]
-BUILDING = ["abi-clean", "overlinking"]
+BUILDING = ["abi-clean", "overlinking", "prefix-datadir"]
 
 
 def expected(recipe: Path) -> list[tuple[str, str, str]]:
