@@ -1,0 +1,45 @@
+"""The marker recipe's name -> x86-64 level table is archspec's, and stays generated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conda_forge_like.baseplate import microarch
+
+ROOT = Path(__file__).resolve().parents[2]
+VARIANTS = ROOT / "recipes" / "x86_64-microarch-level" / "variants.yaml"
+
+
+def test_checked_in_variant_file_matches_archspec() -> None:
+    expected = microarch.variants_text(microarch.levels())
+    assert VARIANTS.read_text(encoding="utf-8") == expected, (
+        "re-run: python ci/microarch_variants.py"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("x86_64", 1), ("core2", 1), ("nehalem", 2), ("x86_64_v2", 2), ("haswell", 3),
+        ("zen3", 3), ("x86_64_v3", 3), ("skylake_avx512", 4), ("zen4", 4), ("x86_64_v4", 4),
+    ],
+)  # fmt: skip
+def test_level_is_the_highest_generic_ancestor(name: str, level: int) -> None:
+    assert microarch.levels()[name] == level
+
+
+def test_only_x86_64_names_and_every_level_present() -> None:
+    table = microarch.levels()
+    assert "aarch64" not in table
+    assert "i686" not in table
+    assert set(table.values()) == {1, 2, 3, 4}
+
+
+def test_variant_file_zips_names_with_levels() -> None:
+    text = microarch.variants_text({"haswell": 3, "x86_64": 1})
+    assert text.endswith(
+        "microarch_level:\n  - 1\n  - 3\nmicroarch_name:\n  - x86_64\n  - haswell\n"
+        "zip_keys:\n  - [microarch_level, microarch_name]\n"
+    )
