@@ -209,6 +209,9 @@ def cmake_toolchain(plate: BasePlate, tools: dict[str, str], found: Tools) -> st
         if install_name_tool:
             lines.append(f'set(CMAKE_INSTALL_NAME_TOOL "{install_name_tool}")')
         lines.append(f'set(CMAKE_OSX_DEPLOYMENT_TARGET "{target.libc_floor}" CACHE STRING "")')
+        # Libraries name themselves @rpath/<name> even in projects older than CMake's policy
+        # CMP0042; relocation would rewrite an absolute id anyway, but then has to re-sign.
+        lines += ["set(CMAKE_MACOSX_RPATH ON)", 'set(CMAKE_INSTALL_NAME_DIR "@rpath")']
     return "\n".join(lines) + "\n"
 
 

@@ -149,6 +149,8 @@ def test_cmake_toolchain_for_cross_targets_names_the_system() -> None:
     assert "CMAKE_SYSTEM_NAME" not in native
     darwin = wrappers.cmake_toolchain(plate("osx-64"), INSTALLED.tools, TOOLS)
     assert 'CMAKE_OSX_DEPLOYMENT_TARGET "11.0"' in darwin
+    assert 'set(CMAKE_INSTALL_NAME_DIR "@rpath")' in darwin
+    assert "CMAKE_INSTALL_NAME_DIR" not in native
 
 
 def test_meson_cross_file() -> None:
