@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..recipe import microarch
 from ..recipe import v0 as v0_text
 from ..recipe.model import RawRecipe
 from ..variants.config import VariantConfig
@@ -59,7 +60,10 @@ class RecipeRenderer:
             specs = v0.render_variant(self.raw, full, self.subdir, self.config, used)
         else:
             specs = v1.render_variant(self.raw, full, self.subdir, self.v1, keys)
-        return finalize(specs, full, self.subdir, self.raw.path, self.raw.format, self.flavor)
+        results = finalize(specs, full, self.subdir, self.raw.path, self.raw.format, self.flavor)
+        pairs = [(r.meta.get("build"), r.variant) for r in results]
+        microarch.check_no_level_key(pairs, self.raw.path, self.raw.text)
+        return results
 
     def v0_used(self, keys: frozenset[str]) -> set[str]:
         if keys not in self._v0_used:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import platforms, yamlio
 from ..errors import CflError, Location, RecipeError, raise_collected
-from ..recipe import schema, selectors, v0
+from ..recipe import microarch, schema, selectors, v0
 from ..recipe.model import RawRecipe
 from ..templating import render_text_collect
 from ..variants.config import VariantConfig
@@ -92,6 +92,7 @@ def render_variant(
         errors.append(RecipeError("a meta.yaml must be a mapping", Location(raw.path, 1)))
         raise_collected(errors)
     errors += schema.check_keys(tree, schema.V0_SCHEMA, raw.path)
+    errors += microarch.check_tree(tree, raw.path)
     if errors:
         # Values may be placeholders after an undefined variable: report what is certain.
         raise_collected(errors)

@@ -15,7 +15,7 @@ import jinja2
 
 from .. import platforms, templating
 from ..errors import CflError, Location, RecipeError, raise_collected
-from ..recipe import schema
+from ..recipe import microarch, schema
 from ..recipe.model import RawRecipe
 from ..recipe.v1 import Analysis, Usage, analyze
 from ..yamlio import YDict, YList, line_of
@@ -161,6 +161,7 @@ def prepare(raw: RawRecipe) -> Prepared:
     if isinstance(outputs, list):
         for item in outputs:
             errors.extend(schema.check_keys(item, schema.V1_OUTPUT_SCHEMA, raw.path))
+    errors.extend(microarch.check_tree(tree, raw.path))
     return Prepared(analyze(tree), tuple(errors))
 
 
