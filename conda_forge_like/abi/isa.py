@@ -32,6 +32,8 @@ _LEVEL2_MNEMONICS = re.compile(
     r"pmov[sz]x|packusdw|pcmpeqq|mpsadbw|phminposuw|movntdqa|pshufb|palignr|pmaddubsw|pmulhrsw|"
     r"ph(add|sub)[a-z]*|psign[bwd]|pabs[bwd]|addsubp[sd]|h(add|sub)p[sd]|movs[hl]dup|movddup|lddqu)$"
 )
+# glibc's loader picks lib/glibc-hwcaps/x86-64-vN/ copies only on CPUs of level N and above.
+_HWCAPS_DIR = re.compile(r"(?:^|/)glibc-hwcaps/x86-64-v([1-4])/[^/]+$")
 _ADDRESS = re.compile(r"^\s*[0-9a-f]+:\s*\t(.*)$")
 _HEX_BYTES = re.compile(r"^[0-9a-f]{2}( [0-9a-f]{2})*$")
 
@@ -86,6 +88,13 @@ def _instruction(line: str) -> str | None:
     fields = [f.strip() for f in match.group(1).split("\t")]
     text = " ".join(f for f in fields if f and not _HEX_BYTES.match(f))
     return text or None
+
+
+def allowed_level(path: str, variant_level: int | None) -> int:
+    """The highest level ``path`` may need: the variant's, or N for a file in a
+    ``glibc-hwcaps/x86-64-vN/`` directory (``lib/glibc-hwcaps/x86-64-v4/libk.so.1`` -> 4)."""
+    match = _HWCAPS_DIR.search(path)
+    return max(variant_level or 1, int(match.group(1)) if match else 1)
 
 
 def disassembler() -> str | None:
