@@ -23,7 +23,7 @@ from ..baseplate import tools as plate_tools
 from ..baseplate import wrappers
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
-from . import abi_step, environments, files, plan, sources, tests
+from . import abi_step, environments, files, hwcaps, plan, sources, tests
 from . import script as scripts
 from .environments import Installed
 
@@ -186,6 +186,7 @@ class _Build:
         if self.r.recipe_format == "v0":
             patterns = self.r.meta.get("files") or patterns
         chosen = files.select(new, patterns if isinstance(patterns, list) else None)
+        chosen = hwcaps.with_copies(chosen, new)
         report = relocate.relocate(host_prefix, chosen, str(host_prefix), self.r.subdir)
         for warning in getattr(report, "warnings", []):
             self.report("warning", self.r, str(warning))
@@ -313,11 +314,14 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
             rendered.name, rendered.version, rendered.build_string, rendered.subdir, "skipped"
         )
     abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
+    stash = _hwcaps_builds(rendered, options, report)
     job = _Build(rendered, options, report)
     src = job.prepare()
     build_prefix, host_prefix, build_env, host_env, provided = job.make_environments()
     env, plate = job.script_env(build_prefix, host_prefix, src, provided)
     new = job.run_scripts(env, src, host_prefix)
+    if stash is not None:
+        new |= _install_hwcaps(job, stash, host_prefix, new)
     records = job.package_files(host_prefix, new)
     depends = job.run_depends(build_env, host_env)
     job.check_abi(
@@ -349,6 +353,8 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
     report("built", rendered, str(final))
     if not options.keep_work:
         shutil.rmtree(job.work, ignore_errors=True)
+        if stash is not None:
+            shutil.rmtree(stash.root, ignore_errors=True)
     return BuildResult(
         rendered.name,
         rendered.version,
@@ -359,6 +365,41 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
         job.log,
         tested,
     )
+
+
+def _hwcaps_builds(
+    rendered: RenderedRecipe, options: BuildOptions, report: Reporter
+) -> hwcaps.Stash | None:
+    """``build: microarch: hwcaps``: the level-3/4 builds, run before the baseline build in the
+    same paths (so the copies hold the same prefix and the leak checks see the same paths)."""
+    levels, note = hwcaps.levels(rendered)
+    if note:
+        report("note", rendered, note)
+    if not levels:
+        return None
+    work = work_dir(rendered, options)
+    stash = hwcaps.Stash(work.with_name(work.name + "-hwcaps"))
+
+    def run(at_level: RenderedRecipe) -> tuple[Path, set[str], Path]:
+        level = at_level.variant["microarch_level"]
+        report("hwcaps", rendered, f"x86-64-v{level} build")
+        job = _Build(at_level, options, report)
+        src = job.prepare()
+        build_prefix, host_prefix, _, _, provided = job.make_environments()
+        env, _ = job.script_env(build_prefix, host_prefix, src, provided)
+        return host_prefix, job.run_scripts(env, src, host_prefix), job.log
+
+    hwcaps.build_levels(rendered, levels, stash, run)
+    return stash
+
+
+def _install_hwcaps(job: _Build, stash: hwcaps.Stash, host_prefix: Path, new: set[str]) -> set[str]:
+    hwcaps.append_logs(stash, job.log)
+    added, warnings = hwcaps.install(stash, host_prefix, new)
+    for warning in warnings:
+        job.report("warning", job.r, warning)
+    job.report("hwcaps", job.r, "copies: " + (", ".join(sorted(added)) or "none"))
+    return added
 
 
 def _waves(ordered: list[RenderedRecipe]) -> list[list[RenderedRecipe]]:
