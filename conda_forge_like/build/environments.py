@@ -92,7 +92,9 @@ def _solve(specs: Sequence[str], channels: Sequence[Path | str], subdir: str, ca
         return _run(
             rattler.solve(
                 [rattler.Channel(channel_url(c)) for c in channels],
-                list(specs),
+                # Lenient parsing, as conda-build and rattler-build read recipes: `pkg 4` is
+                # `pkg ==4` (rattler.solve alone would reject a bare version as ambiguous).
+                [rattler.MatchSpec(s, strict=False) for s in specs],
                 gateway=gateway,
                 platforms=[Subdir(subdir), Subdir("noarch")],
                 virtual_packages=_virtual_packages(subdir),
