@@ -28,6 +28,8 @@ MAX_STRING = 4096
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 # objdump's target comments: GNU "# 2055 <sym+0x5>", LLVM "# 0x2055 <sym>".
 _TARGET = re.compile(r"#\s*(?:0x)?([0-9a-f]+)(?:\s|$)")
+# Only address computations take a pointer; loads from inside a string are inlined copies.
+_LEA = re.compile(r"^\s*[0-9a-f]+:\s+lea[lq]?\s")
 
 
 @dataclass(frozen=True)
@@ -134,11 +136,13 @@ def _shown(data: bytes, stretch: Stretch, head: int = 40, tail: int = 60) -> str
 
 
 def code_targets(lines: Iterable[str]) -> set[int]:
-    """The addresses in ``objdump -d`` target comments (``lea 0x..(%rip),%rdi  # 4010 <..>``)."""
+    """The addresses ``lea`` instructions take in ``objdump -d --no-show-raw-insn`` output
+    (``lea 0x..(%rip),%rdi  # 4010 <..>``); loads such as an inlined ``memcpy`` of the prefix
+    string read inside it without keeping a pointer, and are not references."""
     found: set[int] = set()
     for line in lines:
         hash_at = line.find("#")
-        if hash_at != -1 and (match := _TARGET.match(line, hash_at)):
+        if hash_at != -1 and _LEA.match(line) and (match := _TARGET.match(line, hash_at)):
             found.add(int(match.group(1), 16))
     return found
 

@@ -102,5 +102,6 @@ def test_objdump_target_comments() -> None:
         "  1150:      \tleaq\t0xefe(%rip), %rax          # 0x2055 <name+0x5>",
         "  1170:\tcall   1030 <puts@plt>",
         "  1180:\tmov    $0x23,%eax",
+        "  1190:\tmovups 0xe71(%rip),%xmm0        # 2065 <_IO_stdin_used+0x65>",
     ]
     assert code_targets(lines) == {0x2055}
