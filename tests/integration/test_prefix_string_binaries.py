@@ -31,6 +31,12 @@ IN_TABLE = """#include <stdio.h>
 const char *const names[] = {DATADIR, "data"};
 int main(int argc, char **argv) { (void)argv; puts(names[argc % 2]); return 0; }
 """
+# What Rust and Go emit: the literal's bytes followed directly by other data, no NUL.
+PACKED = """__asm__(".section .rodata.packed,\\"a\\"\\n.globl packed\\npacked:\\n"
+        ".ascii \\"" DATADIR "\\"\\n.byte 3, 0x90, 0, 0\\n.previous");
+extern const char packed[];
+int main(void) { return packed[0]; }
+"""
 ZIG = [sys.executable, "-m", "ziglang", "cc", "-target", "x86_64-linux-gnu.2.17"]
 
 
@@ -70,3 +76,7 @@ def test_clang_pie_relocation_into_the_tail(tmp_path: Path) -> None:
 def test_gcc_merges_at_os_unless_told_not_to(tmp_path: Path) -> None:
     assert compile_c(tmp_path / "a", ["gcc"], IN_CODE, "-Os") == MERGED
     assert compile_c(tmp_path / "b", ["gcc"], IN_CODE, "-Os", "-fno-merge-constants") == []
+
+
+def test_length_delimited_prefix_is_not_terminated(tmp_path: Path) -> None:
+    assert compile_c(tmp_path, ZIG, PACKED) == [("error", "prefix-not-terminated", "bin/tool")]
