@@ -191,3 +191,16 @@ def test_windows_flags_have_no_fpic() -> None:
 
 def test_targets_table_covers_the_five_subdirs() -> None:
     assert set(TARGETS) == {"linux-64", "linux-aarch64", "osx-64", "osx-arm64", "win-64"}
+
+
+@pytest.mark.parametrize(
+    ("compiler", "flag"),
+    [
+        ("zig", "-fwritable-strings"),
+        ("clang", "-fwritable-strings"),
+        ("gcc", "-fno-merge-constants"),
+    ],
+)
+def test_no_toolchain_lets_the_linker_merge_string_literals(compiler: str, flag: str) -> None:
+    # A literal merged into the tail of the prefix string breaks install-time replacement.
+    assert flag in plate(c_compiler=compiler).cflags
