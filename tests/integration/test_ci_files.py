@@ -13,7 +13,7 @@ import pytest
 from conda_forge_like import api
 
 ROOT = Path(__file__).resolve().parents[2]
-RECIPES = ["recipes/greetpp", "recipes/libgreet", "recipes/mathkit"]
+RECIPES = ["recipes/greetpp", "recipes/libgreet", "recipes/mathkit", "recipes/kernels-hwcaps"]
 SCHEMAS = {
     "github": ("vendor.github-workflows", ".github/workflows/recipes.yml"),
     "gitlab": ("vendor.gitlab-ci", ".gitlab-ci.yml"),
