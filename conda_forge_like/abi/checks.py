@@ -17,6 +17,7 @@ from ..relocate import classify
 from .allowlist import is_system_library, library_key, provided_names
 from .binary import BinaryInfo, read_binary
 from .isa import IsaCounts, allowed_level, disassemble, disassembler
+from .marker import marker_finding
 from .model import AbiCheckError, CheckContext, Finding, finding, severity_of
 from .prefix_check import prefix_findings
 from .symbols import above_floor
@@ -33,7 +34,7 @@ def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
     for path, info in sorted(binaries.items()):
         found += _overlinking(path, info, ctx)
         found.append(_glibc_floor(path, info, ctx))
-        found.append(_isa_level(root, path, info, ctx))
+        found += _isa_level(root, path, info, ctx)
         found.append(_rpath_leak(path, info, ctx))
     found += _overdepending(binaries, ctx)
     found += prefix_findings(root, kinds, ctx)
@@ -124,9 +125,11 @@ def _libstdcxx_from_dependency(ctx: CheckContext) -> bool:
                for name, fs in ctx.dependency_files.items() if name in run)  # fmt: skip
 
 
-def _isa_level(root: Path, path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | None:
+def _isa_level(root: Path, path: str, info: BinaryInfo, ctx: CheckContext
+               ) -> list[Finding | None]:  # fmt: skip
+    """The isa-level and microarch-marker findings (one disassembly serves both)."""
     if info.arch not in ("x86_64", "amd64", "i386") or info.format == "macho":
-        return None
+        return []
     limit = allowed_level(path, ctx.microarch_level)
     tool = disassembler()
     if tool is None:
@@ -137,8 +140,9 @@ def _isa_level(root: Path, path: str, info: BinaryInfo, ctx: CheckContext) -> Fi
     counts = disassemble(root / path, tool)
     note = info.isa_needed or 0
     if max(counts.level, note) <= limit:
-        return None
-    return _isa_finding(path, counts, note, limit, info, ctx)
+        return [marker_finding(path, counts, note, info.dispatch, ctx)]
+    # Above the variant's level: the isa-level finding says it all (one finding per file).
+    return [_isa_finding(path, counts, note, limit, info, ctx)]
 
 
 def _isa_finding(path: str, counts: IsaCounts, note: int, limit: int, info: BinaryInfo,

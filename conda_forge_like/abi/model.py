@@ -19,7 +19,7 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info", "ignore")
 CODES: tuple[str, ...] = (
     "overlinking", "overdepending", "glibc-floor", "isa-level", "leak", "abi-break", "abi-added",
-    "merged-string-tail", "prefix-not-terminated",
+    "merged-string-tail", "microarch-marker", "prefix-not-terminated",
 )  # fmt: skip
 
 # Breaking the promise of the package's metadata is an error; hygiene problems are warnings.
@@ -29,6 +29,8 @@ DEFAULT_SEVERITIES: Mapping[str, str] = MappingProxyType(
         "overdepending": "warning",
         "glibc-floor": "error",
         "isa-level": "error",
+        # code above x86-64-v1 without a `_x86_64-microarch-level >=N` run dependency
+        "microarch-marker": "error",
         "leak": "error",
         "abi-break": "error",
         "abi-added": "info",

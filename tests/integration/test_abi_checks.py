@@ -124,8 +124,14 @@ def test_avx512_in_baseline(prefix: Path, tmp_path: Path) -> None:
     findings = check(prefix, ["bin/tool"], context(["bin/tool"], microarch_level=1))
     assert [(f.severity, f.code, f.path) for f in findings] == [("error", "isa-level", "bin/tool")]
     assert "x86-64-v4" in findings[0].message
-    # the same binary is fine in a level-4 variant
-    assert check(prefix, ["bin/tool"], context(["bin/tool"], microarch_level=4)) == []
+    # the same binary is fine in a level-4 variant whose package requires a level-4 machine
+    marker = ("_x86_64-microarch-level >=4",)
+    level4 = context(["bin/tool"], microarch_level=4, run_depends=marker)
+    assert check(prefix, ["bin/tool"], level4) == []
+    # ... and without that run dependency it would install (and crash) on older machines
+    findings = check(prefix, ["bin/tool"], context(["bin/tool"], microarch_level=4))
+    assert [(f.severity, f.code) for f in findings] == [("error", "microarch-marker")]
+    assert "_x86_64-microarch-level >=4" in findings[0].hint
 
 
 def test_avx512_with_runtime_dispatch_is_a_warning(prefix: Path, tmp_path: Path) -> None:
