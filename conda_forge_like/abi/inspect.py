@@ -40,7 +40,7 @@ def inspect_package(archive: Path) -> dict[str, Any]:
             for group in classify(root, files).values()
             for path in sorted(group)
         }
-        findings = check(root, files, _context(index, files)) if tool else []
+        findings = check(root, files, _context(index, files, paths)) if tool else []
     return {
         "package": archive.name.removesuffix(".conda").removesuffix(".tar.bz2"),
         "subdir": index.get("subdir"),
@@ -51,8 +51,11 @@ def inspect_package(archive: Path) -> dict[str, Any]:
     }
 
 
-def _context(index: dict[str, Any], files: list[str]) -> CheckContext:
+def _context(index: dict[str, Any], files: list[str], paths: list[dict[str, Any]]
+             ) -> CheckContext:  # fmt: skip
     depends = tuple(index.get("depends", []))
+    # The archive still holds the build's placeholder: check the strings clients will rewrite.
+    placeholders = [str(p["prefix_placeholder"]) for p in paths if p.get("prefix_placeholder")]
     return CheckContext(
         subdir=str(index.get("subdir", "linux-64")),
         package_files=frozenset(files),
@@ -60,6 +63,7 @@ def _context(index: dict[str, Any], files: list[str]) -> CheckContext:
         dependency_files={},
         microarch_level=microarch_level(depends),
         severities=_INSPECT_ONLY,
+        prefix=placeholders[0] if placeholders else "",
     )
 
 
