@@ -138,8 +138,9 @@ def _build_display() -> Iterator[Callable[[str, RenderedRecipe, str], None]]:
 
         def report(event: str, rendered: RenderedRecipe, detail: str) -> None:
             status.update(f"[bold]{rendered.dist}[/] ({rendered.subdir}): {event} {detail}")
-            if event in ("built", "skipped", "warning"):
-                style = {"built": "green", "skipped": "yellow", "warning": "yellow"}[event]
+            styles = {"built": "green", "skipped": "yellow", "warning": "yellow", "note": "cyan"}
+            if event in styles:
+                style = styles[event]
                 console.print(
                     f"[{style}]{event:<8}[/] {rendered.dist} ({rendered.subdir}) {detail}"
                 )
