@@ -45,6 +45,8 @@ def levels(rendered: RenderedRecipe) -> tuple[tuple[int, ...], str | None]:
     """The extra levels to build for ``rendered`` and a note when hwcaps is asked for but
     ignored (other targets build as usual)."""
     build = rendered.meta.get("build")
+    if not isinstance(build, dict) or build.get("microarch") is None:
+        return (), None
     if microarch.mode(build, rendered.recipe_path, _recipe_text(rendered)) != "hwcaps":
         return (), None
     found = microarch.hwcaps_levels(rendered.subdir)

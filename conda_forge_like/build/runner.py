@@ -186,7 +186,8 @@ class _Build:
         if self.r.recipe_format == "v0":
             patterns = self.r.meta.get("files") or patterns
         chosen = files.select(new, patterns if isinstance(patterns, list) else None)
-        chosen = hwcaps.with_copies(chosen, new)
+        if hwcaps.levels(self.r)[0]:
+            chosen = hwcaps.with_copies(chosen, new)
         report = relocate.relocate(host_prefix, chosen, str(host_prefix), self.r.subdir)
         for warning in getattr(report, "warnings", []):
             self.report("warning", self.r, str(warning))
