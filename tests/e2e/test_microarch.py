@@ -1,0 +1,119 @@
+"""CPU-optimized variants end to end: the marker recipe and kernelbench (4 levels x zig/gcc)
+built into one channel; a solver picks the build that matches the machine's ``__archspec``,
+and the installed level-4 benchmark runs from its prefix."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conda_forge_like import api
+
+pytestmark = pytest.mark.slow
+RECIPES = Path(__file__).resolve().parents[2] / "recipes"
+
+
+@pytest.fixture(scope="module")
+def channel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("microarch")
+    # The demo first on purpose: the build must order the marker recipe before it.
+    api.build(
+        [RECIPES / "kernelbench", RECIPES / "x86_64-microarch-level"],
+        output_dir=out,
+        target_platform="linux-64",
+    )
+    return out
+
+
+def machine_with(archspec: str | None) -> list[Any]:
+    """This machine's virtual packages, with ``__archspec`` replaced when ``archspec`` is set."""
+    import rattler
+
+    found = [v.into_generic() for v in rattler.VirtualPackage.detect()]
+    if archspec is None:
+        return found
+    keep = [v for v in found if v.name.normalized != "__archspec"]
+    return [
+        *keep,
+        rattler.GenericVirtualPackage(
+            rattler.PackageName("__archspec"), rattler.Version("1"), rattler.BuildString(archspec)
+        ),
+    ]
+
+
+def solve(channel: Path, virtual_packages: list[Any]) -> list[Any]:
+    import rattler
+    from rattler.platform import Subdir
+
+    return asyncio.run(
+        rattler.solve(
+            [rattler.Channel(channel.resolve().as_uri())],
+            ["kernelbench"],
+            platforms=[Subdir("linux-64"), Subdir("noarch")],
+            virtual_packages=virtual_packages,
+            timestamp_policy="allow-missing",
+        )
+    )
+
+
+def chosen(records: list[Any]) -> tuple[int, str]:
+    """(kernelbench's build number, the _x86_64-microarch-level build) of a solution."""
+    by_name = {r.name.normalized: r for r in records}
+    return by_name["kernelbench"].build_number, str(by_name["_x86_64-microarch-level"].build)
+
+
+def test_every_level_and_compiler_is_in_the_channel(channel: Path) -> None:
+    builds = sorted(p.name for p in (channel / "linux-64").glob("kernelbench-*.conda"))
+    assert len(builds) == 8
+    assert sorted({name.rsplit("_", 1)[1] for name in builds}) == [
+        "100.conda", "200.conda", "300.conda", "400.conda",
+    ]  # fmt: skip
+    assert len(list((channel / "noarch").glob("x86_64-microarch-level-*.conda"))) == 4
+
+
+def test_this_machine_gets_the_level4_build(channel: Path) -> None:
+    number, marker = chosen(solve(channel, machine_with(None)))
+    assert number == 400
+    assert marker == "0_x86_64_v4"
+
+
+@pytest.mark.parametrize(
+    ("archspec", "number"),
+    [("x86_64_v2", 200), ("x86_64", 100), ("haswell", 300), ("zen4", 400), ("nehalem", 200)],
+)
+def test_older_machines_get_their_level(channel: Path, archspec: str, number: int) -> None:
+    got, marker = chosen(solve(channel, machine_with(archspec)))
+    assert (got, marker.split("_", 1)[1]) == (number, archspec)
+
+
+def test_installed_level4_benchmark_runs(channel: Path, tmp_path: Path) -> None:
+    import rattler
+
+    records = solve(channel, machine_with(None))
+    prefix = tmp_path / "bench-env"
+    asyncio.run(rattler.install(records, target_prefix=prefix, show_progress=False))
+    run = subprocess.run(
+        [prefix / "bin" / "kernelbench", "--quick"], capture_output=True, text=True, check=True
+    )
+    lines = run.stdout.splitlines()
+    assert lines[0].startswith("library ")
+    loaded = Path(lines[0].removeprefix("library "))
+    assert loaded.resolve() == (prefix / "lib" / "libkernels.so.1").resolve()
+    assert lines[1].startswith("build x86-64-v4 (AVX-512)")
+    kernels = [line.split()[1] for line in lines if line.startswith("kernel ")]
+    assert kernels == ["dot", "saxpy", "matmul", "poly"]
+
+
+def test_level_builds_use_the_level_vector_registers(channel: Path) -> None:
+    """Level 3 code uses ymm registers, level 4 zmm (the base plate prefers 512-bit vectors)."""
+    for level, wanted, unwanted in ((3, "%ymm", "%zmm"), (4, "%zmm", None)):
+        for package in (channel / "linux-64").glob(f"kernelbench-*_{level}00.conda"):
+            report = api.inspect(package)
+            lib = report["binaries"]["lib/libkernels.so.1.0.0"]
+            assert lib["isa_level"] == level, package.name
+            assert (lib["avx512"] > 0) == (wanted == "%zmm"), package.name
+            assert unwanted is None or lib["avx512"] == 0
