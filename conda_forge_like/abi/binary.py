@@ -135,14 +135,24 @@ def _align(value: int, to: int) -> int:
 def _macho(binary: Any) -> BinaryInfo:
     rpaths = tuple(c.path for c in binary.rpaths) if hasattr(binary, "rpaths") else ()
     exports = frozenset(s.name for s in binary.exported_symbols)
+    own = _macho_id(binary)
     return BinaryInfo(
         format="macho",
         arch=str(binary.header.cpu_type).rsplit(".", 1)[-1].lower(),
-        needed=tuple(lib.name for lib in binary.libraries),
+        # lief lists the dylib's own LC_ID_DYLIB among its libraries.
+        needed=tuple(lib.name for lib in binary.libraries if lib.name != own),
         rpath=rpaths,
-        soname=binary.id_dylib.name if binary.has_id_dylib else None,
+        soname=own,
         exports=exports,
     )
+
+
+def _macho_id(binary: Any) -> str | None:
+    """The install name (``LC_ID_DYLIB``) of a dylib; None for executables."""
+    import lief
+
+    command = binary.get(lief.MachO.LoadCommand.TYPE.ID_DYLIB)
+    return str(command.name) if command is not None else None
 
 
 def _pe(binary: Any) -> BinaryInfo:

@@ -78,6 +78,10 @@ def _ldflags(toolchain: str, target: Target, level: int | None) -> tuple[str, ..
         flags += ["-Wl,--as-needed"] if toolchain == "zig" else ["-Wl,-O2", "-Wl,--as-needed"]
         if toolchain == "clang" and level and level > 1:
             flags.append(f"-Wl,-z,x86-64-v{level}")
+    elif target.os == "osx":
+        # Mach-O keeps debug info in the object files and records their absolute paths (the
+        # build directory) as N_OSO stabs; those objects are gone once the build ends.
+        flags.append("-Wl,-S")
     return tuple(flags)
 
 

@@ -73,7 +73,7 @@ def _virtual_packages(subdir: str) -> list[Any]:
         rattler.GenericVirtualPackage(
             rattler.PackageName(name),
             rattler.Version(version),
-            "x86_64" if name == "__archspec" else "0",  # type: ignore[arg-type]
+            rattler.BuildString("x86_64" if name == "__archspec" else "0"),
         )
         for name, version in pairs
     ]
