@@ -157,8 +157,33 @@ def job_variant(
     return out
 
 
+def _noarch_job(matrix: RecipeMatrix, prefix: str, axes: list[str]) -> Job:
+    """A recipe whose builds are all noarch runs in one job whatever its matrix (the builds are
+    the same on any machine): its variant file keeps the axes' lists and their zip_keys."""
+    zipped = [g for g in matrix.config.zip_keys if set(g) & set(axes)]
+    keys = set(axes).union(*zipped)
+    variant = job_variant(matrix.config, matrix.builds, {})
+    variant.update({k: list(matrix.config.values[k]) for k in keys if k in matrix.config.values})
+    if zipped:
+        variant["zip_keys"] = [list(g) for g in zipped]
+    return Job(
+        name=job_name(prefix, matrix.subdir, []),
+        recipes=(matrix.recipe,),
+        subdir=matrix.subdir,
+        axes=(),
+        variant=variant,
+        builds=tuple(f"{b.subdir}/{b.dist}" for b in matrix.builds),
+    )
+
+
 def _recipe_jobs(matrix: RecipeMatrix, prefix: str, done: set[tuple[str, str]]) -> list[Job]:
     axes = _axes(matrix.builds)
+    if axes and all(b.noarch for b in matrix.builds):
+        ids = [(b.subdir, b.dist) for b in matrix.builds]
+        if all(i in done for i in ids):
+            return []  # built on an earlier platform
+        done.update(ids)
+        return [_noarch_job(matrix, prefix, axes)]
     jobs = []
     for combo in _combos(matrix.builds, axes) or [()]:
         builds = [b for b in matrix.builds if _matches(b, axes, combo)]

@@ -13,7 +13,14 @@ import pytest
 from conda_forge_like import api
 
 ROOT = Path(__file__).resolve().parents[2]
-RECIPES = ["recipes/greetpp", "recipes/libgreet", "recipes/mathkit", "recipes/kernels-hwcaps"]
+RECIPES = [
+    "recipes/greetpp",
+    "recipes/libgreet",
+    "recipes/mathkit",
+    "recipes/kernels-hwcaps",
+    "recipes/x86_64-microarch-level",
+    "recipes/kernelbench",
+]
 SCHEMAS = {
     "github": ("vendor.github-workflows", ".github/workflows/recipes.yml"),
     "gitlab": ("vendor.gitlab-ci", ".gitlab-ci.yml"),

@@ -113,6 +113,23 @@ def test_noarch_recipe_builds_once_on_the_first_platform() -> None:
     assert [(j.name, j.subdir) for j in jobs] == [("linux_64", "linux-64")]
 
 
+def test_a_noarch_matrix_is_one_job_whose_variant_file_keeps_the_lists() -> None:
+    config = VariantConfig(
+        values={"level": (1, 1, 2), "arch": ("a", "b", "c"), "zlib": ("1.3",)},
+        zip_keys=(("level", "arch"),),
+    )
+    builds = [
+        build("marker", noarch="generic", level=lv, arch=n)
+        for lv, n in ((1, "a"), (1, "b"), (2, "c"))
+    ]
+    jobs = plan([RecipeMatrix("recipes/marker", "linux-64", tuple(builds), config)]).jobs
+    assert [(j.name, len(j.builds)) for j in jobs] == [("linux_64", 3)]
+    assert jobs[0].variant["level"] == [1, 1, 2]
+    assert jobs[0].variant["arch"] == ["a", "b", "c"]
+    assert jobs[0].variant["zip_keys"] == [["level", "arch"]]
+    assert jobs[0].variant["zlib"] == ["1.3"]
+
+
 def test_recipe_names_prefix_jobs_when_several_recipes() -> None:
     result = plan(
         [matrix("recipes/a", "linux-64", build("a")), matrix("b/meta.yaml", "linux-64", build("b"))]
