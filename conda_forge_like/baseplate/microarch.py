@@ -2,7 +2,8 @@
 
 Pure. ``levels()`` -> ``{"core2": 1, ..., "haswell": 3, "skylake_avx512": 4, "zen4": 4}``;
 ``variants_text(levels())`` -> the text of ``recipes/x86_64-microarch-level/variants.yaml``,
-which zips ``microarch_level`` with ``microarch_name`` (one marker build per name).
+which zips ``archspec_level`` with ``archspec_name`` (one marker build per name). The keys are
+not ``microarch_level``, so ``--variant microarch_level=3`` for other recipes leaves it alone.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ def levels(targets: Mapping[str, Any] | None = None) -> dict[str, int]:
 def variants_text(table: Mapping[str, int]) -> str:
     """The marker recipe's variant file for ``table`` (sorted by level, then name)."""
     rows = sorted(table.items(), key=lambda item: (item[1], item[0]))
-    lines = [HEADER.rstrip("\n"), "microarch_level:"]
+    lines = [HEADER.rstrip("\n"), "archspec_level:"]
     lines += [f"  - {level}" for _, level in rows]
-    lines.append("microarch_name:")
+    lines.append("archspec_name:")
     lines += [f"  - {name}" for name, _ in rows]
-    lines += ["zip_keys:", "  - [microarch_level, microarch_name]"]
+    lines += ["zip_keys:", "  - [archspec_level, archspec_name]"]
     return "\n".join(lines) + "\n"

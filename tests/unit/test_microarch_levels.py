@@ -40,6 +40,6 @@ def test_only_x86_64_names_and_every_level_present() -> None:
 def test_variant_file_zips_names_with_levels() -> None:
     text = microarch.variants_text({"haswell": 3, "x86_64": 1})
     assert text.endswith(
-        "microarch_level:\n  - 1\n  - 3\nmicroarch_name:\n  - x86_64\n  - haswell\n"
-        "zip_keys:\n  - [microarch_level, microarch_name]\n"
+        "archspec_level:\n  - 1\n  - 3\narchspec_name:\n  - x86_64\n  - haswell\n"
+        "zip_keys:\n  - [archspec_level, archspec_name]\n"
     )
