@@ -362,7 +362,7 @@ def _output_spec(
     used &= set(scope.candidates) | _as_set(build.get("force_use_keys"))
     if xx:
         used.discard("numpy")  # conda-build: the np prefix carries it, not the hash
-    explicit = str(build["string"]) if build.get("string") else None
+    explicit = None if build.get("string") in (None, "") else str(build["string"])
     features = [str(f) for f in build.get("features") or []]
     template = v0_keys.build_string_template(
         reqs, scope.variant, number, noarch, xx, features, has_host

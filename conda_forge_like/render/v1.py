@@ -317,7 +317,7 @@ def _spec(
         requirements=reqs,
         used=set(used) | {"target_platform"},
         location=where,
-        string=str(build["string"]) if build.get("string") else None,
+        string=None if build.get("string") in (None, "") else str(build["string"]),
         noarch=str(noarch) if noarch else None,
         script="\n".join(map(str, script))
         if isinstance(script, list)

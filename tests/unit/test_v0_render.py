@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conda_forge_like import recipe, render
+from conda_forge_like import api, recipe, render
 from conda_forge_like.errors import CflErrorGroup, RecipeError
 from conda_forge_like.templating import render_text
 from conda_forge_like.variants import config as vc
@@ -141,3 +143,19 @@ def test_recipe_errors_name_the_line(text: str, line: int, fragment: str) -> Non
     assert str(info.value.location) == f"meta.yaml:{line}"
     assert fragment in info.value.message
     assert info.value.hint
+
+
+def test_a_build_string_of_zero_is_kept(tmp_path: Path) -> None:
+    """``string: 0`` (v0) and ``string: ${{ n }}`` with n = 0 (v1) are build strings too."""
+    v1 = tmp_path / "v1" / "recipe.yaml"
+    v1.parent.mkdir()
+    v1.write_text(
+        "context:\n  n: 0\npackage:\n  name: a\n  version: '1'\nbuild:\n  string: ${{ n }}\n"
+    )
+    v0 = tmp_path / "v0" / "meta.yaml"
+    v0.parent.mkdir()
+    v0.write_text(
+        "{% set n = 0 %}\npackage:\n  name: a\n  version: '1'\nbuild:\n  string: {{ n }}\n"
+    )
+    rendered = api.render([v1.parent, v0.parent], target_platform="linux-64")
+    assert [r.build_string for r in rendered] == ["0", "0"]
