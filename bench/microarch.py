@@ -12,20 +12,14 @@ speedup over the level-1 build of the same compiler (above 1.0 means faster than
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, bench/ comes first on sys.path, where bench/inspect.py would shadow the
-# standard library's inspect (which asyncio and dataclasses import).
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
-
 import argparse
 import asyncio
 import json
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import rattler

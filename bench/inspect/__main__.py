@@ -1,6 +1,6 @@
 """Time the prefix scan, relocation and ABI checks over ~200 MB of real ELF binaries.
 
-    python bench/inspect.py [--size-mb 200] [--repeat 3]
+    python bench/inspect [--size-mb 200] [--repeat 3]
 
 Builds a package-like tree under a padded 255-character host prefix (as ``cfl build`` does):
 a real shared library and a program that link each other through an absolute RPATH, plus
@@ -13,25 +13,18 @@ checks on, and prints MB/s for each and whether the scan reaches the 1 GB/s targ
 
 from __future__ import annotations
 
-import os
+import argparse
+import random
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, where this file would shadow
-# the standard library's inspect (dataclasses imports it).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
-
-import argparse  # noqa: E402
-import random  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from conda_forge_like import abi, relocate  # noqa: E402
-from conda_forge_like.build.environments import padded_prefix  # noqa: E402
+from conda_forge_like import abi, relocate
+from conda_forge_like.build.environments import padded_prefix
 
 TABLE_MB = 16
 SCAN_TARGET = 1000.0  # MB/s
