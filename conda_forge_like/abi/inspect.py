@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..baseplate.targets import GLIBC_FLOOR
 from ..package import extract, read_index
 from ..relocate import classify
 from .binary import BinaryInfo, read_binary
@@ -62,6 +64,7 @@ def _context(index: dict[str, Any], files: list[str], paths: list[dict[str, Any]
         run_depends=depends,
         dependency_files={},
         microarch_level=microarch_level(depends),
+        glibc_floor=glibc_floor(depends),
         severities=_INSPECT_ONLY,
         prefix=placeholders[0] if placeholders else "",
     )
@@ -74,6 +77,17 @@ def microarch_level(depends: tuple[str, ...]) -> int | None:
             digits = "".join(c for c in spec.split(None, 1)[-1] if c.isdigit())
             return int(digits) if digits else None
     return None
+
+
+def glibc_floor(depends: tuple[str, ...]) -> str:
+    """The glibc a package asks for with ``__glibc >=X`` (a build against a newer glibc than
+    the base plate's), else the base plate's floor."""
+    for spec in depends:
+        if spec_name(spec) == "__glibc":
+            match = re.search(r">=\s*([0-9][0-9.]*)", spec)
+            if match:
+                return match.group(1).rstrip(".")
+    return GLIBC_FLOOR
 
 
 def _placeholder(record: dict[str, Any]) -> dict[str, Any]:

@@ -217,3 +217,11 @@ def test_microarch_level_from_depends() -> None:
 
     assert microarch_level(("libc", "_x86_64-microarch-level >=3")) == 3
     assert microarch_level(("zlib >=1.3",)) is None
+
+
+def test_glibc_floor_from_depends() -> None:
+    from conda_forge_like.abi.inspect import glibc_floor
+
+    assert glibc_floor(("libc", "__glibc >=2.36,<3.0.a0")) == "2.36"
+    assert glibc_floor(("__glibc >=2.28",)) == "2.28"
+    assert glibc_floor(("zlib >=1.3",)) == "2.17"
