@@ -9,11 +9,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .model import AbiCheckError
+
+T = TypeVar("T")
 
 _ZMM_OR_MASK = re.compile(r"%?\bzmm\d+|\{%?k[1-7]\}|%k[0-7]\b")
 _YMM = re.compile(r"%?\bymm\d+")
@@ -104,14 +107,19 @@ def disassembler() -> str | None:
 
 def disassemble(path: Path, tool: str) -> IsaCounts:
     """Counts for the executable sections of ``path``, streamed so big binaries stay cheap."""
+    return read_disassembly(path, tool, count_instructions)
+
+
+def read_disassembly(path: Path, tool: str, consume: Callable[[Iterable[str]], T]) -> T:
+    """``consume`` applied to the disassembly lines of ``path`` as ``tool`` prints them."""
     command = [tool, "-d", "--no-show-raw-insn", str(path)]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace"
     ) as proc:
         assert proc.stdout is not None
-        counts = count_instructions(proc.stdout)
+        result = consume(proc.stdout)
         stderr = proc.stderr.read() if proc.stderr else ""
     if proc.returncode != 0:
         tail = "\n".join(stderr.splitlines()[-5:])
         raise AbiCheckError(f"{' '.join(command)} exited with {proc.returncode}: {tail}")
-    return counts
+    return result

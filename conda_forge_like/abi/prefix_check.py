@@ -10,13 +10,12 @@ code's RIP-relative targets (objdump) and, in position-dependent executables, pl
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..relocate import BinaryFormat
 from .binary import Layout, read_layout
-from .isa import disassembler
+from .isa import disassembler, read_disassembly
 from .model import AbiCheckError, CheckContext, Finding, finding
 from .prefix_strings import (
     Hazard,
@@ -84,17 +83,7 @@ def _references(full: Path, data: bytes, needle: bytes, layout: Layout) -> set[i
 
 
 def _code_targets(path: Path, tool: str) -> set[int]:
-    command = [tool, "-d", "--no-show-raw-insn", str(path)]
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace"
-    ) as proc:
-        assert proc.stdout is not None
-        found = code_targets(proc.stdout)
-        stderr = proc.stderr.read() if proc.stderr else ""
-    if proc.returncode != 0:
-        tail = "\n".join(stderr.splitlines()[-5:])
-        raise AbiCheckError(f"{' '.join(command)} exited with {proc.returncode}: {tail}")
-    return found
+    return read_disassembly(path, tool, code_targets)
 
 
 def _finding(path: str, code: str, found: list[Hazard], ctx: CheckContext) -> Finding | None:
