@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..baseplate.microarch import required_level as microarch_level
 from ..baseplate.targets import GLIBC_FLOOR
 from ..package import extract, read_index
 from ..relocate import classify
@@ -68,15 +69,6 @@ def _context(index: dict[str, Any], files: list[str], paths: list[dict[str, Any]
         severities=_INSPECT_ONLY,
         prefix=placeholders[0] if placeholders else "",
     )
-
-
-def microarch_level(depends: tuple[str, ...]) -> int | None:
-    """The level a package claims through ``_x86_64-microarch-level >=N`` (conda-forge's way)."""
-    for spec in depends:
-        if spec_name(spec) == "_x86_64-microarch-level":
-            digits = "".join(c for c in spec.split(None, 1)[-1] if c.isdigit())
-            return int(digits) if digits else None
-    return None
 
 
 def glibc_floor(depends: tuple[str, ...]) -> str:

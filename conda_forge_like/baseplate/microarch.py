@@ -8,7 +8,9 @@ not ``microarch_level``, so ``--variant microarch_level=3`` for other recipes le
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import archspec.cpu
@@ -35,6 +37,24 @@ def levels(targets: Mapping[str, Any] | None = None) -> dict[str, int]:
         # archspec orders targets by ancestry: ``a >= b`` when b is a or one of its ancestors.
         found[name] = max(level for level, base in generic.items() if target >= base)
     return dict(sorted(found.items(), key=lambda item: (item[1], item[0])))
+
+
+def host_level(environ: Mapping[str, str] | None = None) -> int | None:
+    """This machine's x86-64 level (None elsewhere): ``CONDA_OVERRIDE_ARCHSPEC`` when set (the
+    override conda and rattler honour for ``__archspec``), else archspec's detection."""
+    env = os.environ if environ is None else environ
+    name = env.get("CONDA_OVERRIDE_ARCHSPEC") or archspec.cpu.host().name
+    return levels().get(name)
+
+
+def required_level(depends: Iterable[str]) -> int | None:
+    """The level a package needs through ``_x86_64-microarch-level >=N``, None without one."""
+    for spec in depends:
+        name, _, rest = spec.strip().partition(" ")
+        if name == MARKER:
+            digits = re.search(r"\d+", rest)
+            return int(digits.group(0)) if digits else None
+    return None
 
 
 def variants_text(table: Mapping[str, int]) -> str:

@@ -19,8 +19,8 @@ from typing import Any
 
 from .. import abi, baseplate, index, package, relocate
 from ..baseplate import env as plate_env
+from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
-from ..baseplate import wrappers
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
 from . import abi_step, environments, files, hwcaps, plan, sources, tests
@@ -234,13 +234,22 @@ class _Build:
             extra_info={"baseplate": plate.describe(), "variant": self.r.variant},
         )  # fmt: skip
 
-    def test(self, pkg: Path, specs: list[tests.TestSpec]) -> bool:
+    def test(self, pkg: Path, specs: list[tests.TestSpec], depends: list[str]) -> bool:
         if not (self.options.test and specs):
             return False
         if self.r.subdir not in (build_platform(), "noarch"):
             self.report(
                 "warning", self.r, f"tests skipped: {self.r.subdir} binaries do not run here"
             )
+            return False
+        needed, here = microarch.required_level(depends), microarch.host_level()
+        if needed is not None and here is not None and needed > here:
+            # The package would not install here (nor run): like a cross build, test elsewhere.
+            self.report(
+                "warning", self.r,
+                f"tests skipped: the package needs x86-64-v{needed}, this machine is "
+                f"x86-64-v{here}",
+            )  # fmt: skip
             return False
         self.report("test", self.r, f"{len(specs)} test(s)")
         run_tests(
@@ -341,7 +350,7 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
     meta = job.metadata(depends, plate, specs)
     staged = package.write(host_prefix, records, meta, job.work / "pkg", options.package_format)
     try:
-        tested = job.test(staged, specs)
+        tested = job.test(staged, specs, depends[0])
     except tests.TestFailure:
         broken = out / "broken"
         broken.mkdir(parents=True, exist_ok=True)

@@ -145,3 +145,31 @@ def test_level_builds_use_the_level_vector_registers(
         assert isa == level if level >= 3 else isa <= level
         seen.add(level)
     assert seen == {1, 2, 3, 4}
+
+
+def test_a_level_above_the_machine_is_built_but_not_tested(
+    channel: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a machine without AVX-512 the level-4 package cannot be installed to be tested: it is
+    built and its tests are skipped with a warning, like a cross build's (the level-3 one is
+    still tested)."""
+    monkeypatch.setenv("CONDA_OVERRIDE_ARCHSPEC", "haswell")  # an AVX2 machine: x86-64-v3
+    events: list[tuple[str, str, str]] = []
+    results = api.build(
+        [RECIPES / "kernelbench"],
+        output_dir=tmp_path,
+        target_platform="linux-64",
+        channels=[str(channel)],
+        overrides=["c_compiler=zig", "c_compiler_version=0.17", "c_stdlib_version=2.17"],
+        report=lambda event, r, detail: events.append((event, r.build_string, detail)),
+    )
+    by_number = {int(r.build_string.rsplit("_", 1)[1]): r for r in results}
+    assert sorted(by_number) == [100, 200, 300, 400]
+    assert all(r.status == "built" for r in results)
+    skipped = [(b, d) for e, b, d in events if e == "warning" and "tests skipped" in d]
+    assert skipped == [
+        (by_number[400].build_string,
+         "tests skipped: the package needs x86-64-v4, this machine is x86-64-v3"),
+    ]  # fmt: skip
+    tested = {b for e, b, _ in events if e == "test"}
+    assert by_number[300].build_string in tested

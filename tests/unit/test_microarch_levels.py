@@ -43,3 +43,16 @@ def test_variant_file_zips_names_with_levels() -> None:
         "archspec_level:\n  - 1\n  - 3\narchspec_name:\n  - x86_64\n  - haswell\n"
         "zip_keys:\n  - [archspec_level, archspec_name]\n"
     )
+
+
+def test_the_machine_level_honours_conda_override_archspec() -> None:
+    assert microarch.host_level({"CONDA_OVERRIDE_ARCHSPEC": "haswell"}) == 3
+    assert microarch.host_level({"CONDA_OVERRIDE_ARCHSPEC": "x86_64"}) == 1
+    assert microarch.host_level({"CONDA_OVERRIDE_ARCHSPEC": "zen4"}) == 4
+    assert microarch.host_level({"CONDA_OVERRIDE_ARCHSPEC": "neoverse_v1"}) is None  # not x86-64
+
+
+def test_the_level_a_package_needs_comes_from_its_marker_dependency() -> None:
+    assert microarch.required_level(["libc", "_x86_64-microarch-level >=3"]) == 3
+    assert microarch.required_level(["x86_64-microarch-level 4"]) is None  # the build-time marker
+    assert microarch.required_level([]) is None
