@@ -14,7 +14,7 @@ from typing import Any
 
 from ..baseplate.tools import PROVIDED
 from ..errors import CflError, Location
-from ..render.model import RenderedRecipe
+from ..render.model import PendingPin, RenderedRecipe
 from ..render.pins import apply_pin
 
 # Spec-name prefixes of what compiler()/stdlib() render to, for any target subdir.
@@ -63,7 +63,7 @@ def run_depends(
     rendered: RenderedRecipe,
     host: Iterable[Exporter],
     build: Iterable[Exporter],
-    pending_pins: Iterable[Mapping[str, Any]] = (),
+    pending_pins: Iterable[PendingPin | Mapping[str, Any]] = (),
 ) -> tuple[list[str], list[str]]:
     """(depends, constrains) of a package: its run requirements plus run_exports.
 
@@ -75,7 +75,8 @@ def run_depends(
     constrains = list(rendered.requirements.run_constrained)
     host_list, build_list = list(host), list(build)
     versions = {pkg.name: pkg.version for pkg in host_list}
-    depends = [_resolve_pin_compatible(spec, versions, pending_pins) for spec in depends]
+    pins = [pin if isinstance(pin, PendingPin) else PendingPin(**pin) for pin in pending_pins]
+    depends = [_resolve_pin_compatible(spec, versions, pins) for spec in depends]
     sources: list[tuple[Exporter, tuple[str, ...]]] = [(p, ("weak", "strong")) for p in host_list]
     sources += [(pkg, ("strong",)) for pkg in build_list]
     for pkg, kinds in sources:
@@ -92,15 +93,18 @@ def run_depends(
 
 
 def _resolve_pin_compatible(
-    spec: str, versions: Mapping[str, str], pending: Iterable[Mapping[str, Any]]
+    spec: str, versions: Mapping[str, str], pending: Iterable[PendingPin]
 ) -> str:
     """A bare ``numpy`` left by ``pin_compatible`` gets its range from the installed version."""
     for pin in pending:
-        if spec == pin["name"] and pin["name"] in versions:
-            version = versions[pin["name"]]
-            if pin.get("exact"):
+        if spec == pin.name and pin.name in versions:
+            version = versions[pin.name]
+            if pin.exact:
                 return f"{spec} =={version}"
-            return f"{spec} {apply_pin(version, pin.get('lower'), pin.get('upper'))}"
+            if pin.upper_bound:  # conda-build: `>=<version>,<upper_bound>`
+                lower = f">={version}," if pin.lower else ""
+                return f"{spec} {lower}<{pin.upper_bound}"
+            return f"{spec} {apply_pin(version, pin.lower, pin.upper)}"
     return spec
 
 

@@ -203,7 +203,9 @@ class _Build:
         self, build_env: list[Installed], host_env: list[Installed]
     ) -> tuple[list[str], list[str]]:
         """The final run dependencies (with run_exports) and constraints, computed once."""
-        return plan.run_depends(self.r, _exporters(host_env), _exporters(build_env))
+        return plan.run_depends(
+            self.r, _exporters(host_env), _exporters(build_env), self.r.pending_pins
+        )
 
     def check_abi(self, inputs: abi_step.CheckInputs) -> list[abi.Finding]:
         """The ABI checks: warnings are reported, errors fail the build (nothing is written)."""

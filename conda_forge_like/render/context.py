@@ -3,7 +3,9 @@
 Pure: they read only the variant and target platform they are built with.
 ``Functions({"c_compiler": "gcc", "c_compiler_version": "12"}, "linux-64").compiler("c")``
 -> ``"gcc_linux-64 12.*"``. ``pin_subpackage`` returns a marker that is resolved once every
-output's version and build string are known (``resolve_pins``).
+output's version and build string are known (``resolve_pins``); so does ``pin_compatible`` of a
+package the variant does not pin: ``take_compatible_pins`` turns that marker back into the bare
+name and a ``PendingPin`` the build resolves from the host environment.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from .. import platforms
 from ..errors import RecipeError
+from .model import PendingPin
 from .pins import apply_pin, ensure_valid_spec
 
 _NATIVE: dict[str, dict[str, str]] = {
@@ -26,6 +29,8 @@ _NATIVE: dict[str, dict[str, str]] = {
 _STDLIB: dict[str, str] = {"linux": "sysroot", "osx": "macosx_deployment_target", "win": "vs"}
 _PIN_MARK = "cflpin-"
 PIN_RE = re.compile(_PIN_MARK + r"([A-Za-z0-9_=-]+)")
+_COMPAT_MARK = "cflcompat-"
+COMPAT_RE = re.compile(_COMPAT_MARK + r"([A-Za-z0-9_=-]+)")
 
 
 class Functions:
@@ -72,9 +77,7 @@ class Functions:
         lower, upper, exact = self._pin_args(args, kwargs)
         version = self._variant_version(name)
         if version is None:
-            # The host environment decides; the build stage resolves it after solving.
-            self.pending.append({"name": name, "lower": lower, "upper": upper, "exact": exact})
-            return name
+            return self._pending(name, lower=lower, upper=upper, exact=exact)
         if exact:
             return f"{name} =={version}"
         return f"{name} {apply_pin(str(version), lower, upper)}"
@@ -96,14 +99,24 @@ class Functions:
             return f"{name} =={version}"
         version = lower_bound or version
         if version is None:
-            # The host environment decides; the build stage resolves it after solving.
-            self.pending.append({"name": name, "lower": min_pin, "upper": max_pin, "exact": exact})
-            return name
+            return self._pending(
+                name, lower=min_pin, upper=max_pin, exact=exact, upper_bound=upper_bound
+            )
         version = str(version).split()[0]
         if upper_bound:
             lower = f">={version}," if (min_pin or lower_bound) else ""
             return f"{name} {lower}<{upper_bound}"
         return f"{name} {apply_pin(version, min_pin, max_pin)}"
+
+    def _pending(self, name: str, **pin: Any) -> str:
+        """The host environment decides: a marker that stands for the bare name in the
+        requirements and carries the pin to the build stage, which resolves it after solving."""
+        if not pin.get("upper_bound"):
+            pin.pop("upper_bound", None)
+        payload = {"name": name, **pin}
+        self.pending.append(payload)
+        raw = json.dumps(payload, sort_keys=True).encode()
+        return _COMPAT_MARK + base64.urlsafe_b64encode(raw).decode()
 
     def _variant_version(self, name: str) -> Any:
         return self.variant.get(name, self.variant.get(name.replace("-", "_")))
@@ -132,6 +145,21 @@ class Functions:
 def _decode(payload: str) -> dict[str, Any]:
     pin: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload))
     return pin
+
+
+def take_compatible_pins(specs: list[str]) -> tuple[list[str], list[PendingPin]]:
+    """``pin_compatible`` markers -> the bare names and the pins the build resolves."""
+    out: list[str] = []
+    pins: list[PendingPin] = []
+    for spec in specs:
+        match = COMPAT_RE.search(spec)
+        if match is None:
+            out.append(spec)
+            continue
+        pin = _decode(match.group(1))
+        pins.append(PendingPin(**pin))
+        out.append(spec[: match.start()] + str(pin["name"]) + spec[match.end() :])
+    return out, pins
 
 
 def pinned_names(text: str) -> list[str]:

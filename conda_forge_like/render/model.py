@@ -48,12 +48,34 @@ class IgnoreRunExports:
 
 
 @dataclass(frozen=True)
+class PendingPin:
+    """A ``pin_compatible`` of a package the variant does not pin: the build stage turns the
+    bare run requirement ``name`` into a range around the version installed in host.
+
+    ``lower``/``upper`` are pin expressions (``x.x``); ``upper_bound`` is conda-build's literal
+    upper bound (``>=<host version>,<upper_bound``).
+    """
+
+    name: str
+    lower: str | None = "x.x.x.x.x.x"
+    upper: str | None = "x"
+    exact: bool = False
+    upper_bound: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {"name": self.name, "lower": self.lower, "upper": self.upper, "exact": self.exact}
+        return data | ({"upper_bound": self.upper_bound} if self.upper_bound else {})
+
+
+@dataclass(frozen=True)
 class RenderedRecipe:
     """One package to build: every template evaluated for one variant and target platform.
 
     ``variant`` holds only the used keys (what the hash is computed over); ``hash_input`` is
     the exact JSON string hashed. ``meta`` keeps the rendered sections later stages read
-    (source, build, test, about) as plain data.
+    (source, build, test, about) as plain data. ``pending_pins`` are the run requirements
+    ``pin_compatible`` left bare for the host environment to decide (not hashed: neither
+    conda-build nor rattler-build hashes run requirements).
     """
 
     name: str
@@ -72,6 +94,7 @@ class RenderedRecipe:
     ignore_run_exports: IgnoreRunExports = IgnoreRunExports()
     meta: dict[str, Any] = field(default_factory=dict)
     staging: str | None = None
+    pending_pins: tuple[PendingPin, ...] = ()
 
     @property
     def dist(self) -> str:
@@ -93,5 +116,6 @@ class RenderedRecipe:
                 "by_name": list(self.ignore_run_exports.by_name),
                 "from_package": list(self.ignore_run_exports.from_package),
             },
+            "pending_pins": [pin.as_dict() for pin in self.pending_pins],
             "recipe": self.recipe_path,
         }

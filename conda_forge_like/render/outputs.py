@@ -14,8 +14,8 @@ from typing import Any
 
 from ..errors import Location, RecipeError
 from ..variants import hashing
-from .context import PIN_RE, resolve_pins
-from .model import IgnoreRunExports, RenderedRecipe, Requirements, RunExports
+from .context import PIN_RE, resolve_pins, take_compatible_pins
+from .model import IgnoreRunExports, PendingPin, RenderedRecipe, Requirements, RunExports
 
 SECTIONS = ("build", "host", "run", "run_constrained")
 
@@ -38,6 +38,16 @@ class OutputSpec:
     meta: dict[str, Any] = field(default_factory=dict)
     staging: str | None = None
     exact_pins: set[str] = field(default_factory=set)
+    pending_pins: list[PendingPin] = field(default_factory=list)
+
+
+def take_pending_pins(requirements: dict[str, list[str]]) -> list[PendingPin]:
+    """Replace ``pin_compatible`` markers in every section by bare names; return their pins."""
+    pins: list[PendingPin] = []
+    for section, specs in requirements.items():
+        requirements[section], found = take_compatible_pins(specs)
+        pins += found
+    return pins
 
 
 def spec_name(spec: str) -> str:
@@ -220,6 +230,7 @@ def _rendered(
         ignore_run_exports=spec.ignore_run_exports,
         meta=spec.meta,
         staging=spec.staging,
+        pending_pins=tuple(spec.pending_pins),
     )
 
 
@@ -232,5 +243,7 @@ def _run_exports(raw: Any, known: Mapping[str, tuple[str, str]], where: Location
         raise RecipeError("run_exports must be a list or a mapping of weak/strong lists", where)
     parts = {}
     for key in ("weak", "strong", "noarch", "weak_constrains", "strong_constrains"):
-        parts[key] = tuple(resolve_pins(str(s), known, where) for s in raw.get(key) or [])
+        specs = [resolve_pins(str(s), known, where) for s in raw.get(key) or []]
+        # An export of a pin_compatible the variant does not pin stays a bare name.
+        parts[key] = tuple(take_compatible_pins(specs)[0])
     return RunExports(**parts)

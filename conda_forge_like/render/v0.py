@@ -23,8 +23,8 @@ from ..variants.config import VariantConfig
 from . import v0_keys
 from .context import Functions, pinned_names, unknown_output_error
 from .files import make_helpers
-from .model import IgnoreRunExports
-from .outputs import OutputSpec, fill_bare_requirements, spec_name
+from .model import IgnoreRunExports, PendingPin
+from .outputs import OutputSpec, fill_bare_requirements, spec_name, take_pending_pins
 from .pins import apply_pin, ensure_valid_spec
 
 
@@ -188,8 +188,9 @@ def _fill_xx(specs: list[str], variant: Mapping[str, Any]) -> list[str]:
 
 def _requirements(
     raw: Any, where: Location, scope: _Scope, noarch: str | None
-) -> tuple[dict[str, list[str]], bool]:
-    """The four requirement lists, and whether a host section exists (conda-build's is_cross)."""
+) -> tuple[dict[str, list[str]], bool, list[PendingPin]]:
+    """The four requirement lists, whether a host section exists (conda-build's is_cross) and
+    the ``pin_compatible`` pins the host environment decides."""
     if isinstance(raw, list):  # an output's `requirements: [a, b]` means run
         raw = {"run": raw}
     raw = raw or {}
@@ -198,11 +199,12 @@ def _requirements(
         for section in ("build", "host", "run", "run_constrained")
     }
     reqs["run_constrained"] += _spec_list(raw.get("run_constraints"), where, "run_constraints")
+    pending = take_pending_pins(reqs)
     for env in ("build", "host"):
         reqs[env] = fill_bare_requirements(_fill_xx(reqs[env], scope.variant), scope.variant)
     has_host = "host" in raw
     reqs["run"] = _pin_run_as_build(reqs, scope, noarch, has_host)
-    return reqs, has_host
+    return reqs, has_host, pending
 
 
 def _pin_run_as_build(
@@ -356,7 +358,7 @@ def _output_spec(
         number_where = where
     number = _build_number(build, number_where)
     noarch = str(build["noarch"]) if build.get("noarch") else None
-    reqs, has_host = _requirements(section.get("requirements"), where, scope, noarch)
+    reqs, has_host, pending = _requirements(section.get("requirements"), where, scope, noarch)
     xx = v0_keys.numpy_xx(text)
     used = v0_keys.used_keys(text, set(scope.variant) | {"target_platform"}, scope.subdir, build)
     used &= set(scope.candidates) | _as_set(build.get("force_use_keys"))
@@ -384,6 +386,7 @@ def _output_spec(
         script="\n".join(script) if isinstance(script, list) else script,
         run_exports=build.get("run_exports") or section.get("run_exports"),
         ignore_run_exports=ignore,
+        pending_pins=pending,
         meta={
             k: section.get(k)
             for k in ("source", "test", "about", "build", "extra")

@@ -21,7 +21,7 @@ from ..recipe.v1 import Analysis, Usage, analyze
 from ..yamlio import YDict, YList, line_of
 from .context import Functions
 from .model import IgnoreRunExports
-from .outputs import HASH_MARK, OutputSpec
+from .outputs import HASH_MARK, OutputSpec, take_pending_pins
 from .specs import fill_bare, normalize
 
 _MERGED_SECTIONS = ("build", "about", "source", "extra")
@@ -292,9 +292,11 @@ def _spec(
         return None
     reqs_raw = section.get("requirements") or {}
     reqs = {
-        ours: [normalize(str(x)) for x in reqs_raw.get(theirs) or [] if x not in (None, "")]
+        ours: [str(x) for x in reqs_raw.get(theirs) or [] if x not in (None, "")]
         for ours, theirs in _SECTIONS.items()
     }
+    pending = take_pending_pins(reqs)
+    reqs = {section: [normalize(spec) for spec in specs] for section, specs in reqs.items()}
     noarch = build.get("noarch")
     # Bare names take the values of the keys in the hash; noarch: python hashes no python.
     fill = {
@@ -333,4 +335,5 @@ def _spec(
             if section.get(k) is not None
         },
         exact_pins=set(usage.exact_pins),
+        pending_pins=pending,
     )

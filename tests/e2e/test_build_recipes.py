@@ -240,3 +240,18 @@ def test_debug_prepares_a_build_to_rerun_by_hand(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     installed = list(setup.work.glob("h_env_placehold*/bin/greet"))
     assert installed, "the build script installed into the host prefix"
+
+
+def test_pin_compatible_takes_the_range_from_the_host_environment(tmp_path: Path) -> None:
+    from conda_forge_like import package
+
+    recipes = BAD / "pin-compatible-from-host"
+    results = api.build(
+        [recipes / "dep", recipes / "v1", recipes / "v0"], output_dir=tmp_path, test=False
+    )
+    depends = {
+        r.name: package.read_index(r.package)["depends"] for r in results if r.package is not None
+    }
+    # conda-build (max_pin='x.x') and rattler-build (upper_bound='x.x') write the same range.
+    assert depends["pin-compat-user-v1"] == ["pin-compat-dep >=1.2.3,<1.3.0a0"]
+    assert depends["pin-compat-user-v0"] == ["pin-compat-dep >=1.2.3,<1.3.0a0"]

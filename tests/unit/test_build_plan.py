@@ -6,7 +6,12 @@ import pytest
 
 from conda_forge_like.build import files, plan, tests
 from conda_forge_like.errors import CflError
-from conda_forge_like.render.model import IgnoreRunExports, RenderedRecipe, Requirements
+from conda_forge_like.render.model import (
+    IgnoreRunExports,
+    PendingPin,
+    RenderedRecipe,
+    Requirements,
+)
 
 
 def rendered(
@@ -57,6 +62,21 @@ def test_pin_compatible_takes_the_installed_version() -> None:
     pending = [{"name": "numpy", "lower": "x.x", "upper": "x"}]
     depends, _ = plan.run_depends(rendered("app", run=("numpy",)), host, [], pending)
     assert depends == ["numpy >=1.26,<2.0a0"]
+
+
+@pytest.mark.parametrize(
+    ("pin", "expected"),
+    [
+        (PendingPin("dep", upper="x.x"), "dep >=1.2.3,<1.3.0a0"),
+        (PendingPin("dep", exact=True), "dep ==1.2.3"),
+        (PendingPin("dep", upper_bound="2.0"), "dep >=1.2.3,<2.0"),
+        (PendingPin("dep", lower=None, upper_bound="2.0"), "dep <2.0"),
+    ],
+)
+def test_pending_pins_of_the_rendered_recipe(pin: PendingPin, expected: str) -> None:
+    host = [plan.Exporter("dep", "1.2.3", {})]
+    depends, _ = plan.run_depends(rendered("app", run=("dep", "other")), host, [], [pin])
+    assert depends == [expected, "other"]
 
 
 def test_order_puts_dependencies_first() -> None:

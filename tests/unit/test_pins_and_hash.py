@@ -8,7 +8,8 @@ import json
 import pytest
 
 from conda_forge_like import recipe, render
-from conda_forge_like.render.context import Functions
+from conda_forge_like.render.context import Functions, take_compatible_pins
+from conda_forge_like.render.model import PendingPin
 from conda_forge_like.render.pins import apply_pin, ensure_valid_spec
 from conda_forge_like.variants import config as vc
 from conda_forge_like.variants import hashing
@@ -79,10 +80,56 @@ def test_pin_compatible_with_a_variant_value(kwargs: dict[str, object], expected
 
 def test_pin_compatible_without_a_value_waits_for_the_host_environment() -> None:
     functions = Functions({}, "linux-64")
-    assert functions.pin_compatible("libfoo", max_pin="x.x") == "libfoo"
+    marker = functions.pin_compatible("libfoo", max_pin="x.x")
     assert functions.pending == [
         {"name": "libfoo", "lower": "x.x.x.x.x.x", "upper": "x.x", "exact": False}
     ]
+    # The requirement is the bare name; the pin travels beside it to the build stage.
+    assert take_compatible_pins([marker, "zlib"]) == (
+        ["libfoo", "zlib"],
+        [PendingPin("libfoo", "x.x.x.x.x.x", "x.x", exact=False)],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "upper_bound"),
+    [
+        # v0: conda-build's pin_compatible(name, max_pin=...)
+        (
+            "package: {name: app, version: 1}\nrequirements:\n  host: [dep]\n  run:\n"
+            "    - {{ pin_compatible('dep', max_pin='x.x') }}\n",
+            None,
+        ),
+        (
+            "package: {name: app, version: 1}\nrequirements:\n  host: [dep]\n  run:\n"
+            "    - {{ pin_compatible('dep', upper_bound='2.0') }}\n",
+            "2.0",
+        ),
+    ],
+)
+def test_v0_pending_pins_reach_the_rendered_recipe(text: str, upper_bound: str | None) -> None:
+    raw = recipe.parse(text, "meta.yaml")
+    (rendered,) = render.render_recipe(raw, vc.parse("", "cbc.yaml", "linux-64"), "linux-64")
+    assert rendered.requirements.run == ("dep",)
+    (pin,) = rendered.pending_pins
+    assert (pin.name, pin.upper_bound) == ("dep", upper_bound)
+    assert pin.upper == "x" if upper_bound else pin.upper == "x.x"
+    assert "dep" not in json.loads(rendered.hash_input)  # run requirements are not hashed
+    assert rendered.as_json()["pending_pins"] == [pin.as_dict()]
+
+
+def test_v1_pending_pins_belong_to_the_output_that_asks() -> None:
+    text = (
+        "recipe: {name: split, version: '1.0'}\noutputs:\n"
+        "  - package: {name: uses-pin}\n    requirements:\n      host: [dep]\n"
+        "      run:\n        - ${{ pin_compatible('dep', upper_bound='x.x') }}\n"
+        "  - package: {name: bare}\n    requirements:\n      run: [dep]\n"
+    )
+    raw = recipe.parse(text, "recipe.yaml")
+    uses, bare = render.render_recipe(raw, vc.parse("", "v.yaml", "linux-64"), "linux-64")
+    assert uses.requirements.run == bare.requirements.run == ("dep",)
+    assert uses.pending_pins == (PendingPin("dep", "x.x.x.x.x.x", "x.x"),)
+    assert bare.pending_pins == ()
 
 
 def test_hash_is_sha1_of_sorted_json_with_default_separators() -> None:
