@@ -86,13 +86,15 @@ def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _script_for(rendered: RenderedRecipe, section: Mapping[str, Any] | None) -> str | None:
+def _script_for(
+    rendered: RenderedRecipe, section: Mapping[str, Any] | None
+) -> scripts.Script | None:
     build = (section or {}).get("build") or {}
     recipe_dir = Path(rendered.recipe_path).parent
     inline = build.get("script") if isinstance(build, dict) else None
     if section is None:
         inline = rendered.script or inline
-    return scripts.script_text(inline, recipe_dir / "build.sh" if section is None else None)
+    return scripts.resolve(inline, recipe_dir, recipe_dir / "build.sh" if section is None else None)
 
 
 class _Build:
@@ -170,15 +172,18 @@ class _Build:
         before = files.snapshot(host_prefix)
         staging = self.r.meta.get("staging")
         if isinstance(staging, dict):
-            text = _script_for(self.r, staging)
-            if text:
+            script = _script_for(self.r, staging)
+            if script:
                 self.report("script", self.r, f"staging {self.r.staging}")
-                scripts.run(text, env, src, self.log, "staging", self.work)
-        text = _script_for(self.r, self.r.meta if self.r.staging else None)
-        if text:
-            self.report("script", self.r, "build script")
-            scripts.run(text, env, src, self.log, "build", self.work)
+                self.run_script(script, env, src, "staging")
+        script = _script_for(self.r, self.r.meta if self.r.staging else None)
+        if script:
+            self.report("script", self.r, _describe(script, self.recipe_dir))
+            self.run_script(script, env, src, "build")
         return files.snapshot(host_prefix) - before
+
+    def run_script(self, script: scripts.Script, env: dict[str, str], src: Path, name: str) -> None:
+        scripts.run(script.text, env, src, self.log, name, self.work, script.interpreter)
 
     def package_files(self, host_prefix: Path, new: set[str]) -> list[package.PathRecord]:
         build = self.r.meta.get("build") or {}
@@ -264,6 +269,12 @@ class _Build:
             self.log,
         )
         return True
+
+
+def _describe(script: scripts.Script, recipe_dir: Path) -> str:
+    if script.source is None:
+        return "build script"
+    return f"build script {script.source.relative_to(recipe_dir)} ({script.interpreter})"
 
 
 def _exports(installed: Installed) -> bool:
@@ -473,9 +484,10 @@ def prepare_debug(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         f"export {k}={shlex.quote(v)}" for k, v in sorted(changed.items()) if k.isidentifier()
     ]
     activate.write_text("\n".join(lines) + "\n")
-    text = _script_for(rendered, rendered.meta if rendered.staging else None)
+    script = _script_for(rendered, rendered.meta if rendered.staging else None)
     script_path = None
-    if text is not None:
-        script_path = job.work / "build_script.sh"
-        script_path.write_text("set -ex\n" + text + "\n")
+    if script is not None:
+        script_path = job.work / f"build_script{script.suffix}"
+        head = "" if script.interpreter == "python" else "set -ex\n"
+        script_path.write_text(head + script.text + "\n")
     return DebugSetup(job.work, src, activate, script_path)

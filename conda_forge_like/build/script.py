@@ -1,18 +1,23 @@
 """Running build and test scripts: output streamed to a log file, failures explained.
 
-``run(script, env, cwd, log)`` writes the script next to the log, runs it with bash -e,
-appends all output to ``log`` and raises ``ScriptError`` with the last 50 lines, the log path
-and the kept work directory when it fails.
+``resolve("build_lib.sh", recipe_dir)`` -> ``Script`` (a file named in the recipe folder, or
+inline commands); ``run(script, env, cwd, log)`` writes the script next to the log, runs it
+with bash -e (python for a ``.py`` file), appends all output to ``log`` and raises
+``ScriptError`` with the last 50 lines, the log path and the kept work directory when it fails.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CflError
+from ..recipe import SCRIPT_FILE_RE
 
 TAIL_LINES = 50
 
@@ -21,6 +26,51 @@ class ScriptError(CflError):
     """A build or test script exited non-zero."""
 
     exit_code = 5
+
+
+@dataclass(frozen=True)
+class Script:
+    """What a build runs: the script's text and the program that runs it."""
+
+    text: str
+    interpreter: str = "bash"  # bash | python
+    source: Path | None = None  # the recipe file it came from, if any
+
+    @property
+    def suffix(self) -> str:
+        return ".py" if self.interpreter == "python" else ".sh"
+
+
+def script_file(script: str, recipe_dir: Path) -> Script | None:
+    """``build_lib.sh`` (conda-build's per-output script): a file in the recipe folder, run
+    with bash (``.py`` with python); ``.bat`` needs a Windows build machine."""
+    name = script.strip()
+    if not SCRIPT_FILE_RE.match(name) or not (recipe_dir / name).is_file():
+        return None
+    path = recipe_dir / name
+    if name.endswith(".bat"):
+        raise ScriptError(
+            f"{path} is a Windows batch script; this build machine runs scripts with bash",
+            hint="add a .sh script for unix and choose it with selectors: "
+            "`script: build_lib.sh  # [unix]` and `script: build_lib.bat  # [win]`",
+        )
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"cannot read the script {path}: {exc}") from exc
+    return Script(text, "python" if name.endswith(".py") else "bash", path)
+
+
+def resolve(
+    script: str | Sequence[str] | None, recipe_dir: Path, fallback: Path | None = None
+) -> Script | None:
+    """A recipe's script: a file it names, inline commands, or the build.sh beside it."""
+    if isinstance(script, str):
+        found = script_file(script, recipe_dir)
+        if found is not None:
+            return found
+    text = script_text(script, fallback)
+    return None if text is None else Script(text)
 
 
 def script_text(script: str | Sequence[str] | None, fallback: Path | None = None) -> str | None:
@@ -49,16 +99,16 @@ def run(
     log: Path,
     name: str = "build",
     work_dir: Path | None = None,
+    interpreter: str = "bash",
 ) -> None:
-    """Run ``script`` with bash (-e: stop at the first failing command)."""
-    script_path = log.with_name(f"{name}_script.sh")
-    script_path.write_text("set -ex\n" + script + "\n")
+    """Run ``script`` with bash (-e: stop at the first failing command) or python."""
+    command, script_path = _prepare(script, env, log.with_name(f"{name}_script"), interpreter)
     with log.open("a") as out:
         out.write(f"==> {name} script: {script_path}\n")
         out.flush()
         try:
             result = subprocess.run(
-                ["bash", str(script_path)],
+                command,
                 cwd=cwd,
                 env=dict(env),
                 stdout=out,
@@ -66,7 +116,9 @@ def run(
                 check=False,
             )
         except OSError as exc:
-            raise ScriptError(f"cannot run bash for the {name} script: {exc.strerror}") from exc
+            raise ScriptError(
+                f"cannot run {command[0]} for the {name} script: {exc.strerror}"
+            ) from exc
     if result.returncode != 0:
         where = f"; the work directory is kept at {work_dir}" if work_dir else ""
         raise ScriptError(
@@ -75,6 +127,21 @@ def run(
             hint=f"read the whole log at {log}{where}; `cfl debug RECIPE` prepares the same "
             "environment to rerun the script by hand",
         )
+
+
+def _prepare(
+    script: str, env: Mapping[str, str], stem: Path, interpreter: str
+) -> tuple[list[str], Path]:
+    """Write the script beside the log; the command that runs it."""
+    if interpreter == "python":
+        path = stem.with_suffix(".py")
+        path.write_text(script if script.endswith("\n") else script + "\n")
+        # The build environment's python when it has one, else the one running cfl.
+        python = shutil.which("python", path=env.get("PATH")) or sys.executable
+        return [python, str(path)], path
+    path = stem.with_suffix(".sh")
+    path.write_text("set -ex\n" + script + "\n")
+    return ["bash", str(path)], path
 
 
 def base_path(env: Mapping[str, str], *dirs: Path) -> str:

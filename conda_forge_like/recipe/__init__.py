@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 from .. import yamlio
@@ -16,6 +17,9 @@ from .model import RawRecipe, RecipeFormat
 RECIPE_NAMES = ("recipe.yaml", "meta.yaml")
 VARIANT_NAMES = ("conda_build_config.yaml", "variants.yaml")
 SCRIPT_NAMES = ("build.sh", "bld.bat")
+# `script: build_lib.sh` (conda-build's per-output script): a file in the recipe folder.
+SCRIPT_FILE_RE = re.compile(r"^[^\s'\"]+\.(?:sh|bat|py)$")
+_SCRIPT_KEY_RE = re.compile(r"^\s*(?:-\s+)?script:\s*['\"]?([^\s'\"#]+)", re.M)
 
 __all__ = ["RawRecipe", "detect_format", "load", "parse"]
 
@@ -94,21 +98,29 @@ def find(path: str) -> str:
     return path
 
 
+def named_script_files(text: str) -> set[str]:
+    """The script files a recipe's ``script:`` keys name (``build_lib.sh``), read with it so
+    rendering can check them and find the variant keys they use without touching the disk."""
+    names = (m.group(1) for m in _SCRIPT_KEY_RE.finditer(text))
+    return {n for n in names if SCRIPT_FILE_RE.match(n) and not os.path.isabs(n)}
+
+
 def load(path: str, environ: Mapping[str, str] | None = None) -> RawRecipe:
     """Read a recipe and the files beside it that rendering needs."""
     recipe_file = find(path)
     recipe_dir = os.path.dirname(os.path.abspath(recipe_file))
     text = _read(recipe_file)
+    script_names = {*SCRIPT_NAMES, *named_script_files(text)}
     beside = {
         name: os.path.join(recipe_dir, name)
-        for name in (*SCRIPT_NAMES, *VARIANT_NAMES)
+        for name in (*script_names, *VARIANT_NAMES)
         if os.path.isfile(os.path.join(recipe_dir, name))
     }
     return parse(
         text,
         recipe_file,
         recipe_dir=recipe_dir,
-        scripts={n: _read(p) for n, p in beside.items() if n in SCRIPT_NAMES},
+        scripts={n: _read(p) for n, p in beside.items() if n in script_names},
         variant_files={p: _read(p) for n, p in beside.items() if n in VARIANT_NAMES},
         environ=environ,
     )

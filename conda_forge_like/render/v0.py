@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import platforms, yamlio
 from ..errors import CflError, Location, RecipeError, raise_collected
-from ..recipe import microarch, schema, selectors, v0
+from ..recipe import SCRIPT_FILE_RE, microarch, schema, selectors, v0
 from ..recipe.model import RawRecipe
 from ..templating import render_text_collect
 from ..variants.config import VariantConfig
@@ -320,6 +320,7 @@ def _output_specs(
         section = v0_keys.Section(scope.raw, scope.selected, index, same)
         where = Location(scope.path, line)
         try:
+            _check_script_file(out, scope)
             specs.append(
                 _output_spec(
                     merged, str(out["name"]), str(out.get("version") or version), out_build,
@@ -330,6 +331,40 @@ def _output_specs(
             errors.append(exc)
     raise_collected(errors)
     return specs
+
+
+def _script_file(value: Any) -> str | None:
+    """``build_lib.sh``: an output's ``script:`` that names a file in the recipe folder."""
+    return value if isinstance(value, str) and SCRIPT_FILE_RE.match(value.strip()) else None
+
+
+def _check_script_file(out: Mapping[str, Any], scope: _Scope) -> None:
+    """conda-build runs an output's ``script: build_lib.sh`` from the recipe folder: the file
+    must be there (``load`` read every script file the recipe names)."""
+    name = _script_file(out.get("script"))
+    if name is None or name in dict(scope.raw.scripts):
+        return
+    line = out.line_of("script") if isinstance(out, yamlio.YDict) else None
+    raise RecipeError(
+        f"output {out.get('name')!r}: script {name!r} is not a file in the recipe folder "
+        f"{scope.raw.recipe_dir}",
+        Location(scope.path, line),
+        hint="add the file beside the recipe, or write the commands as a list under "
+        "`build: script:`",
+    )
+
+
+def _script_keys(section: Mapping[str, Any], scope: _Scope, keys: set[str]) -> set[str]:
+    """Keys an output's script file uses (conda-build's ``_get_used_vars_output_script``)."""
+    name = _script_file(section.get("script"))
+    text = dict(scope.raw.scripts).get(name or "")
+    if name is None or text is None:
+        return set()
+    if name.endswith(".sh"):
+        return v0.used_in_script(text, keys, "sh")
+    if name.endswith(".bat") and platforms.info(scope.subdir).os == "win":
+        return v0.used_in_script(text, keys, "bat")
+    return set()
 
 
 def _build_number(build: Mapping[str, Any], where: Location) -> int:
@@ -360,7 +395,10 @@ def _output_spec(
     noarch = str(build["noarch"]) if build.get("noarch") else None
     reqs, has_host, pending = _requirements(section.get("requirements"), where, scope, noarch)
     xx = v0_keys.numpy_xx(text)
-    used = v0_keys.used_keys(text, set(scope.variant) | {"target_platform"}, scope.subdir, build)
+    keys = set(scope.variant) | {"target_platform"}
+    used = v0_keys.used_keys(text, keys, scope.subdir, build)
+    if text.index is not None:
+        used |= _script_keys(section, scope, keys) - _as_set(build.get("force_ignore_keys"))
     used &= set(scope.candidates) | _as_set(build.get("force_use_keys"))
     if xx:
         used.discard("numpy")  # conda-build: the np prefix carries it, not the hash

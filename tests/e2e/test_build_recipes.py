@@ -255,3 +255,13 @@ def test_pin_compatible_takes_the_range_from_the_host_environment(tmp_path: Path
     # conda-build (max_pin='x.x') and rattler-build (upper_bound='x.x') write the same range.
     assert depends["pin-compat-user-v1"] == ["pin-compat-dep >=1.2.3,<1.3.0a0"]
     assert depends["pin-compat-user-v0"] == ["pin-compat-dep >=1.2.3,<1.3.0a0"]
+
+
+def test_v0_output_scripts_run_the_files_they_name(tmp_path: Path) -> None:
+    """``script: build_lib.sh`` runs the recipe folder's file with bash, ``.py`` with python."""
+    api.build([BAD / "multi-output-script-files"], output_dir=tmp_path / "out", test=False)
+    prefix = tmp_path / "p"
+    install(tmp_path / "out", ["multi-script-tool"], prefix)
+    share = prefix / "share" / "multi-script"
+    assert (share / "lib.txt").read_text() == "lib multi-script-lib 1.0.0\n"
+    assert (share / "tool.txt").read_text() == "tool multi-script-tool\n"

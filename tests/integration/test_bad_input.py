@@ -50,6 +50,7 @@ CASES = [
         9,
         ("pin_subpackage('libfooo')", "foo-tools, libfoo"),
     ),
+    Case("output-script-missing", "meta.yaml", 7, ("'build_missing.sh'", "not a file")),
 ]
 
 

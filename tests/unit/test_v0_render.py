@@ -159,3 +159,26 @@ def test_a_build_string_of_zero_is_kept(tmp_path: Path) -> None:
     )
     rendered = api.render([v1.parent, v0.parent], target_platform="linux-64")
     assert [r.build_string for r in rendered] == ["0", "0"]
+
+
+def test_an_output_script_file_counts_its_variant_keys() -> None:
+    """conda-build reads an output's ``script: build_lib.sh`` for used keys (``$zlib``)."""
+    text = (
+        "package: {name: split, version: 1}\noutputs:\n"
+        "  - name: lib\n    script: build_lib.sh\n  - name: tool\n"
+    )
+    raw = recipe.parse(text, "meta.yaml", scripts={"build_lib.sh": "make ZLIB=${zlib} install\n"})
+    lib, tool = render.render_recipe(
+        raw, vc.parse("zlib: ['1.3']\n", "c.yaml", "linux-64"), "linux-64"
+    )
+    assert lib.script == "build_lib.sh"
+    assert lib.variant == {"target_platform": "linux-64", "zlib": "1.3"}
+    assert tool.variant == {"target_platform": "linux-64"}
+
+
+def test_an_output_script_naming_no_file_is_an_error_on_its_line() -> None:
+    text = "package: {name: split, version: 1}\noutputs:\n  - name: lib\n    script: gone.sh\n"
+    with pytest.raises(RecipeError) as info:
+        render_v0(text)
+    assert str(info.value.location) == "meta.yaml:4"
+    assert "'gone.sh'" in info.value.message
