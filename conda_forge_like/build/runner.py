@@ -23,11 +23,13 @@ from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
-from . import abi_step, environments, files, hwcaps, plan, sources, tests
+from . import abi_step, environments, files, hwcaps, plan, sources, staging, tests
 from . import script as scripts
 from .environments import Installed
 
 Reporter = Callable[[str, RenderedRecipe, str], None]  # (event, output, detail)
+# Staged results live as long as one build_all: later outputs of the same variant reuse them.
+STAGING = staging.StagingCache()
 
 
 @dataclass(frozen=True)
@@ -170,17 +172,33 @@ class _Build:
 
     def run_scripts(self, env: dict[str, str], src: Path, host_prefix: Path) -> set[str]:
         before = files.snapshot(host_prefix)
-        staging = self.r.meta.get("staging")
-        if isinstance(staging, dict):
-            script = _script_for(self.r, staging)
-            if script:
-                self.report("script", self.r, f"staging {self.r.staging}")
-                self.run_script(script, env, src, "staging")
+        section = self.r.meta.get("staging")
+        if isinstance(section, dict):
+            self.stage(section, env, src, host_prefix)
         script = _script_for(self.r, self.r.meta if self.r.staging else None)
         if script:
             self.report("script", self.r, _describe(script, self.recipe_dir))
             self.run_script(script, env, src, "build")
         return files.snapshot(host_prefix) - before
+
+    def stage(
+        self, section: Mapping[str, Any], env: dict[str, str], src: Path, host_prefix: Path
+    ) -> None:
+        """The staging script runs once per variant; the outputs after the first that inherit
+        it get its files (rattler-build's cache)."""
+        script = _script_for(self.r, section)
+        if not script:
+            return
+        folder = STAGING.folder(self.options.output_dir, staging.key(self.r))
+        with STAGING.lock(folder):
+            if folder.is_dir():
+                restored = staging.restore(folder, host_prefix, src)
+                self.report("staging", self.r, f"reused {self.r.staging}: {len(restored)} file(s)")
+                return
+            before = files.snapshot(host_prefix)
+            self.report("script", self.r, f"staging {self.r.staging}")
+            self.run_script(script, env, src, "staging")
+            staging.save(folder, host_prefix, files.snapshot(host_prefix) - before, src)
 
     def run_script(self, script: scripts.Script, env: dict[str, str], src: Path, name: str) -> None:
         scripts.run(script.text, env, src, self.log, name, self.work, script.interpreter)
@@ -453,12 +471,15 @@ def build_all(
     out.mkdir(parents=True, exist_ok=True)
     index.rebuild(out)
     results: list[BuildResult] = []
-    for wave in _waves(ordered):
-        if jobs <= 1 or len(wave) == 1:
-            results.extend(build_one(item, options, report) for item in wave)
-            continue
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results.extend(pool.map(lambda item: build_one(item, options, report), wave))
+    try:
+        for wave in _waves(ordered):
+            if jobs <= 1 or len(wave) == 1:
+                results.extend(build_one(item, options, report) for item in wave)
+                continue
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                results.extend(pool.map(lambda item: build_one(item, options, report), wave))
+    finally:
+        STAGING.clear()  # a later run may have other sources: never reuse across runs
     return results
 
 

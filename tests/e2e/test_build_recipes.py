@@ -43,11 +43,20 @@ def install(channel: Path, specs: list[str], prefix: Path) -> None:
     asyncio.run(rattler.install(records, target_prefix=prefix, show_progress=False))
 
 
+# (event, output name, detail) of the session channel's build.
+EVENTS: list[tuple[str, str, str]] = []
+
+
 @pytest.fixture(scope="session")
 def channel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("channel")
     recipes = [RECIPES / "libgreet", RECIPES / "greetpp", RECIPES / "mathkit"]
-    api.build(recipes, output_dir=out, target_platform="linux-64")
+    api.build(
+        recipes,
+        output_dir=out,
+        target_platform="linux-64",
+        report=lambda event, rendered, detail: EVENTS.append((event, rendered.name, detail)),
+    )
     return out
 
 
@@ -265,3 +274,32 @@ def test_v0_output_scripts_run_the_files_they_name(tmp_path: Path) -> None:
     share = prefix / "share" / "multi-script"
     assert (share / "lib.txt").read_text() == "lib multi-script-lib 1.0.0\n"
     assert (share / "tool.txt").read_text() == "tool multi-script-tool\n"
+
+
+def test_mathkit_staging_script_runs_once_for_its_three_outputs(channel: Path) -> None:
+    staged = [e for e in EVENTS if e[0] == "script" and e[2] == "staging mathkit-build"]
+    reused = [e for e in EVENTS if e[0] == "staging" and e[2].startswith("reused mathkit-build")]
+    assert len(staged) == 1
+    assert sorted(e[1] for e in [*staged, *reused]) == [
+        "libmathkit",
+        "mathkit-dev",
+        "mathkit-tools",
+    ]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_staging_runs_once_and_every_output_gets_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    counter = tmp_path / "counter.txt"
+    monkeypatch.setenv("CFL_TEST_STAGING_COUNTER", str(counter))
+    out = tmp_path / "out"
+    api.build([BAD / "staging-runs-once"], output_dir=out, test=False, jobs=jobs)
+    assert counter.read_text() == "staged\n"
+    assert not list((out / "work").glob("staging-*")), "the staged files are cleaned up"
+    for name in ("staged-a", "staged-b"):
+        share = tmp_path / name / "share" / "staged"
+        install(out, [name], tmp_path / name)
+        # The reused files held the first output's prefix: rewritten, they relocate too.
+        assert (share / "where.txt").read_text().strip() == str(share)
+    assert (share / "b.txt").read_text() == "b\n"
