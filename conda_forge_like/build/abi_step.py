@@ -32,6 +32,7 @@ class CheckInputs:
     host_run_exporters: tuple[str, ...]
     microarch_level: int | None
     channel: Path  # the output channel (earlier builds for the ABI diff)
+    other_build_paths: tuple[str, ...] = ()  # e.g. where a reused staging result was built
 
 
 def severities(rendered: RenderedRecipe) -> dict[str, str]:
@@ -88,7 +89,7 @@ def run_checks(rendered: RenderedRecipe, inputs: CheckInputs) -> list[abi.Findin
         glibc_floor=glibc_floor(rendered.variant),
         microarch_level=inputs.microarch_level,
         # Never the (padded) host prefix: it is replaced at install time.
-        leak_strings=(str(inputs.build_prefix), str(inputs.src_dir)),
+        leak_strings=(str(inputs.build_prefix), str(inputs.src_dir), *inputs.other_build_paths),
         severities=overrides,
         prefix=str(inputs.host_prefix),
     )

@@ -107,6 +107,7 @@ class _Build:
         self.options = options
         self.report = report
         self.work = work_dir(rendered, options)
+        self.leak_strings: list[str] = []  # build paths besides this output's own
         self.log = self.work / "build.log"
         self.channels: list[Path | str] = [options.output_dir.resolve(), *options.channels]
         self.recipe_dir = Path(rendered.recipe_path).parent
@@ -193,6 +194,8 @@ class _Build:
         with STAGING.lock(folder):
             if folder.is_dir():
                 restored = staging.restore(folder, host_prefix, src)
+                # The staged files hold the first output's build paths, not this one's.
+                self.leak_strings.append(staging.origin(folder))
                 self.report("staging", self.r, f"reused {self.r.staging}: {len(restored)} file(s)")
                 return
             before = files.snapshot(host_prefix)
@@ -375,6 +378,7 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
             host_run_exporters=tuple(p.name for p in host_env if _exports(p)),
             microarch_level=plate.microarch_level,
             channel=out,
+            other_build_paths=tuple(job.leak_strings),
         )
     )
     specs = tests.test_specs(rendered.meta, rendered.recipe_format)

@@ -23,6 +23,7 @@ from ..errors import CflError
 from ..render.model import RenderedRecipe
 
 _PREFIX_FILE = "prefix.txt"
+_ORIGIN_FILE = "origin.txt"  # the first output's work directory: a leak string for the others
 
 
 def key(rendered: RenderedRecipe) -> str:
@@ -76,6 +77,7 @@ def save(folder: Path, host_prefix: Path, new: Iterable[str], src: Path) -> None
             _copy(host_prefix / rel, tmp / "prefix" / rel)
         shutil.copytree(src, tmp / "src", symlinks=True)
         (tmp / _PREFIX_FILE).write_text(str(host_prefix))
+        (tmp / _ORIGIN_FILE).write_text(str(src.parent))
         os.replace(tmp, folder)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -83,6 +85,11 @@ def save(folder: Path, host_prefix: Path, new: Iterable[str], src: Path) -> None
             f"cannot keep the staging result in {folder}: {exc}",
             hint="check the free space and permissions of the output directory",
         ) from exc
+
+
+def origin(folder: Path) -> str:
+    """The work directory the staged files were built in (their build paths start there)."""
+    return (folder / _ORIGIN_FILE).read_text()
 
 
 def restore(folder: Path, host_prefix: Path, src: Path) -> list[str]:

@@ -33,8 +33,8 @@ def expected(recipe: Path) -> list[tuple[str, str, str]]:
     return [(e["severity"], e["code"], e["path"]) for e in json.loads(recipe.read_text())]
 
 
-def names_in(channel: Path) -> list[str]:
-    return sorted(r["name"] for r in index.records(channel, "linux-64").values())
+def names_in(channel: Path, subdir: str = "linux-64") -> list[str]:
+    return sorted(r["name"] for r in index.records(channel, subdir).values())
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +92,14 @@ def test_abi_break_fails_against_the_earlier_build(tmp_path: Path) -> None:
     assert "abibreak_old" in failed.value.findings[0].message
     versions = [r["version"] for r in index.records(tmp_path, "linux-64").values()]
     assert versions == ["1.0"]
+
+
+def test_a_reused_staging_result_is_checked_for_the_paths_it_was_built_in(tmp_path: Path) -> None:
+    """The staging script runs once, in the first output's work directory; a later output
+    that packages a staged file naming that directory leaks it too."""
+    with pytest.raises(AbiCheckFailed) as failed:
+        api.build([DATA / "staging-leak"], output_dir=tmp_path, test=False)
+    found = [(f.severity, f.code, f.path) for f in failed.value.findings]
+    assert found == [("error", "leak", "share/staging-leak/leak.txt")]
+    assert "staging-leak-clean" in failed.value.findings[0].message
+    assert names_in(tmp_path, "noarch") == ["staging-leak-clean"]
