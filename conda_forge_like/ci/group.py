@@ -3,7 +3,9 @@
 First the jobs of one recipe on one platform merge into one (their axis values become a
 zipped list in the variant file, so the merged file renders exactly the union of builds);
 then jobs of different recipes on one platform whose variant files are equal share a job.
-When nothing more can merge the limit is left exceeded rather than changing what is built.
+Jobs needing different versions of one host compiler (gcc 12 and gcc 13) never merge: a job
+puts only one of them on PATH. When nothing more can merge the limit is left exceeded rather
+than changing what is built.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from .plan import Job, _order, _slug, job_name
+from .toolchain import HostCompiler, compatible, host_compilers
 
 
 def _strip_axes(job: Job) -> str:
@@ -66,11 +69,26 @@ def _replace(jobs: list[Job], merged: Sequence[Job], new: Job) -> list[Job]:
     return out
 
 
+def _compatible_parts(jobs: list[Job]) -> list[list[Job]]:
+    """Jobs split (first fit) into parts whose host compilers can share one machine."""
+    parts: list[tuple[list[Job], list[HostCompiler]]] = []
+    for job in jobs:
+        needed = list(host_compilers(job.variant))
+        part = next((p for p in parts if compatible([*p[1], *needed])), None)
+        if part is None:
+            parts.append(([job], needed))
+        else:
+            part[0].append(job)
+            part[1].extend(needed)
+    return [members for members, _ in parts]
+
+
 def _same_recipe_group(jobs: list[Job]) -> list[Job] | None:
     groups: dict[tuple[tuple[str, ...], str], list[Job]] = {}
     for job in jobs:
         groups.setdefault((job.recipes, job.subdir), []).append(job)
-    best = max(groups.values(), key=len, default=[])
+    parts = [part for g in groups.values() for part in _compatible_parts(g)]
+    best = max(parts, key=len, default=[])
     return best if len(best) > 1 else None
 
 
@@ -83,6 +101,17 @@ def _equal_variant_pair(jobs: list[Job]) -> list[Job] | None:
     return None
 
 
+def _free_name(name: str, jobs: Sequence[Job], merged: Sequence[Job]) -> str:
+    """``name``, or ``name_2``... when a job not being merged has it (e.g. the other part of a
+    recipe's jobs split by host compiler version)."""
+    taken = {j.name for j in jobs} - {j.name for j in merged}
+    free, n = name, 1
+    while free in taken:
+        n += 1
+        free = f"{name}_{n}"
+    return free
+
+
 def group(jobs: Sequence[Job], max_jobs: int) -> list[Job]:
     """Merge jobs until at most ``max_jobs`` remain (or nothing more can merge safely)."""
     current = list(jobs)
@@ -90,7 +119,7 @@ def group(jobs: Sequence[Job], max_jobs: int) -> list[Job]:
     while len(current) > max(max_jobs, 1):
         same = _same_recipe_group(current)
         if same is not None:
-            new = _merge(same, _strip_axes(same[0]))
+            new = _merge(same, _free_name(_strip_axes(same[0]), current, same))
         else:
             pair = _equal_variant_pair(current)
             if pair is None:

@@ -9,8 +9,21 @@ import yaml
 from ..options import HEADER
 
 
+class _Dumper(yaml.SafeDumper):
+    """Multi-line scripts as ``|`` blocks, so the file reads like a hand-written one."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
 def dump(data: Any) -> str:
-    return HEADER + yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=1000)
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1000)
+    return HEADER + text
 
 
 def stage_name(index: int) -> str:

@@ -8,26 +8,49 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import toolchain
 from ..options import ProviderOptions
 from ..plan import Job, Plan
 from .common import build_command, dump, stage_name
+
+# Job-local: the symlinks must not shadow the runner's compilers for other jobs.
+BIN_DIR = "$RUNNER_TEMP/cfl-compilers"
 
 
 def default_path(options: ProviderOptions) -> str:
     return f".github/workflows/{options.name}.yml"
 
 
-def _entry(job: Job, options: ProviderOptions) -> dict[str, str]:
-    return {
+def _entry(job: Job, options: ProviderOptions, with_compilers: bool) -> dict[str, str]:
+    entry = {
         "job": job.name,
         "recipes": " ".join(job.recipes),
         "subdir": job.subdir,
         "runner": options.runner(job.subdir),
         "needs": " ".join(job.needs),
     }
+    if with_compilers:
+        compilers = toolchain.host_compilers(job.variant)
+        entry["compiler_packages"] = toolchain.packages(compilers)
+        entry["compiler_links"] = toolchain.links(compilers)
+    return entry
 
 
-def _steps(index: int, options: ProviderOptions) -> list[dict[str, Any]]:
+def _compiler_step() -> dict[str, Any]:
+    """Installs the pinned host gcc/clang; skipped for jobs that build with zig only."""
+    script = toolchain.install_script(BIN_DIR, sudo=True)
+    return {
+        "name": "Host compiler",
+        "if": "matrix.compiler_packages != ''",
+        "env": {
+            toolchain.PACKAGES_VAR: "${{ matrix.compiler_packages }}",
+            toolchain.LINKS_VAR: "${{ matrix.compiler_links }}",
+        },
+        "run": "\n".join([*script, f'echo "{BIN_DIR}" >> "$GITHUB_PATH"']) + "\n",
+    }
+
+
+def _steps(index: int, options: ProviderOptions, with_compilers: bool) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = [
         {"uses": "actions/checkout@v4"},
         {"uses": "actions/setup-python@v5", "with": {"python-version": options.python}},
@@ -50,6 +73,8 @@ def _steps(index: int, options: ProviderOptions) -> list[dict[str, Any]]:
                 "with": {"pattern": "packages-*", "path": "output", "merge-multiple": True},
             }
         )
+    if with_compilers:
+        steps.append(_compiler_step())
     command = build_command("${{ matrix.recipes }}", "${{ matrix.job }}", "${{ matrix.subdir }}")
     steps.append({"name": "Build", "run": command})
     steps.append(
@@ -76,15 +101,16 @@ def _steps(index: int, options: ProviderOptions) -> list[dict[str, Any]]:
 def generate(plan: Plan, options: ProviderOptions) -> str:
     jobs: dict[str, Any] = {}
     for index, stage in enumerate(plan.stages()):
+        with_compilers = any(toolchain.host_compilers(j.variant) for j in stage)
         job: dict[str, Any] = {"name": "${{ matrix.job }}"}
         if index > 0:
             job["needs"] = [stage_name(index - 1)]
         job["runs-on"] = "${{ matrix.runner }}"
         job["strategy"] = {
             "fail-fast": False,
-            "matrix": {"include": [_entry(j, options) for j in stage]},
+            "matrix": {"include": [_entry(j, options, with_compilers) for j in stage]},
         }
-        job["steps"] = _steps(index, options)
+        job["steps"] = _steps(index, options, with_compilers)
         jobs[stage_name(index)] = job
     workflow = {
         "name": options.name,

@@ -5,15 +5,46 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from .. import toolchain
 from ..options import ProviderOptions
-from ..plan import Plan
+from ..plan import Job, Plan
 from .common import dump, stage_name
 
 TEMPLATE = ".cfl_build"
+COMPILER_TEMPLATE = ".cfl_build_host_compiler"
+# The python image runs as root (no sudo); before_script and script share one shell.
+BIN_DIR = "$CI_PROJECT_DIR/.cfl-compilers"
 
 
 def default_path(options: ProviderOptions) -> str:
     return ".gitlab-ci.yml"
+
+
+def _compiler_template(options: ProviderOptions) -> dict[str, Any]:
+    """Jobs pinning a host gcc/clang install it before the usual setup; zig jobs do not."""
+    script = toolchain.install_script(BIN_DIR, sudo=False)
+    return {
+        "extends": TEMPLATE,
+        "before_script": [*script, f'export PATH="{BIN_DIR}:$PATH"', options.setup],
+    }
+
+
+def _job(job: Job, index: int, options: ProviderOptions) -> dict[str, Any]:
+    compilers = toolchain.host_compilers(job.variant)
+    variables = {"CFL_SUBDIR": job.subdir}
+    if compilers:
+        variables[toolchain.PACKAGES_VAR] = toolchain.packages(compilers)
+        variables[toolchain.LINKS_VAR] = toolchain.links(compilers)
+    entry: dict[str, Any] = {
+        "extends": COMPILER_TEMPLATE if compilers else TEMPLATE,
+        "stage": stage_name(index),
+        "variables": variables,
+        "needs": [{"job": n, "artifacts": True} for n in job.needs],
+        "script": [shlex.join(job.command())],
+    }
+    if options.runners is not None:
+        entry["tags"] = [options.runner(job.subdir)]
+    return entry
 
 
 def generate(plan: Plan, options: ProviderOptions) -> str:
@@ -28,18 +59,11 @@ def generate(plan: Plan, options: ProviderOptions) -> str:
             "artifacts": {"paths": ["output/"], "expire_in": "1 week"},
         },
     }
+    if any(toolchain.host_compilers(j.variant) for j in plan.jobs):
+        data[COMPILER_TEMPLATE] = _compiler_template(options)
     for index, stage in enumerate(stages):
         for job in stage:
-            entry: dict[str, Any] = {
-                "extends": TEMPLATE,
-                "stage": stage_name(index),
-                "variables": {"CFL_SUBDIR": job.subdir},
-                "needs": [{"job": n, "artifacts": True} for n in job.needs],
-                "script": [shlex.join(job.command())],
-            }
-            if options.runners is not None:
-                entry["tags"] = [options.runner(job.subdir)]
-            data[job.name] = entry
+            data[job.name] = _job(job, index, options)
     if options.upload:
         data["upload"] = {
             "stage": stage_name(len(stages) - 1),
