@@ -24,7 +24,8 @@ from .errors import CflError, Location, UsageError, raise_collected
 from .render.model import RenderedRecipe
 
 if TYPE_CHECKING:
-    from .build.runner import BuildResult, DebugSetup, Reporter
+    from .build.debug import DebugSetup
+    from .build.runner import BuildResult, Reporter
 from .variants import config as variant_config
 from .variants.config import VariantConfig
 
@@ -240,6 +241,7 @@ def debug(
     report: Reporter | None = None,
 ) -> tuple[RenderedRecipe, DebugSetup]:
     """Prepare one variant's sources and environments for a build by hand (work dir kept)."""
+    from .build import debug as debug_stage
     from .build import runner
 
     rendered = render([recipe_path], variant_files, target_platform, overrides)
@@ -253,7 +255,7 @@ def debug(
     chosen = rendered[0]
     options = runner.BuildOptions(output_dir=Path(output_dir), channels=tuple(channels))
     Path(output_dir).mkdir(parents=True, exist_ok=True)
-    return chosen, runner.prepare_debug(chosen, options, report or (lambda *_: None))
+    return chosen, debug_stage.prepare_debug(chosen, options, report or (lambda *_: None))
 
 
 def _ci_matrices(

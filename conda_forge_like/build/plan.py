@@ -153,3 +153,20 @@ def _cycle_error(
         Location(first.recipe_path),
         hint="break the cycle: one of these packages must build without the other",
     )
+
+
+def waves(ordered: list[RenderedRecipe]) -> list[list[RenderedRecipe]]:
+    """Group outputs so that each wave needs only outputs of earlier waves."""
+    names = {r.name for r in ordered}
+    found: list[list[RenderedRecipe]] = []
+    placed: dict[str, int] = {}
+    for item in ordered:
+        needs = {spec_name(s) for s in (*item.requirements.build, *item.requirements.host)}
+        level = max(
+            (placed[n] + 1 for n in needs & names if n in placed and n != item.name), default=0
+        )
+        while len(found) <= level:
+            found.append([])
+        found[level].append(item)
+        placed[item.name] = max(placed.get(item.name, 0), level)
+    return found

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -88,7 +87,7 @@ def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _script_for(
+def script_for(
     rendered: RenderedRecipe, section: Mapping[str, Any] | None
 ) -> scripts.Script | None:
     build = (section or {}).get("build") or {}
@@ -99,7 +98,20 @@ def _script_for(
     return scripts.resolve(inline, recipe_dir, recipe_dir / "build.sh" if section is None else None)
 
 
-class _Build:
+@dataclass(frozen=True)
+class Setup:
+    """One output ready for its build script: sources, both environments, the script's env."""
+
+    src: Path
+    build_prefix: Path
+    host_prefix: Path
+    build_env: list[Installed]
+    host_env: list[Installed]
+    env: dict[str, str]
+    plate: baseplate.BasePlate
+
+
+class Build:
     """The state of one output's build; methods are its steps in order."""
 
     def __init__(self, rendered: RenderedRecipe, options: BuildOptions, report: Reporter):
@@ -146,6 +158,13 @@ class _Build:
         )
         return build_prefix, host_prefix, build_env, host_env, provided
 
+    def setup(self) -> Setup:
+        """Sources, environments and the script's environment, in that order."""
+        src = self.prepare()
+        build_prefix, host_prefix, build_env, host_env, provided = self.make_environments()
+        env, plate = self.script_env(build_prefix, host_prefix, src, provided)
+        return Setup(src, build_prefix, host_prefix, build_env, host_env, env, plate)
+
     def script_env(
         self, build_prefix: Path, host_prefix: Path, src: Path, provided: list[str]
     ) -> tuple[dict[str, str], baseplate.BasePlate]:
@@ -176,7 +195,7 @@ class _Build:
         section = self.r.meta.get("staging")
         if isinstance(section, dict):
             self.stage(section, env, src, host_prefix)
-        script = _script_for(self.r, self.r.meta if self.r.staging else None)
+        script = script_for(self.r, self.r.meta if self.r.staging else None)
         if script:
             self.report("script", self.r, _describe(script, self.recipe_dir))
             self.run_script(script, env, src, "build")
@@ -187,7 +206,7 @@ class _Build:
     ) -> None:
         """The staging script runs once per variant; the outputs after the first that inherit
         it get its files (rattler-build's cache)."""
-        script = _script_for(self.r, section)
+        script = script_for(self.r, section)
         if not script:
             return
         folder = STAGING.folder(self.options.output_dir, staging.key(self.r))
@@ -359,31 +378,29 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
         )
     abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
     stash = _hwcaps_builds(rendered, options, report)
-    job = _Build(rendered, options, report)
-    src = job.prepare()
-    build_prefix, host_prefix, build_env, host_env, provided = job.make_environments()
-    env, plate = job.script_env(build_prefix, host_prefix, src, provided)
-    new = job.run_scripts(env, src, host_prefix)
+    job = Build(rendered, options, report)
+    s = job.setup()
+    new = job.run_scripts(s.env, s.src, s.host_prefix)
     if stash is not None:
-        new |= _install_hwcaps(job, stash, host_prefix, new)
-    records = job.package_files(host_prefix, new)
-    depends = job.run_depends(build_env, host_env)
+        new |= _install_hwcaps(job, stash, s.host_prefix, new)
+    records = job.package_files(s.host_prefix, new)
+    depends = job.run_depends(s.build_env, s.host_env)
     job.check_abi(
         abi_step.CheckInputs(
-            host_prefix=host_prefix,
-            build_prefix=build_prefix,
-            src_dir=src,
+            host_prefix=s.host_prefix,
+            build_prefix=s.build_prefix,
+            src_dir=s.src,
             files=tuple(r.path for r in records),
             run_depends=tuple(depends[0]),
-            host_run_exporters=tuple(p.name for p in host_env if _exports(p)),
-            microarch_level=plate.microarch_level,
+            host_run_exporters=tuple(p.name for p in s.host_env if _exports(p)),
+            microarch_level=s.plate.microarch_level,
             channel=out,
             other_build_paths=tuple(job.leak_strings),
         )
     )
     specs = tests.test_specs(rendered.meta, rendered.recipe_format)
-    meta = job.metadata(depends, plate, specs)
-    staged = package.write(host_prefix, records, meta, job.work / "pkg", options.package_format)
+    meta = job.metadata(depends, s.plate, specs)
+    staged = package.write(s.host_prefix, records, meta, job.work / "pkg", options.package_format)
     try:
         tested = job.test(staged, specs, depends[0])
     except tests.TestFailure:
@@ -428,40 +445,21 @@ def _hwcaps_builds(
     def run(at_level: RenderedRecipe) -> tuple[Path, set[str], Path]:
         level = at_level.variant["microarch_level"]
         report("hwcaps", rendered, f"x86-64-v{level} build")
-        job = _Build(at_level, options, report)
-        src = job.prepare()
-        build_prefix, host_prefix, _, _, provided = job.make_environments()
-        env, _ = job.script_env(build_prefix, host_prefix, src, provided)
-        return host_prefix, job.run_scripts(env, src, host_prefix), job.log
+        job = Build(at_level, options, report)
+        s = job.setup()
+        return s.host_prefix, job.run_scripts(s.env, s.src, s.host_prefix), job.log
 
     hwcaps.build_levels(rendered, levels, stash, run)
     return stash
 
 
-def _install_hwcaps(job: _Build, stash: hwcaps.Stash, host_prefix: Path, new: set[str]) -> set[str]:
+def _install_hwcaps(job: Build, stash: hwcaps.Stash, host_prefix: Path, new: set[str]) -> set[str]:
     hwcaps.append_logs(stash, job.log)
     added, warnings = hwcaps.install(stash, host_prefix, new)
     for warning in warnings:
         job.report("warning", job.r, warning)
     job.report("hwcaps", job.r, "copies: " + (", ".join(sorted(added)) or "none"))
     return added
-
-
-def _waves(ordered: list[RenderedRecipe]) -> list[list[RenderedRecipe]]:
-    """Group outputs so that each wave needs only outputs of earlier waves."""
-    names = {r.name for r in ordered}
-    waves: list[list[RenderedRecipe]] = []
-    placed: dict[str, int] = {}
-    for item in ordered:
-        needs = {plan.spec_name(s) for s in (*item.requirements.build, *item.requirements.host)}
-        level = max(
-            (placed[n] + 1 for n in needs & names if n in placed and n != item.name), default=0
-        )
-        while len(waves) <= level:
-            waves.append([])
-        waves[level].append(item)
-        placed[item.name] = max(placed.get(item.name, 0), level)
-    return waves
 
 
 def build_all(
@@ -476,7 +474,7 @@ def build_all(
     index.rebuild(out)
     results: list[BuildResult] = []
     try:
-        for wave in _waves(ordered):
+        for wave in plan.waves(ordered):
             if jobs <= 1 or len(wave) == 1:
                 results.extend(build_one(item, options, report) for item in wave)
                 continue
@@ -485,34 +483,3 @@ def build_all(
     finally:
         STAGING.clear()  # a later run may have other sources: never reuse across runs
     return results
-
-
-@dataclass(frozen=True)
-class DebugSetup:
-    work: Path
-    src: Path
-    activate: Path
-    script: Path | None
-
-
-def prepare_debug(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> DebugSetup:
-    """Sources, environments and the build environment of one output, ready to run by hand."""
-    abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
-    job = _Build(rendered, options, report)
-    src = job.prepare()
-    build_prefix, host_prefix, _, _, provided = job.make_environments()
-    env, _ = job.script_env(build_prefix, host_prefix, src, provided)
-    activate = job.work / "build_env_setup.sh"
-    changed = {k: v for k, v in env.items() if os.environ.get(k) != v}
-    lines = ["# Written by cfl debug: the environment the build script runs with."]
-    lines += [
-        f"export {k}={shlex.quote(v)}" for k, v in sorted(changed.items()) if k.isidentifier()
-    ]
-    activate.write_text("\n".join(lines) + "\n")
-    script = _script_for(rendered, rendered.meta if rendered.staging else None)
-    script_path = None
-    if script is not None:
-        script_path = job.work / f"build_script{script.suffix}"
-        head = "" if script.interpreter == "python" else "set -ex\n"
-        script_path.write_text(head + script.text + "\n")
-    return DebugSetup(job.work, src, activate, script_path)
