@@ -155,7 +155,9 @@ def _write_executable(path: Path, text: str) -> None:
 
 def zig_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "cfl", "zig")
+    # "zig-2": caches from before the runtime was warmed in every optimisation mode may hold a
+    # runtime compiled inside some package's work directory; zig would keep reusing it.
+    return os.path.join(base, "cfl", "zig-2")
 
 
 def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]) -> Installed:
@@ -254,7 +256,11 @@ def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None
     and differ from later builds. Compiling once from ``<cache>/warm`` makes every package
     carry the same, neutral path.
     """
-    key = hashlib.sha256(shlex.join([plate.target.zig_target, *plate.cpu_flags]).encode())
+    # The wrappers live in each build's prefix: the key is what they compile, not their path.
+    warm_lines = [shlex.join(command[1:]) for command, _ in _warm_commands(plate, tools)]
+    key = hashlib.sha256(
+        "\n".join([plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
+    )
     warm = cache / "warm"
     stamp = warm / f"{key.hexdigest()[:16]}.done"
     if stamp.exists():
@@ -264,10 +270,8 @@ def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists():
             return
-        for name, text in _WARM_SOURCES.items():
-            (warm / name).write_text(text)
-            compiler = tools["c++" if name.endswith(".cpp") else "cc"]
-            command = [compiler, name, "-o", f"{name}.out"]
+        for command, name in _warm_commands(plate, tools):
+            (warm / name).write_text(_WARM_SOURCES[name])
             result = subprocess.run(command, cwd=warm, capture_output=True, text=True, check=False)
             if result.returncode != 0:
                 raise CflError(
@@ -276,3 +280,20 @@ def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None
                     hint=result.stderr.strip()[-800:] or None,
                 )
         stamp.touch()
+
+
+def _warm_commands(plate: BasePlate, tools: dict[str, str]) -> list[tuple[list[str], str]]:
+    """The compiles that build every runtime variant a package build can ask zig for.
+
+    zig builds its libc++/libunwind once per optimisation mode: a bare compile gets the Debug
+    runtime, one with the base plate's flags (``-O2 -fPIC``, as in CFLAGS, CMake's compiler
+    probe and every configure check) the ReleaseFast one. Both must come from here.
+    """
+    commands: list[tuple[list[str], str]] = []
+    for name in _WARM_SOURCES:
+        cxx = name.endswith(".cpp")
+        compiler = tools["c++" if cxx else "cc"]
+        for flags in ((), plate.cxxflags if cxx else plate.cflags):
+            out = f"{name}{'-flags' if flags else ''}.out"
+            commands.append(([compiler, *flags, name, "-o", out], name))
+    return commands
