@@ -38,7 +38,7 @@ CORPUS = next(
 SECTIONS = {"build": "build", "host": "host", "run": "run"}
 # The floor of v1 jobs whose render equals rattler-build's; raise it as rules are fixed.
 V1_EQUAL_FLOOR = 0
-RENDERED_FLOOR = 208  # of 267 jobs; the goal is every job
+RENDERED_FLOOR = 265  # of 267 jobs; the goal is every job
 
 Output = dict[str, Any]  # name, version, build_string, requirements
 
