@@ -93,7 +93,9 @@ def render_variant(
         return []
     scope = _Scope(raw, text, full, used | _ALWAYS_CANDIDATES, config, subdir)
     specs = _outputs(tree, scope)
-    _check_pins(rendered, {s.name for s in specs}, raw.path)
+    # a skipped output still names an output: other skipped ones may pin it
+    skipped = {str(o["name"]) for o in _as_list(tree.get("outputs") or []) if _has_name(o)}
+    _check_pins(rendered, {s.name for s in specs} | skipped, raw.path)
     return specs
 
 
@@ -312,6 +314,10 @@ def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
     return _output_specs(tree, outputs, top_name, version, build, scope)
 
 
+def _has_name(out: Any) -> bool:
+    return isinstance(out, dict) and bool(out.get("name"))
+
+
 def _has_version(out: Any) -> bool:
     return isinstance(out, dict) and bool(out.get("version"))
 
@@ -361,6 +367,8 @@ def _output_specs(
             )
             continue
         out_build = {**{k: build[k] for k in ("number",) if k in build}, **own_build}
+        if _truthy(own_build.get("skip")):
+            continue  # conda-build drops an output whose own build section says skip
         section = v0_keys.Section(scope.raw, scope.selected, index, same)
         where = Location(scope.path, line)
         try:
