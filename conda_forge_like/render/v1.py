@@ -271,6 +271,20 @@ def _skipped(ev: _Evaluator, build: Mapping[str, Any]) -> bool:
     return any(ev.condition(item, line) for item in items if item is not None)
 
 
+# rattler-build's ALWAYS_INCLUDED_VARS (recipe/stage0 evaluation): these are in every variant
+# and hash whether or not the recipe names them.
+_ALWAYS_USED = ("target_platform", "channel_targets", "channel_sources")
+
+
+def _always_used(variant: Mapping[str, Any], context: Mapping[str, Any]) -> set[str]:
+    keys = {"target_platform"} | {k for k in _ALWAYS_USED if k in variant}
+    # rattler-build puts the deployment target of an osx build in its variant (it sets
+    # MACOSX_DEPLOYMENT_TARGET for the build environment from it).
+    if context.get("osx") and "MACOSX_DEPLOYMENT_TARGET" in variant:
+        keys.add("MACOSX_DEPLOYMENT_TARGET")
+    return keys
+
+
 def _spec(
     ev: _Evaluator,
     section: YDict,
@@ -317,7 +331,7 @@ def _spec(
         version=str(package["version"]),
         build_number=number,
         requirements=reqs,
-        used=set(used) | {"target_platform"},
+        used=set(used) | _always_used(variant, ev.context),
         location=where,
         string=None if build.get("string") in (None, "") else str(build["string"]),
         noarch=str(noarch) if noarch else None,

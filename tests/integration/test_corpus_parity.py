@@ -37,7 +37,7 @@ CORPUS = next(
 )
 SECTIONS = {"build": "build", "host": "host", "run": "run"}
 # The floor of v1 jobs whose render equals rattler-build's; raise it as rules are fixed.
-V1_EQUAL_FLOOR = 0
+V1_EQUAL_FLOOR = 25
 RENDERED_FLOOR = 265  # of 267 jobs; the goal is every job
 
 Output = dict[str, Any]  # name, version, build_string, requirements
@@ -85,6 +85,7 @@ def cfl_render(job: Job) -> list[Output]:
             "name": r.name,
             "version": r.version,
             "build_string": r.build_string,
+            "variant": {k: str(v) for k, v in r.variant.items()},
             "requirements": {k: r.requirements.as_dict()[k] for k in SECTIONS.values()},
         }
         for r in rendered
@@ -178,6 +179,7 @@ def _peer_outputs(items: list[dict[str, Any]]) -> list[Output]:
                 "name": own[0],
                 "version": recipe["package"]["version"],
                 "build_string": own[1],
+                "variant": {k: str(v) for k, v in variant.items()},
                 "requirements": reqs,
             }
         )
@@ -191,7 +193,7 @@ def _keyed(outputs: list[Output]) -> dict[tuple[str, str], Output]:
 def differences(ours: list[Output], theirs: list[Output]) -> list[str]:
     a, b = _keyed(ours), _keyed(theirs)
     if sorted(a) != sorted(b):
-        return [f"outputs: cfl {sorted(a)} != peer {sorted(b)}"]
+        return [f"outputs: cfl {sorted(a)} != peer {sorted(b)}", *_variant_diff(ours, theirs)]
     problems = []
     for key, out in b.items():
         if a[key]["version"] != out["version"]:
@@ -202,6 +204,19 @@ def differences(ours: list[Output], theirs: list[Output]) -> list[str]:
                     f"{key} {section}: cfl {a[key]['requirements'][section]} != {specs}"
                 )
     return problems
+
+
+def _variant_diff(ours: list[Output], theirs: list[Output]) -> Iterator[str]:
+    """Why build strings differ: the hashed variant keys of same-named outputs."""
+    mine = {o["name"]: o["variant"] for o in ours}
+    for out in theirs:
+        if out["name"] not in mine:
+            continue
+        a, b = mine[out["name"]], out["variant"]
+        extra = {k: v for k, v in a.items() if b.get(k) != v}
+        missing = {k: v for k, v in b.items() if a.get(k) != v}
+        if extra or missing:
+            yield f"{out['name']} variant: cfl has {extra}, peer has {missing}"
 
 
 # --- the measurements ------------------------------------------------------------------
