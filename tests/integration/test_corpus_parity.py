@@ -36,9 +36,6 @@ CORPUS = next(
     _HERE.parents[3] / "shared" / "corpus",
 )
 SECTIONS = {"build": "build", "host": "host", "run": "run"}
-# The floor of v1 jobs whose render equals rattler-build's; raise it as rules are fixed.
-V1_EQUAL_FLOOR = 35
-RENDERED_FLOOR = 265  # of 267 jobs; the goal is every job
 
 Output = dict[str, Any]  # name, version, build_string, requirements
 
@@ -283,11 +280,13 @@ def measurement(tmp_path_factory: pytest.TempPathFactory) -> Measurement:
 
 def test_every_corpus_job_renders(measurement: Measurement) -> None:
     print("\n".join(report(measurement)))
-    assert measurement.rendered >= RENDERED_FLOOR, measurement.failures
+    assert measurement.failures == {}
+    assert measurement.rendered == measurement.jobs
 
 
 def test_v1_jobs_equal_rattler_build(measurement: Measurement) -> None:
-    assert measurement.v1_equal >= V1_EQUAL_FLOOR, measurement.mismatches
+    assert measurement.mismatches == {}
+    assert measurement.v1_equal == measurement.v1_peer_rendered > 0
 
 
 if __name__ == "__main__":
