@@ -11,6 +11,7 @@ Run ``python tests/integration/test_corpus_parity.py`` to print the counts and e
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -287,6 +288,165 @@ def test_every_corpus_job_renders(measurement: Measurement) -> None:
 def test_v1_jobs_equal_rattler_build(measurement: Measurement) -> None:
     assert measurement.mismatches == {}
     assert measurement.v1_equal == measurement.v1_peer_rendered > 0
+
+
+# --- v0 jobs checked by hand against conda-build's rules ----------------------------------
+
+
+def conda_build_hash(contents: Mapping[str, str]) -> str:
+    """conda-build's ``_hash_dependencies``: ``h`` + 7 hex of sha1 over the sorted JSON."""
+    return "h" + hashlib.sha1(json.dumps(contents, sort_keys=True).encode()).hexdigest()[:7]
+
+
+CF = {"channel_targets": "conda-forge main"}
+GCC14 = {"c_compiler": "gcc", "c_compiler_version": "14"}
+GXX14 = {"cxx_compiler": "gxx", "cxx_compiler_version": "14"}
+SYSROOT = {"c_stdlib": "sysroot", "c_stdlib_version": "2.17"}
+LINUX64 = {"target_platform": "linux-64"}
+BOOST_DEVEL = conda_build_hash({**CF, **GXX14, **LINUX64}) + "_0"
+
+
+@dataclass(frozen=True)
+class HandCase:
+    job: str  # feedstock/ci_support file stem
+    output: str
+    build_string: str
+    requirements: Mapping[str, list[str]]  # only the sections named are checked
+
+
+HAND_CASES = [
+    # channel_targets is always used and target_platform always counts; an output with no
+    # compiler and no pinned requirement hashes only those two: conda-forge's well-known
+    # header-only hash `ha770c72` (metadata.get_used_vars + get_hash_contents).
+    HandCase("boost/linux_64_", "libboost-headers", "ha770c72_0", {"build": [], "host": []}),
+    # Bare host names take the variant's pin as `name x.y.*` and enter the hash; compiler()
+    # and stdlib() use `<lang>_compiler(_version)` and `c_stdlib(_version)`
+    # (conda_build.render.get_pin_from_build / jinja_context.compiler).
+    HandCase(
+        "boost/linux_64_",
+        "libboost",
+        conda_build_hash(
+            {
+                **CF,
+                **GXX14,
+                **SYSROOT,
+                **LINUX64,
+                "bzip2": "1",
+                "icu": "78",
+                "liblzma_devel": "5",
+                "zlib": "1",
+                "zstd": "1.5",
+            }
+        )
+        + "_0",
+        {
+            "build": ["gxx_linux-64 14.*", "sysroot_linux-64 2.17.*"],
+            "host": ["icu 78.*", "bzip2 1.*", "liblzma-devel 5.*", "zlib 1.*", "zstd 1.5.*"],
+        },
+    ),
+    # python is excluded from the hash only when its value has no space: `3.12.* *_cpython`
+    # stays in; the `py312` prefix comes from build_string_from_metadata; numpy without
+    # pin_compatible/`x.x` stays in the hash and adds no `np` prefix (get_hash_contents).
+    HandCase(
+        "boost/linux_64_",
+        "libboost-python-devel",
+        "py313"
+        + conda_build_hash({**CF, **LINUX64, "numpy": "2", "python": "3.13.* *_cp313"})
+        + "_0",
+        {"host": ["python 3.13.* *_cp313", "numpy 2.*", f"libboost-devel 1.91.0 {BOOST_DEVEL}"]},
+    ),
+    # noarch: python -> `py` prefix without a version and no target_platform in the hash: the
+    # well-known `pyhd8ed1ab` (build_string_from_metadata, get_used_vars for noarch).
+    HandCase("nanobind/linux_64_", "nanobind", "pyhd8ed1ab_0", {"run": ["python >=3.10"]}),
+    HandCase("nanobind/linux_64_", "nanobind-abi", "hd8ed1ab_0", {"build": [], "host": []}),
+    # pin_subpackage(exact=True) is `name version build_string` (jinja_context.pin_subpackage)
+    HandCase(
+        "tbb/linux_64_",
+        "tbb-devel",
+        conda_build_hash({**CF, **GXX14, **SYSROOT, **LINUX64, "libhwloc": "2.13.0"}) + "_2",
+        {
+            "run": [
+                "tbb 2023.0.0 "
+                + conda_build_hash({**CF, **GXX14, **SYSROOT, **LINUX64, "libhwloc": "2.13.0"})
+                + "_2"
+            ]
+        },
+    ),
+    # `h{{ PKG_HASH }}` in an explicit build string is replaced by the hash (Metadata.build_id)
+    HandCase(
+        "fftw/linux_64_mpimpich",
+        "fftw",
+        "mpi_mpich_"
+        + conda_build_hash(
+            {
+                **CF,
+                **GCC14,
+                **GXX14,
+                **SYSROOT,
+                **LINUX64,
+                "fortran_compiler": "gfortran",
+                "fortran_compiler_version": "14",
+                "mpi": "mpich",
+            }
+        )
+        + "_12",
+        {"host": ["mpich 5.*"]},
+    ),
+    HandCase(
+        "abseil-cpp/linux_64_",
+        "libabseil",
+        "cxx17_" + conda_build_hash({**CF, **GCC14, **GXX14, **SYSROOT, **LINUX64}) + "_0",
+        {
+            "build": [
+                "gcc_linux-64 14.*",
+                "gxx_linux-64 14.*",
+                "sysroot_linux-64 2.17.*",
+                "cmake",
+                "ninja",
+            ]
+        },
+    ),
+    # an output whose own build/skip is true is dropped: zlib on linux has no wapi outputs;
+    # compiler() with the feedstock's c_compiler gcc_bootstrap (jinja_context.compiler)
+    HandCase(
+        "zlib/linux_64_",
+        "libzlib",
+        conda_build_hash(
+            {**CF, **SYSROOT, **LINUX64, "c_compiler": "gcc_bootstrap", "c_compiler_version": "14"}
+        )
+        + "_2",
+        {"build": ["gcc_bootstrap_linux-64 14.*", "sysroot_linux-64 2.17.*"]},
+    ),
+    # a compiler with no version in the job file (win) is `vs2022_win-arm64`, and no default
+    # layer's version leaks in; win-arm64 renders like any subdir (jinja_context.compiler)
+    HandCase(
+        "xz/win_arm64_",
+        "liblzma",
+        conda_build_hash(
+            {**CF, "c_compiler": "vs2022", "c_stdlib": "vs", "target_platform": "win-arm64"}
+        )
+        + "_1",
+        {"build": ["vs_win-arm64", "vs2022_win-arm64", "cmake-no-system", "ninja"]},
+    ),
+]
+
+
+def _job(ident: str) -> Job:
+    return next(j for j in corpus_jobs() if j.id == ident)
+
+
+@pytest.mark.parametrize("case", HAND_CASES, ids=lambda c: f"{c.job}:{c.output}")
+def test_v0_job_follows_conda_build_rules(case: HandCase) -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the feedstock corpus {CORPUS} is absent (it lives beside the repository)")
+    rendered = cfl_render(_job(case.job))
+    if case.job == "zlib/linux_64_":
+        assert sorted(o["name"] for o in rendered) == ["libzlib", "zlib"]
+    strings = {o["build_string"]: o for o in rendered if o["name"] == case.output}
+    assert case.build_string in strings, sorted(strings)
+    out = strings[case.build_string]
+    for section, expected in case.requirements.items():
+        assert out["requirements"][section] == expected, section
 
 
 if __name__ == "__main__":
