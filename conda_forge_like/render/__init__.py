@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import platforms
 from ..recipe import microarch
 from ..recipe import v0 as v0_text
 from ..recipe.model import RawRecipe
@@ -53,6 +54,9 @@ class RecipeRenderer:
     def render(self, variant: Mapping[str, Any]) -> list[RenderedRecipe]:
         """Render one variant (a mapping of key -> value)."""
         full = {**self.defaults, **variant, "target_platform": self.subdir}
+        if self.raw.format == "v1":
+            # rattler-build's variant has build_platform; it hashes when the recipe uses it
+            full.setdefault("build_platform", platforms.build_platform())
         keys = self.keys if full.keys() <= self.keys else self.keys | set(full)
         specs: list[OutputSpec]
         if self.raw.format == "v0":

@@ -136,6 +136,9 @@ class RattlerBuildFlavor(Flavor):
 
     def contents(self, spec: OutputSpec, variant: Mapping[str, Any]) -> dict[str, Any]:
         contents = {k: variant[k] for k in spec.used if k in variant}
+        # rattler-build puts virtual-package run requirements into the variant, keyed by name:
+        # `__glibc >=2.17` -> {"__glibc": "__glibc >=2.17"}
+        contents.update(_virtual_packages(list(spec.requirements.get("run", []))))
         if spec.noarch:
             contents["target_platform"] = "noarch"
             if spec.noarch == "python":
