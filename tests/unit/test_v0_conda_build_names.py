@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conda_forge_like import platforms, recipe, render
+from conda_forge_like import baseplate, platforms, recipe, render
+from conda_forge_like.errors import CflError
 from conda_forge_like.recipe import selectors
 from conda_forge_like.variants import config as vc
 
@@ -64,3 +65,9 @@ def test_every_conda_subdir_renders(subdir: str, arch: str) -> None:
     assert platforms.namespace(subdir)[arch] is True
     (rendered,) = render_v0("package: {name: foo, version: 1}\n", subdir=subdir)
     assert rendered.subdir == subdir
+
+
+def test_a_subdir_the_base_plate_lacks_fails_when_building() -> None:
+    # rendering works for every conda subdir; the build's base plate names what it can target
+    with pytest.raises(CflError, match="no toolchain for 'linux-riscv64'"):
+        baseplate.resolve({}, "linux-riscv64", {})

@@ -25,3 +25,18 @@ def test_orderings_across_kinds(expr: str, expected: bool) -> None:
 def test_an_undefined_name_in_a_comparison_is_still_an_error() -> None:
     with pytest.raises(Exception, match="missing"):
         templating.evaluate("missing < 3", {})
+
+
+def test_match_and_env() -> None:
+    from conda_forge_like.errors import RecipeError
+    from conda_forge_like.render.v1_functions import Env, match
+
+    assert match("3.12.* *_cpython", ">=3.11")
+    assert not match("3.10", ">=3.11")
+    env = Env({"SET": "1"})
+    assert env.get("SET") == "1"
+    assert env.get("UNSET", default="x") == "x"
+    assert env.exists("SET")
+    assert not env.exists("UNSET")
+    with pytest.raises(RecipeError, match="UNSET"):
+        env.get("UNSET")
