@@ -62,12 +62,26 @@ def names(
         "ARCH": _arch(subdir),
         "SHLIB_EXT": _SHLIB_EXT.get(plat.os, ".so"),
     }
+    result.update(_build_paths(plat.os))
     for name, key in _LANGUAGE_VERSIONS.items():
         if variant.get(key) is not None:
             result[name] = ".".join(str(variant[key]).split()[0].split(".")[:2])
     if "PY_VER" in result:
         result["PY3K"] = "1" if result["PY_VER"].startswith("3") else "0"
     return result
+
+
+# conda-build's paths (environ.conda_build_vars / windows_vars / python_vars) are only known
+# in the build; rendered into a script or test command they stay a reference to the variable
+# the build exports under the same name.
+_PATHS = ("PREFIX", "BUILD_PREFIX", "SRC_DIR", "SP_DIR", "STDLIB_DIR", "PYTHON", "CPU_COUNT")
+_WIN_PATHS = ("LIBRARY_PREFIX", "LIBRARY_BIN", "LIBRARY_INC", "LIBRARY_LIB", "SCRIPTS")
+
+
+def _build_paths(os_name: str) -> dict[str, str]:
+    if os_name == "win":
+        return {name: f"%{name}%" for name in (*_PATHS, *_WIN_PATHS)}
+    return {name: f"${{{name}}}" for name in _PATHS}
 
 
 def _arch(subdir: str) -> str:
