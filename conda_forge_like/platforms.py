@@ -12,9 +12,14 @@ from typing import Literal, get_args
 
 from .errors import UsageError
 
+# Every subdir conda knows (conda's ``KNOWN_SUBDIRS``): rendering works for each of them; a
+# build for one the base plate cannot target fails in ``baseplate.resolve`` with the list of
+# those it can.
 Subdir = Literal[
-    "linux-64", "linux-aarch64", "linux-ppc64le", "osx-64", "osx-arm64", "win-64", "noarch"
-]
+    "linux-64", "linux-aarch64", "linux-ppc64le", "linux-32", "linux-armv6l", "linux-armv7l",
+    "linux-ppc64", "linux-riscv64", "linux-s390x", "osx-64", "osx-arm64", "win-64",
+    "win-arm64", "win-32", "freebsd-64", "emscripten-wasm32", "wasi-wasm32", "zos-z", "noarch",
+]  # fmt: skip
 SUBDIRS: tuple[str, ...] = get_args(Subdir)
 
 
@@ -22,14 +27,21 @@ SUBDIRS: tuple[str, ...] = get_args(Subdir)
 class PlatformInfo:
     subdir: str
     os: str  # linux | osx | win | noarch
-    arch: str  # x86_64 | aarch64 | arm64 | ppc64le | noarch
+    arch: str  # x86_64 | aarch64 | arm64 | ppc64le | x86 | armv7l | riscv64 | ... | noarch
 
     @property
     def bits(self) -> int:
-        return 64
+        return 32 if self.arch in _32_BIT else 64
 
 
-_ARCHES = {"64": "x86_64", "aarch64": "aarch64", "arm64": "arm64", "ppc64le": "ppc64le"}
+# The subdir's suffix -> the architecture name conda-build's selectors use (``32`` is x86).
+_ARCHES = {"64": "x86_64", "32": "x86"}
+_32_BIT = frozenset({"x86", "armv6l", "armv7l", "wasm32"})
+# conda-build's selector names for architectures (conda_build.metadata.ns_cfg / ARCH_MAP).
+ARCH_NAMES = (
+    "x86", "x86_64", "aarch64", "arm64", "ppc64le", "ppc64", "armv6l", "armv7l", "riscv64",
+    "s390x", "wasm32", "z",
+)  # fmt: skip
 
 
 def info(subdir: str) -> PlatformInfo:
@@ -41,7 +53,7 @@ def info(subdir: str) -> PlatformInfo:
     if subdir == "noarch":
         return PlatformInfo("noarch", "noarch", "noarch")
     os_name, arch = subdir.split("-", 1)
-    return PlatformInfo(subdir, os_name, _ARCHES[arch])
+    return PlatformInfo(subdir, os_name, _ARCHES.get(arch, arch))
 
 
 def build_platform() -> str:
@@ -64,12 +76,10 @@ def namespace(subdir: str, build_subdir: str | None = None) -> dict[str, object]
         "osx": plat.os == "osx",
         "win": plat.os == "win",
         "unix": plat.os in ("linux", "osx"),
-        "x86_64": plat.arch == "x86_64",
-        "x86": False,
-        "aarch64": plat.arch == "aarch64",
-        "arm64": plat.arch == "arm64",
-        "ppc64le": plat.arch == "ppc64le",
+        **{arch: plat.arch == arch for arch in ARCH_NAMES},
+        "linux32": subdir == "linux-32",
         "linux64": subdir == "linux-64",
+        "win32": subdir == "win-32",
         "win64": subdir == "win-64",
         "osx64": subdir == "osx-64",
         "noarch": subdir == "noarch",

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+import jinja2.compiler
 import jinja2.meta
 import jinja2.nodes
 import jinja2.parser
@@ -28,11 +29,59 @@ def _version_to_buildstring(value: Any) -> str:
     return "".join(str(value).split(".")[:2])
 
 
+# minijinja (rattler-build's Jinja) orders values of different kinds by kind instead of
+# failing: undefined < none < bool < number < string < bytes < sequence < map. So with
+# `vc: ['14']`, `vc < 14` is false and `vc > 14` true (value/mod.rs, `impl Ord for Value`).
+_KINDS: tuple[tuple[type, ...], ...] = (
+    (jinja2.Undefined,), (type(None),), (bool,), (int, float), (str,), (bytes,),
+    (list, tuple), (dict,),
+)  # fmt: skip
+_ORDER_OPS = {
+    "lt": lambda a, b: a < b, "lteq": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b, "gteq": lambda a, b: a >= b,
+}  # fmt: skip
+
+
+def _kind(value: Any) -> int:
+    return next((i for i, types in enumerate(_KINDS) if isinstance(value, types)), len(_KINDS))
+
+
+def minijinja_compare(op: str, left: Any, right: Any) -> bool:
+    """``left <op> right`` as minijinja decides it; same kinds compare as Python does."""
+    for value in (left, right):
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()  # an undefined name stays an error
+    a, b = _kind(left), _kind(right)
+    if a == b or {a, b} == {2, 3}:  # minijinja coerces bools to numbers
+        return bool(_ORDER_OPS[op](left, right))
+    return bool(_ORDER_OPS[op](a, b))
+
+
+class _V1CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Ordering comparisons go through ``minijinja_compare`` (chained ones stay Python's)."""
+
+    def visit_Compare(self, node: jinja2.nodes.Compare, frame: jinja2.compiler.Frame) -> None:
+        if len(node.ops) != 1 or node.ops[0].op not in _ORDER_OPS:
+            super().visit_Compare(node, frame)
+            return
+        self.write(f"environment.minijinja_compare({node.ops[0].op!r}, ")
+        self.visit(node.expr, frame)
+        self.write(", ")
+        self.visit(node.ops[0].expr, frame)
+        self.write(")")
+
+
+class _V1Environment(jinja2.Environment):
+    code_generator_class = _V1CodeGenerator
+    minijinja_compare = staticmethod(minijinja_compare)
+
+
 def _make_env(v1: bool) -> jinja2.Environment:
     kwargs: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True}
     if v1:
         kwargs.update(variable_start_string="${{", variable_end_string="}}")
-    env = jinja2.Environment(**kwargs)  # noqa: S701 - output is YAML, not HTML
+    env_class = _V1Environment if v1 else jinja2.Environment
+    env = env_class(**kwargs)
     env.filters["version_to_buildstring"] = _version_to_buildstring
     env.filters["split"] = lambda value, sep=None: str(value).split(sep)
     return env

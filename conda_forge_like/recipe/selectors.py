@@ -2,7 +2,8 @@
 
 Pure. ``evaluate("linux and not aarch64", ns)`` -> ``True``; names the namespace lacks are false
 (conda-build's rule). Expressions are parsed once, checked against a small whitelist of Python
-syntax (no calls except string methods, no dunders) and then evaluated as compiled code.
+syntax (calls only to string methods and int/float/str/bool/len/min/max, no dunders) and
+then evaluated as compiled code.
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ class Selector:
     names: frozenset[str]
 
 
+# conda-build evaluates selectors with Python's eval, so conversions such as
+# `int(c_compiler_version) >= 14` work; these are the builtins a selector may call.
+_BUILTINS: dict[str, Any] = {
+    "int": int, "float": float, "str": str, "bool": bool, "len": len, "min": min, "max": max,
+}  # fmt: skip
+
+
 class _Namespace(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         return False
@@ -69,7 +77,7 @@ def compile_selector(expr: str) -> Selector:
 def evaluate(expr: str, namespace: Mapping[str, Any]) -> bool:
     """True when the selector holds; unknown names count as false."""
     selector = compile_selector(expr)
-    scope = _Namespace(namespace)
+    scope = _Namespace({**_BUILTINS, **namespace})
     try:
         return bool(eval(selector.code, {"__builtins__": {}}, scope))  # noqa: S307 - validated AST
     except Exception as exc:  # a type error such as `py >= "abc"`

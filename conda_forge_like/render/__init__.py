@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import platforms
 from ..recipe import microarch
 from ..recipe import v0 as v0_text
 from ..recipe.model import RawRecipe
@@ -48,11 +49,14 @@ class RecipeRenderer:
         used = analysis.top.variables(keys)
         for usage in [*analysis.outputs, *analysis.staging.values()]:
             used |= usage.variables(keys)
-        return used
+        return used | _named_by_values(self.config, used)
 
     def render(self, variant: Mapping[str, Any]) -> list[RenderedRecipe]:
         """Render one variant (a mapping of key -> value)."""
         full = {**self.defaults, **variant, "target_platform": self.subdir}
+        if self.raw.format == "v1":
+            # rattler-build's variant has build_platform; it hashes when the recipe uses it
+            full.setdefault("build_platform", platforms.build_platform())
         keys = self.keys if full.keys() <= self.keys else self.keys | set(full)
         specs: list[OutputSpec]
         if self.raw.format == "v0":
@@ -81,6 +85,18 @@ class RecipeRenderer:
                     seen.add(key)
                     results.append(rendered)
         return results
+
+
+def _named_by_values(config: VariantConfig, used: set[str]) -> set[str]:
+    """Keys named by a used key's values (``mpi: [mpich, openmpi]`` with a ``mpich`` key): a
+    recipe writing ``${{ mpi }}`` as a requirement uses them, so they multiply the matrix."""
+    names = {
+        str(value).lower().replace("-", "_")
+        for key in used
+        for value in config.values.get(key, ())
+        if isinstance(value, str)
+    }
+    return names & set(config.values)
 
 
 def _v0_used(raw: RawRecipe, keys: set[str]) -> set[str]:

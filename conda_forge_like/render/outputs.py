@@ -78,6 +78,7 @@ def _virtual_packages(run: list[str]) -> dict[str, str]:
 
 
 HASH_MARK = "cflhash0000"
+PKG_HASH_MARK = "cflpkghash00"  # conda-build's {{ PKG_HASH }} (render/v0_env.py)
 
 
 class Flavor:
@@ -122,6 +123,8 @@ class CondaBuildFlavor(Flavor):
         string the recipe wrote without the mark is kept as written."""
         digest = hashing.build_hash(contents) if contents else ""
         template = spec.string or f"{HASH_MARK}_{spec.build_number}"
+        # `h{{ PKG_HASH }}`: conda-build's PKG_HASH is the digest without its `h`
+        template = template.replace(PKG_HASH_MARK, digest[1:])
         if HASH_MARK not in template:
             return template
         string = template.replace(HASH_MARK, digest)
@@ -133,6 +136,9 @@ class RattlerBuildFlavor(Flavor):
 
     def contents(self, spec: OutputSpec, variant: Mapping[str, Any]) -> dict[str, Any]:
         contents = {k: variant[k] for k in spec.used if k in variant}
+        # rattler-build puts virtual-package run requirements into the variant, keyed by name:
+        # `__glibc >=2.17` -> {"__glibc": "__glibc >=2.17"}
+        contents.update(_virtual_packages(list(spec.requirements.get("run", []))))
         if spec.noarch:
             contents["target_platform"] = "noarch"
             if spec.noarch == "python":

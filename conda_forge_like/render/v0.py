@@ -20,7 +20,7 @@ from ..recipe import SCRIPT_FILE_RE, microarch, schema, selectors, v0
 from ..recipe.model import RawRecipe
 from ..templating import render_text_collect
 from ..variants.config import VariantConfig
-from . import v0_keys
+from . import v0_env, v0_keys
 from .context import Functions, pinned_names, unknown_output_error
 from .files import make_helpers
 from .model import IgnoreRunExports, PendingPin
@@ -72,25 +72,18 @@ def render_variant(
     environ = dict(raw.environ)
     full = {**config.first(), **variant}
     ns = selector_namespace(full, subdir, environ)
-    errors: list[CflError] = []
-    text, errs = v0.apply_selectors(raw.text, ns, raw.path)
-    errors += errs
-    functions = Functions(full, subdir)
-    ctx: dict[str, Any] = {**ns, **full}
-    ctx.update(functions.as_context(), datetime=datetime, time=time, environ=environ)
-    ctx.update(make_helpers(raw.recipe_dir))
-    rendered, jinja_errors = render_text_collect(text, raw.path, ctx)
-    errors += jinja_errors
-    rendered, errs = v0.apply_selectors(rendered, ns, raw.path)
-    errors += errs
-    try:
-        tree = yamlio.load(rendered, raw.path) or yamlio.YDict()
-    except RecipeError as exc:
-        raise_collected([*errors, exc])
-        raise
-    if not isinstance(tree, dict):
-        errors.append(RecipeError("a meta.yaml must be a mapping", Location(raw.path, 1)))
+    package = v0_env.Package()
+    if any(name in raw.text for name in v0_env.PACKAGE_NAMES):
+        # conda-build renders until the package section is stable; one pass with empty PKG_*
+        # values gives the name, version and number the real pass uses.
+        first = _render_tree(raw, ns, full, subdir, package)
+        if first.tree is not None and not first.errors:
+            package = _package_of(first.tree, raw.path)
+    result = _render_tree(raw, ns, full, subdir, package)
+    errors, text, rendered, tree = result.errors, result.text, result.rendered, result.tree
+    if tree is None:
         raise_collected(errors)
+        raise AssertionError("unreachable: no tree comes with an error")
     errors += schema.check_keys(tree, schema.V0_SCHEMA, raw.path)
     errors += microarch.check_tree(tree, raw.path)
     if errors:
@@ -100,8 +93,61 @@ def render_variant(
         return []
     scope = _Scope(raw, text, full, used | _ALWAYS_CANDIDATES, config, subdir)
     specs = _outputs(tree, scope)
-    _check_pins(rendered, {s.name for s in specs}, raw.path)
+    # a skipped output still names an output: other skipped ones may pin it
+    skipped = {str(o["name"]) for o in _as_list(tree.get("outputs") or []) if _has_name(o)}
+    _check_pins(rendered, {s.name for s in specs} | skipped, raw.path)
     return specs
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One rendering of the text: selected text, Jinja output, YAML tree and problems."""
+
+    text: str
+    rendered: str
+    tree: Any
+    errors: list[CflError]
+
+
+def _render_tree(
+    raw: RawRecipe,
+    ns: Mapping[str, Any],
+    full: Mapping[str, Any],
+    subdir: str,
+    package: v0_env.Package,
+) -> _Pass:
+    environ = dict(raw.environ)
+    errors: list[CflError] = []
+    text, errs = v0.apply_selectors(raw.text, ns, raw.path)
+    errors += errs
+    functions = Functions(full, subdir)
+    ctx: dict[str, Any] = {**v0_env.names(full, subdir, raw.recipe_dir, package), **ns, **full}
+    ctx.update(functions.as_context(), datetime=datetime, time=time, environ=environ)
+    ctx.update(make_helpers(raw.recipe_dir))
+    rendered, jinja_errors = render_text_collect(text, raw.path, ctx)
+    errors += jinja_errors
+    rendered, errs = v0.apply_selectors(rendered, ns, raw.path)
+    errors += errs
+    try:
+        tree = yamlio.load(rendered, raw.path) or yamlio.YDict()
+    except RecipeError as exc:
+        return _Pass(text, rendered, None, [*errors, exc])
+    if not isinstance(tree, dict):
+        errors.append(RecipeError("a meta.yaml must be a mapping", Location(raw.path, 1)))
+        return _Pass(text, rendered, None, errors)
+    return _Pass(text, rendered, tree, errors)
+
+
+def _package_of(tree: Mapping[str, Any], path: str) -> v0_env.Package:
+    package = tree.get("package") or {}
+    build = tree.get("build") or {}
+    try:
+        number = int(build.get("number") or 0) if isinstance(build, dict) else 0
+    except (TypeError, ValueError):
+        number = 0
+    if not isinstance(package, dict):
+        return v0_env.Package(number=number)
+    return v0_env.Package(str(package.get("name") or ""), str(package.get("version") or ""), number)
 
 
 def _check_pins(rendered: str, names: set[str], path: str) -> None:
@@ -268,6 +314,10 @@ def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
     return _output_specs(tree, outputs, top_name, version, build, scope)
 
 
+def _has_name(out: Any) -> bool:
+    return isinstance(out, dict) and bool(out.get("name"))
+
+
 def _has_version(out: Any) -> bool:
     return isinstance(out, dict) and bool(out.get("version"))
 
@@ -317,6 +367,8 @@ def _output_specs(
             )
             continue
         out_build = {**{k: build[k] for k in ("number",) if k in build}, **own_build}
+        if _truthy(own_build.get("skip")):
+            continue  # conda-build drops an output whose own build section says skip
         section = v0_keys.Section(scope.raw, scope.selected, index, same)
         where = Location(scope.path, line)
         try:

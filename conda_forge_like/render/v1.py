@@ -7,7 +7,7 @@ evaluated. Every template error is collected with its line and raised together.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from ..recipe import microarch, schema
 from ..recipe.model import RawRecipe
 from ..recipe.v1 import Analysis, Usage, analyze
 from ..yamlio import YDict, YList, line_of
+from . import v1_functions
 from .context import Functions
 from .model import IgnoreRunExports
 from .outputs import HASH_MARK, OutputSpec, take_pending_pins
@@ -29,6 +30,29 @@ _MERGED_SECTIONS = ("build", "about", "source", "extra")
 _SECTIONS = {"build": "build", "host": "host", "run": "run", "run_constrained": "run_constraints"}
 
 
+class _Tracked(dict[str, Any]):
+    """A context that records the names templates look up: rattler-build decides the used
+    variant keys from the variables its Jinja accessed while evaluating (stage0 -> stage1),
+    so a key met only in an ``if:`` branch not taken is not used."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.accessed: set[str] = set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.accessed.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.accessed.add(key)
+        return super().__contains__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.accessed.add(key)
+        return super().get(key, default)
+
+
 class _Evaluator:
     """Evaluates one tree for one context, collecting errors instead of stopping."""
 
@@ -36,6 +60,11 @@ class _Evaluator:
         self.path = path
         self.context = context
         self.errors: list[CflError] = []
+        self.defined: set[str] = set()  # names the recipe's context: section defines
+
+    @property
+    def accessed(self) -> set[str]:
+        return self.context.accessed if isinstance(self.context, _Tracked) else set()
 
     def error(self, exc: Exception, line: int | None, what: str) -> None:
         message = str(exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else exc)
@@ -123,14 +152,38 @@ class _Evaluator:
         return out
 
 
-def base_context(variant: Mapping[str, Any], subdir: str) -> dict[str, Any]:
+def base_context(
+    variant: Mapping[str, Any], subdir: str, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     ctx: dict[str, Any] = dict(templating.ENV_V1.globals)  # templates run over ctx, shared
     ctx.update(platforms.namespace(subdir))
+    ctx.update(match=v1_functions.match, env=v1_functions.Env(environ or {}))
     ctx["host_platform"] = subdir
     ctx["hash"] = HASH_MARK
     ctx.update(variant)
-    ctx.update(Functions(variant, subdir, v1=True).as_context())
-    return ctx
+    tracked = _Tracked(ctx)
+    # compiler('c') reads c_compiler/_version from the variant: those reads count as uses
+    reads = _Reads(variant, tracked.accessed)
+    tracked.update(Functions(reads, subdir, v1=True).as_context())
+    tracked.accessed.clear()
+    return tracked
+
+
+class _Reads(Mapping[str, Any]):
+    """A read-only view of the variant that records the keys read into ``accessed``."""
+
+    def __init__(self, variant: Mapping[str, Any], accessed: set[str]):
+        self._variant, self._accessed = variant, accessed
+
+    def __getitem__(self, key: str) -> Any:
+        self._accessed.add(key)
+        return self._variant[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._variant)
+
+    def __len__(self) -> int:
+        return len(self._variant)
 
 
 def evaluate_context(ev: _Evaluator, tree: Mapping[str, Any]) -> None:
@@ -144,6 +197,7 @@ def evaluate_context(ev: _Evaluator, tree: Mapping[str, Any]) -> None:
     for key, value in context.items():
         line = context.line_of(key) if isinstance(context, YDict) else None
         ev.context[str(key)] = ev.value(value, line)
+        ev.defined.add(str(key))
 
 
 @dataclass(frozen=True)
@@ -170,14 +224,14 @@ def render_variant(
 ) -> list[OutputSpec]:
     tree = raw.tree
     analysis = prepared.analysis
-    ev = _Evaluator(raw.path, base_context(variant, subdir))
+    ev = _Evaluator(raw.path, base_context(variant, subdir, dict(raw.environ)))
     evaluate_context(ev, tree)
     top = ev.mapping(_without(tree, ("context", "outputs")))
     errors = list(prepared.schema_errors)
     outputs_raw = tree.get("outputs")
     try:
         if outputs_raw is None:
-            specs = [_spec(ev, top, variant, analysis.top.variables(keys), analysis.top, top)]
+            specs = [_spec(ev, top, variant, keys, analysis.top, top)]
         else:
             specs = _multi(ev, top, outputs_raw, raw.path, variant, analysis, keys, errors)
     except RecipeError:
@@ -217,10 +271,16 @@ def _multi(
     specs: list[OutputSpec | None] = []
     stagings: dict[str, Any] = {}
     index = 0
+    top_accessed = set(ev.accessed)
+    staging_accessed: dict[str, set[str]] = {}
     for item in outputs_raw:
+        # each output's used keys: what the top level and its own section looked up
+        ev.accessed.clear()
+        ev.accessed.update(top_accessed)
         output = ev.mapping(item) if isinstance(item, dict) else YDict()
         if isinstance(output.get("staging"), dict):
             stagings[str(output["staging"].get("name"))] = output
+            staging_accessed[str(output["staging"].get("name"))] = set(ev.accessed)
             continue
         usage = analysis.top.merged(analysis.outputs[index])
         index += 1
@@ -237,8 +297,11 @@ def _multi(
                 )
             else:
                 usage = usage.merged(analysis.staging.get(str(inherit_name), Usage()))
+                ev.accessed.update(staging_accessed.get(str(inherit_name), set()))
+                # the cache's bare build/host names count for what inherits it
+                ev.accessed.update(_bare(stagings[str(inherit_name)].get("requirements") or {}))
         merged = _merge_top(top, output, recipe)
-        spec = _spec(ev, merged, variant, usage.variables(keys), usage, output)
+        spec = _spec(ev, merged, variant, keys, usage, output)
         if spec is not None and inherit_name and str(inherit_name) in stagings:
             spec.staging = str(inherit_name)
             spec.meta["staging"] = dict(stagings[str(inherit_name)])
@@ -271,11 +334,48 @@ def _skipped(ev: _Evaluator, build: Mapping[str, Any]) -> bool:
     return any(ev.condition(item, line) for item in items if item is not None)
 
 
+# rattler-build's ALWAYS_INCLUDED_VARS (recipe/stage0 evaluation): these are in every variant
+# and hash whether or not the recipe names them.
+_ALWAYS_USED = ("target_platform", "channel_targets", "channel_sources")
+
+
+def _always_used(variant: Mapping[str, Any], context: Mapping[str, Any]) -> set[str]:
+    keys = {"target_platform"} | {k for k in _ALWAYS_USED if k in variant}
+    # rattler-build puts the deployment target of an osx build in its variant (it sets
+    # MACOSX_DEPLOYMENT_TARGET for the build environment from it).
+    if context.get("osx") and "MACOSX_DEPLOYMENT_TARGET" in variant:
+        keys.add("MACOSX_DEPLOYMENT_TARGET")
+    return keys
+
+
+def _bare(reqs: Mapping[str, Any]) -> set[str]:
+    """Bare build/host names, also under their normalized key (``lz4-c`` -> ``lz4_c``)."""
+    return {
+        name
+        for env in ("build", "host")
+        for spec in reqs.get(env) or []
+        if isinstance(spec, str) and len(spec.split()) == 1
+        for name in (spec.lower(), spec.lower().replace("-", "_"))
+    }
+
+
+def _used_keys(
+    ev: _Evaluator, reqs: Mapping[str, list[str]], usage: Usage, keys: set[str]
+) -> set[str]:
+    """rattler-build's used variables for one output of one variant: the names its templates
+    and conditions looked up (a ``context:`` entry shadows a variant key of the same name),
+    the bare build/host names after ``if:`` selection (also those a template produced, as
+    ``${{ mpi }}`` -> ``mpich``, read through its normalized key ``lz4-c`` -> ``lz4_c``) and
+    ``use_keys``, minus ``ignore_keys``."""
+    used = (ev.accessed - ev.defined) | usage.use_keys | _bare(reqs)
+    return (used & keys) - usage.ignore_keys
+
+
 def _spec(
     ev: _Evaluator,
     section: YDict,
     variant: Mapping[str, Any],
-    used: set[str],
+    keys: set[str],
     usage: Usage,
     where_src: YDict,
 ) -> OutputSpec | None:
@@ -297,6 +397,7 @@ def _spec(
     }
     pending = take_pending_pins(reqs)
     reqs = {section: [normalize(spec) for spec in specs] for section, specs in reqs.items()}
+    used = _used_keys(ev, reqs, usage, keys)
     noarch = build.get("noarch")
     # Bare names take the values of the keys in the hash; noarch: python hashes no python.
     fill = {
@@ -317,7 +418,7 @@ def _spec(
         version=str(package["version"]),
         build_number=number,
         requirements=reqs,
-        used=set(used) | {"target_platform"},
+        used=set(used) | _always_used(variant, ev.context),
         location=where,
         string=None if build.get("string") in (None, "") else str(build["string"]),
         noarch=str(noarch) if noarch else None,

@@ -245,6 +245,9 @@ def merge(configs: Iterable[VariantConfig]) -> VariantConfig:
     pins: dict[str, Mapping[str, str]] = {}
     ignore_version: list[str] = []
     for config in configs:
+        for key in _versions_left_behind(config.values):
+            values.pop(key, None)
+            origins.pop(key, None)
         values.update(config.values)
         origins.update(config.origins)
         pins.update(config.pin_run_as_build)
@@ -253,6 +256,17 @@ def merge(configs: Iterable[VariantConfig]) -> VariantConfig:
             zip_keys = [g for g in zip_keys if not set(g) & set(group)] + [group]
             zip_origins[group] = config.zip_origins.get(group, Location("<unknown>"))
     return _freeze(values, zip_keys, pins, ignore_version, origins, zip_origins)
+
+
+def _versions_left_behind(layer: Mapping[str, Any]) -> list[str]:
+    """A layer that picks a compiler or stdlib (``c_compiler: [vs2019]``) without its version
+    drops the version earlier layers set: that version belonged to their compiler (the
+    default's zig ``0.17`` is no version of vs2019). conda-smithy's files rely on this."""
+    return [
+        f"{key}_version"
+        for key in layer
+        if key.endswith(("_compiler", "_stdlib")) and f"{key}_version" not in layer
+    ]
 
 
 def validate(config: VariantConfig) -> None:
