@@ -15,10 +15,12 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
+import jinja2.exceptions
 import jinja2.meta
 import jinja2.nodes
 import jinja2.parser
 import jinja2.runtime
+import jinja2.sandbox
 
 from .errors import Location, RecipeError
 
@@ -28,11 +30,52 @@ def _version_to_buildstring(value: Any) -> str:
     return "".join(str(value).split(".")[:2])
 
 
+# Recipes are untrusted text: templates run sandboxed (no attribute starting with `_`, no
+# mutation of lists/dicts) and see only these of Jinja's default globals (no `cycler`,
+# `joiner` or `lipsum`, whose objects are footholds or CPU burners).
+_SAFE_GLOBALS = ("range", "dict", "namespace")
+# Bounds on what one `*` or `**` may build: `"a" * 10**10` or `9**9**9` must not hang render.
+_MAX_REPEAT = 1_000_000
+_MAX_EXPONENT = 1_000
+_MAX_POWER_BITS = 100_000
+
+
+class _RecipeSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """A sandbox that also refuses huge repetitions and powers (checked before computing)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator == "**" and _too_big_power(left, right):
+            raise jinja2.exceptions.SecurityError(f"a power with exponent {right} is too large")
+        if operator == "*" and _too_big_repeat(left, right):
+            raise jinja2.exceptions.SecurityError("the repeated value would be too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def _too_big_power(base: Any, exponent: Any) -> bool:
+    if not isinstance(exponent, int | float) or not isinstance(base, int | float):
+        return False
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
+        return abs(base).bit_length() * exponent > _MAX_POWER_BITS
+    return abs(exponent) > _MAX_EXPONENT and abs(base) > 1
+
+
+def _too_big_repeat(left: Any, right: Any) -> bool:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(count, int):
+            return len(seq) * count > _MAX_REPEAT
+    return False
+
+
 def _make_env(v1: bool) -> jinja2.Environment:
     kwargs: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True}
     if v1:
         kwargs.update(variable_start_string="${{", variable_end_string="}}")
-    env = jinja2.Environment(**kwargs)  # noqa: S701 - output is YAML, not HTML
+    env = _RecipeSandbox(**kwargs)
+    env.globals = {k: v for k, v in env.globals.items() if k in _SAFE_GLOBALS}
     env.filters["version_to_buildstring"] = _version_to_buildstring
     env.filters["split"] = lambda value, sep=None: str(value).split(sep)
     return env
@@ -126,17 +169,40 @@ def render_text_collect(
                 return "", [_undefined_error(missing, name, text)]
             missing[var] = _template_line(exc, name)
             ctx[var] = _Placeholder()
-        except jinja2.TemplateError as exc:
-            return "", [
-                RecipeError(
-                    f"Jinja error: {exc}",
-                    Location(name, _template_line(exc, name)),
-                    hint="check the expression on this line",
-                )
-            ]
+        except FAILURES as exc:
+            return "", [failure(exc, Location(name, _template_line(exc, name)))]
         else:
             return rendered, [_undefined_error(missing, name, text)] if missing else []
     return "", [_undefined_error(missing, name, text)]
+
+
+# What evaluating recipe text may raise besides an undefined name: Jinja's errors (the
+# sandbox's ``SecurityError`` among them) and Python's from filters and operators
+# (``1/0``, ``range(10**9)``, ``"a" + 1``, ``{}["x"]``).
+FAILURES = (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
+
+
+def failure(exc: BaseException, where: Location, what: str = "") -> RecipeError:
+    """A template failure as a recipe error; sandbox refusals say why they are refused."""
+    message = str(exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else exc)
+    subject = f" in {what}" if what else ""
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return RecipeError(
+            f"unsafe template{subject}: {message}",
+            where,
+            hint="recipe templates run sandboxed: use variables, filters and the recipe "
+            "functions (compiler, pin_subpackage, ...); attributes starting with `_` and "
+            "Python internals are not available",
+        )
+    if isinstance(exc, OverflowError):
+        return RecipeError(
+            f"value too large{subject}: {message}",
+            where,
+            hint="keep ranges and repetitions small (at most 100000 items)",
+        )
+    return RecipeError(
+        f"Jinja error{subject}: {message}", where, hint="check the expression on this line"
+    )
 
 
 class _Placeholder(str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import time
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,11 @@ from .files import make_helpers
 from .model import IgnoreRunExports, PendingPin
 from .outputs import OutputSpec, fill_bare_requirements, spec_name, take_pending_pins
 from .pins import apply_pin, ensure_valid_spec
+
+# conda-build offers the `time` module to templates; a recipe needs its clock, not `sleep`.
+_TIME = types.SimpleNamespace(
+    time=time.time, strftime=time.strftime, gmtime=time.gmtime, localtime=time.localtime
+)
 
 
 def selector_namespace(
@@ -77,7 +83,7 @@ def render_variant(
     errors += errs
     functions = Functions(full, subdir)
     ctx: dict[str, Any] = {**ns, **full}
-    ctx.update(functions.as_context(), datetime=datetime, time=time, environ=environ)
+    ctx.update(functions.as_context(), datetime=datetime, time=_TIME, environ=environ)
     ctx.update(make_helpers(raw.recipe_dir))
     rendered, jinja_errors = render_text_collect(text, raw.path, ctx)
     errors += jinja_errors

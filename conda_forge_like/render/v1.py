@@ -49,17 +49,20 @@ class _Evaluator:
                     "spelling",
                 )
             )
-        else:
+        elif isinstance(exc, RecipeError):
+            hint = exc.hint or "check the expression's syntax"
             self.errors.append(
-                RecipeError(f"cannot evaluate {what}: {message}", Location(self.path, line))
+                RecipeError(f"cannot evaluate {what}: {message}", Location(self.path, line), hint)
             )
+        else:
+            self.errors.append(templating.failure(exc, Location(self.path, line), what))
 
     def string(self, text: str, line: int | None) -> Any:
         if "${{" not in text:
             return text
         try:
             return templating.render_value(text, self.context)
-        except (jinja2.TemplateError, RecipeError, TypeError, ValueError) as exc:
+        except (*templating.FAILURES, RecipeError) as exc:
             self.error(exc, line, f"`{text.strip()}`")
             return ""
 
@@ -68,7 +71,7 @@ class _Evaluator:
             return expr
         try:
             return bool(templating.evaluate(str(expr), self.context))
-        except (jinja2.TemplateError, RecipeError, TypeError, ValueError) as exc:
+        except (*templating.FAILURES, RecipeError) as exc:
             self.error(exc, line, f"condition `if: {expr}`")
             return False
 
