@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Location, RecipeError
+from ..errors import CflError, Location, RecipeError, raise_collected
 from ..variants import hashing
+from . import identity
 from .context import PIN_RE, resolve_pins, take_compatible_pins
 from .model import IgnoreRunExports, PendingPin, RenderedRecipe, Requirements, RunExports
 
@@ -39,6 +40,7 @@ class OutputSpec:
     staging: str | None = None
     exact_pins: set[str] = field(default_factory=set)
     pending_pins: list[PendingPin] = field(default_factory=list)
+    lines: dict[str, int | None] = field(default_factory=dict)  # name/version/string key lines
 
 
 def take_pending_pins(requirements: dict[str, list[str]]) -> list[PendingPin]:
@@ -182,7 +184,15 @@ def finalize(
     recipe_format: str,
     flavor: Flavor,
 ) -> list[RenderedRecipe]:
-    """Compute hashes and build strings, then resolve pin markers across sibling outputs."""
+    """Compute hashes and build strings, then resolve pin markers across sibling outputs.
+
+    Names, versions and build strings are checked here, before any stage makes a path of them.
+    """
+    errors: list[CflError] = []
+    for spec in specs:
+        errors += identity.check_name(spec.name, spec.lines, spec.location)
+        errors += identity.check_version(spec.name, spec.version, spec.lines, spec.location)
+    raise_collected(errors)
     known: dict[str, tuple[str, str]] = {}
     strings: dict[int, tuple[dict[str, Any], str]] = {}
     for spec in _order(specs):
@@ -191,8 +201,10 @@ def finalize(
             if pinned in known and pinned != spec.name:
                 contents[pinned] = " ".join(known[pinned])
         string = flavor.build_string(spec, variant, contents)
+        errors += identity.check_build_string(spec.name, string, spec.lines, spec.location)
         known[spec.name] = (spec.version, string)
         strings[id(spec)] = (contents, string)
+    raise_collected(errors)
     return [
         _rendered(spec, *strings[id(spec)], known, variant, subdir, recipe_path, recipe_format)
         for spec in specs

@@ -270,8 +270,22 @@ def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
     raise_collected(errors)
     if not outputs:
         section = v0_keys.Section(scope.raw, scope.selected, None, True)
-        return [_output_spec(tree, top_name, version, build, scope, section, where)]
+        lines = _lines(package, package, build)
+        return [_output_spec(tree, top_name, version, build, scope, section, where, lines)]
     return _output_specs(tree, outputs, top_name, version, build, scope)
+
+
+def _key_line(mapping: Any, key: str) -> int | None:
+    return mapping.key_lines.get(key) if isinstance(mapping, yamlio.YDict) else None
+
+
+def _lines(names: Any, package: Any, build: Any) -> dict[str, int | None]:
+    """Lines of the keys a package's file name is made of, for errors about their values."""
+    return {
+        "name": _key_line(names, "name"),
+        "version": _key_line(names, "version") or _key_line(package, "version"),
+        "string": _key_line(build, "string"),
+    }
 
 
 def _has_version(out: Any) -> bool:
@@ -327,10 +341,11 @@ def _output_specs(
         where = Location(scope.path, line)
         try:
             _check_script_file(out, scope)
+            lines = _lines(out, tree.get("package"), own_build)
             specs.append(
                 _output_spec(
                     merged, str(out["name"]), str(out.get("version") or version), out_build,
-                    scope, section, where,
+                    scope, section, where, lines,
                 )
             )  # fmt: skip
         except CflError as exc:
@@ -375,10 +390,13 @@ def _script_keys(section: Mapping[str, Any], scope: _Scope, keys: set[str]) -> s
 
 def _build_number(build: Mapping[str, Any], where: Location) -> int:
     try:
-        return int(build.get("number") or 0)
+        number = int(build.get("number") or 0)
+        if number < 0:
+            raise ValueError(number)
+        return number
     except (TypeError, ValueError) as exc:
         raise RecipeError(
-            f"build/number must be an integer, got {build.get('number')!r}",
+            f"build/number must be a non-negative integer, got {build.get('number')!r}",
             where,
             hint="write e.g. `number: 0`; bump it for a rebuild of the same version",
         ) from exc
@@ -392,6 +410,7 @@ def _output_spec(
     scope: _Scope,
     text: v0_keys.Section,
     where: Location,
+    lines: dict[str, int | None],
 ) -> OutputSpec:
     if isinstance(section, yamlio.YDict) and isinstance(section.get("build"), yamlio.YDict):
         number_where = Location(scope.path, section["build"].line_of("number"))
@@ -431,6 +450,7 @@ def _output_spec(
         run_exports=build.get("run_exports") or section.get("run_exports"),
         ignore_run_exports=ignore,
         pending_pins=pending,
+        lines=lines,
         meta={
             k: section.get(k)
             for k in ("source", "test", "about", "build", "extra")

@@ -308,12 +308,7 @@ def _spec(
     for env in ("build", "host"):
         reqs[env] = fill_bare(reqs[env], fill)
     ignore = reqs_raw.get("ignore_run_exports") or {}
-    try:
-        number = int(build.get("number") or 0)
-    except (TypeError, ValueError) as exc:
-        raise RecipeError(
-            f"build/number must be an integer, got {build.get('number')!r}", where
-        ) from exc
+    number = _build_number(build, where)
     script = build.get("script")
     return OutputSpec(
         name=str(package["name"]),
@@ -339,4 +334,36 @@ def _spec(
         },
         exact_pins=set(usage.exact_pins),
         pending_pins=pending,
+        lines=_lines(where_src, section, build),
     )
+
+
+def _build_number(build: Mapping[str, Any], where: Location) -> int:
+    value = build.get("number")
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value)
+    if value is None:
+        number = 0
+    if number is None or number < 0:
+        line = _key_line(build, "number")
+        raise RecipeError(
+            f"build/number must be a non-negative integer, got {value!r}",
+            Location(where.file, line) if line else where,
+            hint="write e.g. `number: 0`; bump it for a rebuild of the same version",
+        )
+    return number
+
+
+def _key_line(mapping: Any, key: str) -> int | None:
+    return mapping.key_lines.get(key) if isinstance(mapping, YDict) else None
+
+
+def _lines(own: YDict, section: YDict, build: Any) -> dict[str, int | None]:
+    """Lines of the package name, version and build string keys (the output's own first)."""
+    own_package, package = own.get("package"), section.get("package")
+    return {
+        "name": _key_line(own_package, "name") or _key_line(package, "name"),
+        "version": _key_line(own_package, "version") or _key_line(package, "version"),
+        "string": _key_line(own.get("build"), "string") or _key_line(build, "string"),
+    }
