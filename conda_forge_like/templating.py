@@ -178,8 +178,10 @@ def render_text_collect(
 
 # What evaluating recipe text may raise besides an undefined name: Jinja's errors (the
 # sandbox's ``SecurityError`` among them) and Python's from filters and operators
-# (``1/0``, ``range(10**9)``, ``"a" + 1``, ``{}["x"]``).
-FAILURES = (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
+# (``1/0``, ``range(10**9)``, ``"a" + 1``, ``{}["x"]``, a recipe function given an int).
+FAILURES = (
+    jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError
+)  # fmt: skip
 
 
 def failure(exc: BaseException, where: Location, what: str = "") -> RecipeError:

@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import platforms, yamlio
 from ..errors import CflError, Location, RecipeError, raise_collected
-from ..recipe import SCRIPT_FILE_RE, microarch, schema, selectors, v0
+from ..recipe import SCRIPT_FILE_RE, microarch, schema, selectors, shapes, v0
 from ..recipe.model import RawRecipe
 from ..templating import render_text_collect
 from ..variants.config import VariantConfig
@@ -95,9 +95,16 @@ def render_variant(
         raise_collected([*errors, exc])
         raise
     if not isinstance(tree, dict):
-        errors.append(RecipeError("a meta.yaml must be a mapping", Location(raw.path, 1)))
+        errors.append(
+            RecipeError(
+                "a meta.yaml must be a mapping",
+                Location(raw.path, 1),
+                hint="start with `package:` followed by indented `name:` and `version:`",
+            )
+        )
         raise_collected(errors)
     errors += schema.check_keys(tree, schema.V0_SCHEMA, raw.path)
+    errors += shapes.check(tree, shapes.V0_SHAPES, raw.path)
     errors += microarch.check_tree(tree, raw.path)
     if errors:
         # Values may be placeholders after an undefined variable: report what is certain.

@@ -15,7 +15,7 @@ import jinja2
 
 from .. import platforms, templating
 from ..errors import CflError, Location, RecipeError, raise_collected
-from ..recipe import microarch, schema
+from ..recipe import microarch, schema, shapes
 from ..recipe.model import RawRecipe
 from ..recipe.v1 import Analysis, Usage, analyze
 from ..yamlio import YDict, YList, line_of
@@ -141,7 +141,11 @@ def evaluate_context(ev: _Evaluator, tree: Mapping[str, Any]) -> None:
     context = tree.get("context") or {}
     if not isinstance(context, dict):
         ev.errors.append(
-            RecipeError("context must be a mapping", Location(ev.path, line_of(tree, "context")))
+            RecipeError(
+                "context must be a mapping",
+                Location(ev.path, line_of(tree, "context")),
+                hint="write `context:` followed by indented `name: value` lines",
+            )
         )
         return
     for key, value in context.items():
@@ -155,6 +159,7 @@ class Prepared:
 
     analysis: Analysis
     schema_errors: tuple[CflError, ...]
+    shape_errors: tuple[CflError, ...] = ()  # wrong types: evaluation cannot go on
 
 
 def prepare(raw: RawRecipe) -> Prepared:
@@ -165,7 +170,8 @@ def prepare(raw: RawRecipe) -> Prepared:
         for item in outputs:
             errors.extend(schema.check_keys(item, schema.V1_OUTPUT_SCHEMA, raw.path))
     errors.extend(microarch.check_tree(tree, raw.path))
-    return Prepared(analyze(tree), tuple(errors))
+    shape_errors = shapes.check(tree, shapes.V1_SHAPES, raw.path, v1=True)
+    return Prepared(analyze(tree), tuple(errors), tuple(shape_errors))
 
 
 def render_variant(
@@ -173,6 +179,8 @@ def render_variant(
 ) -> list[OutputSpec]:
     tree = raw.tree
     analysis = prepared.analysis
+    if prepared.shape_errors:
+        raise_collected([*prepared.schema_errors, *prepared.shape_errors])
     ev = _Evaluator(raw.path, base_context(variant, subdir))
     evaluate_context(ev, tree)
     top = ev.mapping(_without(tree, ("context", "outputs")))
@@ -212,7 +220,9 @@ def _multi(
     if not isinstance(outputs_raw, list):
         errors.append(
             RecipeError(
-                "outputs must be a list", Location(path, getattr(outputs_raw, "line", None))
+                "outputs must be a list",
+                Location(path, getattr(outputs_raw, "line", None)),
+                hint="start each output with `- package: {name: ...}`",
             )
         )
         return []
