@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .build.runner import BuildResult, Reporter
 from .variants import config as variant_config
 from .variants.config import VariantConfig
+from .variants.expand import MAX_VARIANTS
 
 __all__ = [
     "BasePlate",
@@ -131,6 +132,7 @@ def render(
     overrides: Iterable[str] = (),
     use_default_variants: bool = True,
     environ: Mapping[str, str] | None = None,
+    max_variants: int = MAX_VARIANTS,
 ) -> list[RenderedRecipe]:
     """Render every recipe over its variant matrix; problems from all recipes are collected."""
     subdir = target_platform or platforms.build_platform()
@@ -142,7 +144,7 @@ def render(
         try:
             raw = recipe.load(str(path), environ=dict(os.environ if environ is None else environ))
             config = recipe_variants(raw, subdir, variant_files, overrides, use_default_variants)
-            results.extend(render_stage.render_recipe(raw, config, subdir))
+            results.extend(render_stage.render_recipe(raw, config, subdir, max_variants))
         except CflError as exc:
             errors.append(exc)
     raise_collected(errors)
@@ -184,6 +186,7 @@ def build(
     keep_work: bool = False,
     use_default_variants: bool = True,
     report: Reporter | None = None,
+    max_variants: int = MAX_VARIANTS,
 ) -> list[BuildResult]:
     """Render every recipe, then build all outputs in dependency order into ``output_dir``."""
     from .build import runner
@@ -194,6 +197,7 @@ def build(
         target_platform,
         overrides,
         use_default_variants=use_default_variants,
+        max_variants=max_variants,
     )
     options = runner.BuildOptions(
         output_dir=Path(output_dir),
@@ -263,6 +267,7 @@ def _ci_matrices(
     variant_files: Sequence[str | os.PathLike[str]],
     target_platforms: Sequence[str],
     overrides: Sequence[str],
+    max_variants: int = MAX_VARIANTS,
 ) -> tuple[list[ci_stage.RecipeMatrix], dict[str, recipe.RawRecipe]]:
     matrices: list[ci_stage.RecipeMatrix] = []
     raws: dict[str, recipe.RawRecipe] = {}
@@ -274,7 +279,7 @@ def _ci_matrices(
             for subdir in target_platforms:
                 platforms.info(subdir)
                 config = recipe_variants(raw, subdir, variant_files, overrides)
-                builds = tuple(render_stage.render_recipe(raw, config, subdir))
+                builds = tuple(render_stage.render_recipe(raw, config, subdir, max_variants))
                 matrices.append(ci_stage.RecipeMatrix(str(path), subdir, builds, config))
         except CflError as exc:
             errors.append(exc)
@@ -282,7 +287,9 @@ def _ci_matrices(
     return matrices, raws
 
 
-def _check_job(job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe]) -> None:
+def _check_job(
+    job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe], max_variants: int = MAX_VARIANTS
+) -> None:
     """Render the job the way its command will; the builds must be exactly the planned ones."""
     text = ci_stage.variant_text(job)
     found: set[str] = set()
@@ -292,7 +299,8 @@ def _check_job(job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe]) -> None:
         numbers = "v1" if raw.format == "v1" else "str"
         config = load_variants(job.subdir, local_files=local, numbers=numbers)
         found |= {
-            f"{r.subdir}/{r.dist}" for r in render_stage.render_recipe(raw, config, job.subdir)
+            f"{r.subdir}/{r.dist}"
+            for r in render_stage.render_recipe(raw, config, job.subdir, max_variants)
         }
     if found != set(job.builds):
         raise CflError(
@@ -310,15 +318,16 @@ def ci(
     max_jobs: int | None = None,
     options: ci_stage.ProviderOptions | None = None,
     output_path: str | None = None,
+    max_variants: int = MAX_VARIANTS,
 ) -> dict[str, str]:
     """Plan CI jobs over every recipe's matrix -> {relative path: text} of every CI file."""
     subdirs = list(target_platforms or ci_stage.DEFAULT_PLATFORMS)
-    matrices, raws = _ci_matrices(recipes, variant_files, subdirs, list(overrides))
+    matrices, raws = _ci_matrices(recipes, variant_files, subdirs, list(overrides), max_variants)
     plan = ci_stage.plan(matrices, max_jobs=max_jobs)
     if not plan.jobs:
         raise UsageError("the recipes render no builds, so there are no CI jobs")
     for job in plan.jobs:
-        _check_job(job, raws)
+        _check_job(job, raws, max_variants)
     return ci_stage.files(plan, provider, options, output_path)
 
 
