@@ -167,7 +167,10 @@ def _order(specs: list[OutputSpec]) -> list[OutputSpec]:
         if not ready:
             cycle = ", ".join(s.name for s in pending)
             raise RecipeError(
-                f"exact pin_subpackage cycle between outputs: {cycle}", pending[0].location
+                f"exact pin_subpackage cycle between outputs: {cycle}",
+                pending[0].location,
+                hint="an output's hash can include another's exact pin only one way round: "
+                "drop exact=True from one of the pins",
             )
         for spec in ready:
             ordered.append(spec)

@@ -253,7 +253,7 @@ def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
     path = scope.path
     package = _section(tree, "package", path)
     build = _section(tree, "build", path)
-    where = Location(path, tree.line_of("package") if isinstance(tree, yamlio.YDict) else 1)
+    where = Location(path, (tree.line_of("package") if isinstance(tree, yamlio.YDict) else 0) or 1)
     top_name = str(package.get("name") or "")
     version = str(package.get("version") or "")
     outputs = tree.get("outputs") or []
