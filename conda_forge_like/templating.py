@@ -171,6 +171,9 @@ def render_text_collect(
             ctx[var] = _Placeholder()
         except FAILURES as exc:
             return "", [failure(exc, Location(name, _template_line(exc, name)))]
+        except RecipeError as exc:  # from a recipe function such as load_file_regex
+            where = exc.location or Location(name, _template_line(exc, name))
+            return "", [RecipeError(exc.message, where, exc.hint)]
         else:
             return rendered, [_undefined_error(missing, name, text)] if missing else []
     return "", [_undefined_error(missing, name, text)]
