@@ -183,7 +183,8 @@ def render_text_collect(
 # sandbox's ``SecurityError`` among them) and Python's from filters and operators
 # (``1/0``, ``range(10**9)``, ``"a" + 1``, ``{}["x"]``, a recipe function given an int).
 FAILURES = (
-    jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError
+    jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError,
+    RecursionError,
 )  # fmt: skip
 
 
@@ -198,6 +199,12 @@ def failure(exc: BaseException, where: Location, what: str = "") -> RecipeError:
             hint="recipe templates run sandboxed: use variables, filters and the recipe "
             "functions (compiler, pin_subpackage, ...); attributes starting with `_` and "
             "Python internals are not available",
+        )
+    if isinstance(exc, RecursionError):
+        return RecipeError(
+            f"template recursion too deep{subject}",
+            where,
+            hint="a macro calls itself without end",
         )
     if isinstance(exc, OverflowError):
         return RecipeError(
