@@ -8,10 +8,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +23,7 @@ from . import ci as ci_stage
 from . import index as index_stage
 from . import render as render_stage
 from .baseplate import BasePlate, tools
-from .errors import CflError, Location, UsageError, raise_collected
+from .errors import CflError, Location, RecipeError, UsageError, raise_collected
 from .render.model import RenderedRecipe
 
 if TYPE_CHECKING:
@@ -125,6 +128,44 @@ def toolchain(
     return baseplate.resolve(config.first(), subdir, tools.detect_versions())
 
 
+# Rendering one recipe over its whole matrix takes well under a second; a template that loops
+# 10**10 times (nested `range`s, each within the sandbox's bound) is stopped here.
+RENDER_SECONDS = 120
+
+
+class _Expired(Exception):
+    """Raised by the timer; no handler of template errors catches it."""
+
+
+@contextlib.contextmanager
+def _time_limit(path: str) -> Iterator[None]:
+    """Stop rendering ``path`` after ``$CFL_RENDER_SECONDS`` (default ``RENDER_SECONDS``) on
+    the main thread on Unix when no other timer runs; elsewhere there is no limit."""
+    seconds = float(os.environ.get("CFL_RENDER_SECONDS") or RENDER_SECONDS)
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise RecipeError(
+            f"rendering took longer than {seconds:g} s",
+            Location(path),
+            hint="a template loops too long (nested loops over large ranges?); "
+            "CFL_RENDER_SECONDS sets the limit",
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render(
     recipes: Sequence[str | os.PathLike[str]],
     variant_files: Sequence[str | os.PathLike[str]] = (),
@@ -144,7 +185,8 @@ def render(
         try:
             raw = recipe.load(str(path), environ=dict(os.environ if environ is None else environ))
             config = recipe_variants(raw, subdir, variant_files, overrides, use_default_variants)
-            results.extend(render_stage.render_recipe(raw, config, subdir, max_variants))
+            with _time_limit(raw.path):
+                results.extend(render_stage.render_recipe(raw, config, subdir, max_variants))
         except CflError as exc:
             errors.append(exc)
     raise_collected(errors)
@@ -279,7 +321,8 @@ def _ci_matrices(
             for subdir in target_platforms:
                 platforms.info(subdir)
                 config = recipe_variants(raw, subdir, variant_files, overrides)
-                builds = tuple(render_stage.render_recipe(raw, config, subdir, max_variants))
+                with _time_limit(raw.path):
+                    builds = tuple(render_stage.render_recipe(raw, config, subdir, max_variants))
                 matrices.append(ci_stage.RecipeMatrix(str(path), subdir, builds, config))
         except CflError as exc:
             errors.append(exc)

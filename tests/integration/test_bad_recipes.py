@@ -16,6 +16,7 @@ there is caught).
     line: 3                # optional: the line it names
     messages: [unsafe template]   # fragments stderr must contain
     args: [--max-variants, "2000"]  # optional: more cfl arguments
+    env: {CFL_RENDER_SECONDS: "3"}  # optional: more environment variables
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def _run(case: Path, expect: dict[str, Any], tmp: Path, channel: Path, sentinel:
     argv += [str(a) for a in expect.get("args", [])]
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "GITHUB_ACTIONS")}
     env.update(PYTHONPATH=str(REPO), CFL_TEST_SENTINEL=str(sentinel), NO_COLOR="1")
+    env.update({str(k): str(v) for k, v in (expect.get("env") or {}).items()})
     return subprocess.run(
         argv, cwd=tmp, env=env, capture_output=True, text=True, timeout=300, check=False
     )
