@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import traceback
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,6 +45,12 @@ class _RecipeSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """A sandbox that also refuses huge repetitions and powers (checked before computing)."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # A module reached through an attribute (`datetime.sys`) opens every other module.
+        if isinstance(value, types.ModuleType):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any

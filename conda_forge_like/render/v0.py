@@ -28,9 +28,18 @@ from .model import IgnoreRunExports, PendingPin
 from .outputs import OutputSpec, fill_bare_requirements, spec_name, take_pending_pins
 from .pins import apply_pin, ensure_valid_spec
 
-# conda-build offers the `time` module to templates; a recipe needs its clock, not `sleep`.
+# conda-build offers the `time` and `datetime` modules to templates; a recipe needs their
+# clocks and types, not `time.sleep` or `datetime.sys` (a way to every other module).
 _TIME = types.SimpleNamespace(
     time=time.time, strftime=time.strftime, gmtime=time.gmtime, localtime=time.localtime
+)
+_DATETIME = types.SimpleNamespace(
+    **{
+        name: getattr(datetime, name)
+        for name in ("date", "datetime", "time", "timedelta", "timezone", "tzinfo", "UTC")
+    },
+    MINYEAR=datetime.MINYEAR,
+    MAXYEAR=datetime.MAXYEAR,
 )
 
 
@@ -83,7 +92,7 @@ def render_variant(
     errors += errs
     functions = Functions(full, subdir)
     ctx: dict[str, Any] = {**ns, **full}
-    ctx.update(functions.as_context(), datetime=datetime, time=_TIME, environ=environ)
+    ctx.update(functions.as_context(), datetime=_DATETIME, time=_TIME, environ=environ)
     ctx.update(make_helpers(raw.recipe_dir))
     rendered, jinja_errors = render_text_collect(text, raw.path, ctx)
     errors += jinja_errors

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import pytest
 
 from conda_forge_like import templating, yamlio
@@ -31,6 +34,13 @@ def test_template_escapes_and_bombs_are_recipe_errors(text: str) -> None:
     assert len(errors) == 1
     assert errors[0].location == Location("meta.yaml", 1)
     assert errors[0].hint
+
+
+def test_no_module_is_reachable_through_an_attribute() -> None:
+    holder = types.SimpleNamespace(sys=sys, version="1.0")
+    _, errors = templating.render_text_collect("{{ h.sys.modules }}", "meta.yaml", {"h": holder})
+    assert "unsafe template" in errors[0].message
+    assert templating.render_text("{{ h.version }}", "meta.yaml", {"h": holder}) == "1.0"
 
 
 def test_only_safe_jinja_globals_remain() -> None:
