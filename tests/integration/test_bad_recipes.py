@@ -4,7 +4,7 @@ Every folder in ``tests/data/bad/`` and ``tests/data/hostile/`` with an ``expect
 case: its recipe is run with ``cfl render`` or ``cfl build`` in a subprocess (this checkout on
 ``PYTHONPATH``) and must exit with the expected code (never 0, never 70: an internal error),
 name ``file:line`` where the case gives a line, print a ``TIP:`` and no traceback. Every case
-runs beside a channel holding one package and a sentinel folder; both must be byte-for-byte
+runs beside a channel holding one real package and a sentinel folder; both must be byte-for-byte
 unchanged afterwards (``$CFL_TEST_SENTINEL`` names the sentinel, so an escape that writes
 there is caught).
 
@@ -22,7 +22,6 @@ there is caught).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -31,6 +30,9 @@ from typing import Any
 
 import pytest
 import yaml
+
+from conda_forge_like import index, package
+from conda_forge_like.package import PackageMetadata, file_record
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
@@ -62,21 +64,17 @@ def _tree_hash(root: Path) -> dict[str, str]:
 
 
 def _channel(root: Path) -> Path:
-    """An output channel holding one (stand-in) package and its repodata."""
+    """An output channel holding one real package and its repodata (written by cfl itself)."""
+    files = root / "existing-files"
+    (files / "share").mkdir(parents=True)
+    (files / "share" / "existing.txt").write_text("already published\n")
+    meta = PackageMetadata("existing", "1.0", "0", 0, "linux-64")
     channel = root / "channel"
-    for subdir in ("linux-64", "noarch"):
-        (channel / subdir).mkdir(parents=True)
-    package = channel / "linux-64" / "existing-1.0-0.conda"
-    package.write_bytes(b"PK\x03\x04 stand-in package bytes\n")
-    record = {
-        "name": "existing", "version": "1.0", "build": "0", "build_number": 0,
-        "depends": [], "subdir": "linux-64",
-        "sha256": hashlib.sha256(package.read_bytes()).hexdigest(),
-        "size": package.stat().st_size,
-    }  # fmt: skip
-    for subdir, packages in (("linux-64", {package.name: record}), ("noarch", {})):
-        repodata = {"info": {"subdir": subdir}, "packages": {}, "packages.conda": packages}
-        (channel / subdir / "repodata.json").write_text(json.dumps(repodata, indent=1))
+    env = {"SOURCE_DATE_EPOCH": "0"}
+    package.write(files, [file_record(files, "share/existing.txt")], meta, channel / "linux-64",
+                  environ=env)  # fmt: skip
+    (channel / "noarch").mkdir()
+    assert index.rebuild(channel) == {"linux-64": 1, "noarch": 0}
     return channel
 
 
