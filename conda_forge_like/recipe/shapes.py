@@ -37,6 +37,11 @@ class Shape:
 VALUE = Shape("value")
 STRINGS = Shape("list", items=VALUE)
 STRINGS_OR_ONE = Shape("value or list", items=VALUE)
+RUN_EXPORTS = Shape(
+    "list or mapping",
+    dict.fromkeys(("weak", "strong", "noarch", "weak_constrains", "strong_constrains"), STRINGS),
+    VALUE,
+)
 
 
 def _fits(value: Any, kind: Kind) -> bool:
@@ -116,7 +121,7 @@ def _v0_build() -> Shape:
     )  # fmt: skip
     keys |= dict.fromkeys(lists, STRINGS)
     keys |= dict.fromkeys(("script", "force_use_keys", "force_ignore_keys"), STRINGS_OR_ONE)
-    keys["run_exports"] = Shape("list or mapping")
+    keys["run_exports"] = RUN_EXPORTS
     keys["script_env"] = Shape("list or mapping")
     return Shape("mapping", keys)
 
@@ -143,7 +148,7 @@ _V0_OUTPUT = Shape(
         "test": _V0_TEST,
         "about": Shape("mapping"),
         "files": STRINGS,
-        "run_exports": Shape("list or mapping"),
+        "run_exports": RUN_EXPORTS,
         "extra": Shape("mapping"),
     },
 )
@@ -177,7 +182,7 @@ _V1_REQUIREMENTS = Shape(
     "mapping",
     {
         **dict.fromkeys(("build", "host", "run", "run_constraints"), STRINGS),
-        "run_exports": Shape("list or mapping"),
+        "run_exports": RUN_EXPORTS,
         "ignore_run_exports": Shape("mapping", {"by_name": STRINGS, "from_package": STRINGS}),
     },
 )

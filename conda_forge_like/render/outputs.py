@@ -255,10 +255,19 @@ def _run_exports(raw: Any, known: Mapping[str, tuple[str, str]], where: Location
     if isinstance(raw, list):
         raw = {"weak": raw}
     if not isinstance(raw, dict):
-        raise RecipeError("run_exports must be a list or a mapping of weak/strong lists", where)
+        raise RecipeError(
+            "run_exports must be a list or a mapping of weak/strong lists",
+            where,
+            hint="write `run_exports: [spec]` or `run_exports: {weak: [spec], strong: [spec]}`",
+        )
     parts = {}
     for key in ("weak", "strong", "noarch", "weak_constrains", "strong_constrains"):
-        specs = [resolve_pins(str(s), known, where) for s in raw.get(key) or []]
+        items = raw.get(key) or []
+        if not isinstance(items, list):
+            raise RecipeError(
+                f"run_exports/{key} must be a list", where, hint="write one `- spec` per line"
+            )
+        specs = [resolve_pins(str(s), known, where) for s in items]
         # An export of a pin_compatible the variant does not pin stays a bare name.
         parts[key] = tuple(take_compatible_pins(specs)[0])
     return RunExports(**parts)
