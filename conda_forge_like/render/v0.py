@@ -462,7 +462,9 @@ def _output_spec(
         location=where,
         string=explicit or template,
         noarch=noarch,
-        script="\n".join(script) if isinstance(script, list) else script,
+        script="\n".join(str(s) for s in script if s is not None)
+        if isinstance(script, list)
+        else script,
         run_exports=build.get("run_exports") or section.get("run_exports"),
         ignore_run_exports=ignore,
         pending_pins=pending,

@@ -329,7 +329,7 @@ def _spec(
         location=where,
         string=None if build.get("string") in (None, "") else str(build["string"]),
         noarch=str(noarch) if noarch else None,
-        script="\n".join(map(str, script))
+        script="\n".join(str(s) for s in script if s is not None)
         if isinstance(script, list)
         else (str(script) if script else None),
         run_exports=reqs_raw.get("run_exports"),
