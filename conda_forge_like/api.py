@@ -8,10 +8,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +23,7 @@ from . import ci as ci_stage
 from . import index as index_stage
 from . import render as render_stage
 from .baseplate import BasePlate, tools
-from .errors import CflError, Location, UsageError, raise_collected
+from .errors import CflError, Location, RecipeError, UsageError, raise_collected
 from .render.model import RenderedRecipe
 
 if TYPE_CHECKING:
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from .build.runner import BuildResult, Reporter
 from .variants import config as variant_config
 from .variants.config import VariantConfig
+from .variants.expand import MAX_VARIANTS
 
 __all__ = [
     "BasePlate",
@@ -124,6 +128,44 @@ def toolchain(
     return baseplate.resolve(config.first(), subdir, tools.detect_versions())
 
 
+# Rendering one recipe over its whole matrix takes well under a second; a template that loops
+# 10**10 times (nested `range`s, each within the sandbox's bound) is stopped here.
+RENDER_SECONDS = 120
+
+
+class _Expired(Exception):
+    """Raised by the timer; no handler of template errors catches it."""
+
+
+@contextlib.contextmanager
+def _time_limit(path: str) -> Iterator[None]:
+    """Stop rendering ``path`` after ``$CFL_RENDER_SECONDS`` (default ``RENDER_SECONDS``) on
+    the main thread on Unix when no other timer runs; elsewhere there is no limit."""
+    seconds = float(os.environ.get("CFL_RENDER_SECONDS") or RENDER_SECONDS)
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise RecipeError(
+            f"rendering took longer than {seconds:g} s",
+            Location(path),
+            hint="a template loops too long (nested loops over large ranges?); "
+            "CFL_RENDER_SECONDS sets the limit",
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render(
     recipes: Sequence[str | os.PathLike[str]],
     variant_files: Sequence[str | os.PathLike[str]] = (),
@@ -131,6 +173,7 @@ def render(
     overrides: Iterable[str] = (),
     use_default_variants: bool = True,
     environ: Mapping[str, str] | None = None,
+    max_variants: int = MAX_VARIANTS,
 ) -> list[RenderedRecipe]:
     """Render every recipe over its variant matrix; problems from all recipes are collected."""
     subdir = target_platform or platforms.build_platform()
@@ -142,7 +185,8 @@ def render(
         try:
             raw = recipe.load(str(path), environ=dict(os.environ if environ is None else environ))
             config = recipe_variants(raw, subdir, variant_files, overrides, use_default_variants)
-            results.extend(render_stage.render_recipe(raw, config, subdir))
+            with _time_limit(raw.path):
+                results.extend(render_stage.render_recipe(raw, config, subdir, max_variants))
         except CflError as exc:
             errors.append(exc)
     raise_collected(errors)
@@ -184,6 +228,7 @@ def build(
     keep_work: bool = False,
     use_default_variants: bool = True,
     report: Reporter | None = None,
+    max_variants: int = MAX_VARIANTS,
 ) -> list[BuildResult]:
     """Render every recipe, then build all outputs in dependency order into ``output_dir``."""
     from .build import runner
@@ -194,6 +239,7 @@ def build(
         target_platform,
         overrides,
         use_default_variants=use_default_variants,
+        max_variants=max_variants,
     )
     options = runner.BuildOptions(
         output_dir=Path(output_dir),
@@ -263,6 +309,7 @@ def _ci_matrices(
     variant_files: Sequence[str | os.PathLike[str]],
     target_platforms: Sequence[str],
     overrides: Sequence[str],
+    max_variants: int = MAX_VARIANTS,
 ) -> tuple[list[ci_stage.RecipeMatrix], dict[str, recipe.RawRecipe]]:
     matrices: list[ci_stage.RecipeMatrix] = []
     raws: dict[str, recipe.RawRecipe] = {}
@@ -274,7 +321,8 @@ def _ci_matrices(
             for subdir in target_platforms:
                 platforms.info(subdir)
                 config = recipe_variants(raw, subdir, variant_files, overrides)
-                builds = tuple(render_stage.render_recipe(raw, config, subdir))
+                with _time_limit(raw.path):
+                    builds = tuple(render_stage.render_recipe(raw, config, subdir, max_variants))
                 matrices.append(ci_stage.RecipeMatrix(str(path), subdir, builds, config))
         except CflError as exc:
             errors.append(exc)
@@ -282,7 +330,9 @@ def _ci_matrices(
     return matrices, raws
 
 
-def _check_job(job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe]) -> None:
+def _check_job(
+    job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe], max_variants: int = MAX_VARIANTS
+) -> None:
     """Render the job the way its command will; the builds must be exactly the planned ones."""
     text = ci_stage.variant_text(job)
     found: set[str] = set()
@@ -292,7 +342,8 @@ def _check_job(job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe]) -> None:
         numbers = "v1" if raw.format == "v1" else "str"
         config = load_variants(job.subdir, local_files=local, numbers=numbers)
         found |= {
-            f"{r.subdir}/{r.dist}" for r in render_stage.render_recipe(raw, config, job.subdir)
+            f"{r.subdir}/{r.dist}"
+            for r in render_stage.render_recipe(raw, config, job.subdir, max_variants)
         }
     if found != set(job.builds):
         raise CflError(
@@ -310,15 +361,16 @@ def ci(
     max_jobs: int | None = None,
     options: ci_stage.ProviderOptions | None = None,
     output_path: str | None = None,
+    max_variants: int = MAX_VARIANTS,
 ) -> dict[str, str]:
     """Plan CI jobs over every recipe's matrix -> {relative path: text} of every CI file."""
     subdirs = list(target_platforms or ci_stage.DEFAULT_PLATFORMS)
-    matrices, raws = _ci_matrices(recipes, variant_files, subdirs, list(overrides))
+    matrices, raws = _ci_matrices(recipes, variant_files, subdirs, list(overrides), max_variants)
     plan = ci_stage.plan(matrices, max_jobs=max_jobs)
     if not plan.jobs:
         raise UsageError("the recipes render no builds, so there are no CI jobs")
     for job in plan.jobs:
-        _check_job(job, raws)
+        _check_job(job, raws, max_variants)
     return ci_stage.files(plan, provider, options, output_path)
 
 

@@ -19,6 +19,7 @@ from .ci.options import ProviderOptions
 from .errors import CflError, CflErrorGroup
 from .platforms import SUBDIRS
 from .render.model import RenderedRecipe
+from .variants.expand import MAX_VARIANTS
 
 if TYPE_CHECKING:
     from .build.runner import BuildResult
@@ -70,6 +71,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         target_platform=args.target_platform,
         overrides=args.variant,
         use_default_variants=not args.no_default_variants,
+        max_variants=args.max_variants,
     )
     if args.json:
         print(json.dumps([r.as_json() for r in rendered], indent=2))
@@ -176,6 +178,7 @@ def _run_build(
         keep_work=args.keep_work,
         use_default_variants=not args.no_default_variants,
         report=report,
+        max_variants=args.max_variants,
     )
 
 
@@ -218,6 +221,7 @@ def _cmd_ci(args: argparse.Namespace) -> int:
         max_jobs=args.max_jobs,
         options=options,
         output_path=args.output,
+        max_variants=args.max_variants,
     )
     if args.check:
         stale = api.ci_stale(files)
@@ -288,6 +292,17 @@ def _variant_options(parser: argparse.ArgumentParser, json_flag: bool = True) ->
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
+def _max_variants_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-variants",
+        type=int,
+        default=MAX_VARIANTS,
+        metavar="N",
+        help=f"refuse a recipe whose variant matrix has more than N combinations "
+        f"(default: {MAX_VARIANTS})",
+    )
+
+
 def _channel_options(parser: argparse.ArgumentParser, output_dir: bool = True) -> None:
     if output_dir:
         parser.add_argument(
@@ -308,6 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     render = sub.add_parser("render", help="expand recipes over their variant matrix")
     render.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
     _variant_options(render)
+    _max_variants_option(render)
     render.set_defaults(func=_cmd_render)
     plate = sub.add_parser("toolchain", aliases=["baseplate"], help="show the resolved base plate")
     _variant_options(plate)
@@ -327,6 +343,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--keep-work", action="store_true", help="keep work directories after success"
     )
+    _max_variants_option(build)
     build.set_defaults(func=_cmd_build)
     test = sub.add_parser("test", help="rerun the tests stored in a built package")
     test.add_argument("package", help="a .conda or .tar.bz2 file")
@@ -370,6 +387,7 @@ def _parser() -> argparse.ArgumentParser:
     ci.add_argument(
         "--check", action="store_true", help="fail when the committed CI files are stale"
     )
+    _max_variants_option(ci)
     ci.set_defaults(func=_cmd_ci)
     index = sub.add_parser("index", help="write repodata.json for a channel directory")
     index.add_argument("channel", metavar="CHANNEL_DIR", help="folder holding linux-64/, noarch/")

@@ -17,7 +17,8 @@ class Location:
     line: int | None = None
 
     def __str__(self) -> str:
-        return self.file if self.line is None else f"{self.file}:{self.line}"
+        # Line 0 is a tree built in code (no YAML line): name the file only.
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 class CflError(Exception):

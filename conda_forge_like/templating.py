@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import traceback
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,10 +17,12 @@ from typing import Any
 
 import jinja2
 import jinja2.compiler
+import jinja2.exceptions
 import jinja2.meta
 import jinja2.nodes
 import jinja2.parser
 import jinja2.runtime
+import jinja2.sandbox
 
 from .errors import Location, RecipeError
 
@@ -27,6 +30,52 @@ from .errors import Location, RecipeError
 def _version_to_buildstring(value: Any) -> str:
     """``"3.12"`` -> ``"312"``: rattler-build's filter for build-string prefixes."""
     return "".join(str(value).split(".")[:2])
+
+
+# Recipes are untrusted text: templates run sandboxed (no attribute starting with `_`, no
+# mutation of lists/dicts) and see only these of Jinja's default globals (no `cycler`,
+# `joiner` or `lipsum`, whose objects are footholds or CPU burners).
+_SAFE_GLOBALS = ("range", "dict", "namespace")
+# Bounds on what one `*` or `**` may build: `"a" * 10**10` or `9**9**9` must not hang render.
+_MAX_REPEAT = 1_000_000
+_MAX_EXPONENT = 1_000
+_MAX_POWER_BITS = 100_000
+
+
+class _RecipeSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """A sandbox that also refuses huge repetitions and powers (checked before computing)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # A module reached through an attribute (`datetime.sys`) opens every other module.
+        if isinstance(value, types.ModuleType):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        if operator == "**" and _too_big_power(left, right):
+            raise jinja2.exceptions.SecurityError(f"a power with exponent {right} is too large")
+        if operator == "*" and _too_big_repeat(left, right):
+            raise jinja2.exceptions.SecurityError("the repeated value would be too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def _too_big_power(base: Any, exponent: Any) -> bool:
+    if not isinstance(exponent, int | float) or not isinstance(base, int | float):
+        return False
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
+        return abs(base).bit_length() * exponent > _MAX_POWER_BITS
+    return abs(exponent) > _MAX_EXPONENT and abs(base) > 1
+
+
+def _too_big_repeat(left: Any, right: Any) -> bool:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(count, int):
+            return len(seq) * count > _MAX_REPEAT
+    return False
 
 
 # minijinja (rattler-build's Jinja) orders values of different kinds by kind instead of
@@ -71,7 +120,7 @@ class _V1CodeGenerator(jinja2.compiler.CodeGenerator):
         self.write(")")
 
 
-class _V1Environment(jinja2.Environment):
+class _V1Environment(_RecipeSandbox):
     code_generator_class = _V1CodeGenerator
     minijinja_compare = staticmethod(minijinja_compare)
 
@@ -80,8 +129,9 @@ def _make_env(v1: bool) -> jinja2.Environment:
     kwargs: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True}
     if v1:
         kwargs.update(variable_start_string="${{", variable_end_string="}}")
-    env_class = _V1Environment if v1 else jinja2.Environment
+    env_class = _V1Environment if v1 else _RecipeSandbox
     env = env_class(**kwargs)
+    env.globals = {k: v for k, v in env.globals.items() if k in _SAFE_GLOBALS}
     env.filters["version_to_buildstring"] = _version_to_buildstring
     env.filters["split"] = lambda value, sep=None: str(value).split(sep)
     return env
@@ -175,17 +225,52 @@ def render_text_collect(
                 return "", [_undefined_error(missing, name, text)]
             missing[var] = _template_line(exc, name)
             ctx[var] = _Placeholder()
-        except jinja2.TemplateError as exc:
-            return "", [
-                RecipeError(
-                    f"Jinja error: {exc}",
-                    Location(name, _template_line(exc, name)),
-                    hint="check the expression on this line",
-                )
-            ]
+        except FAILURES as exc:
+            return "", [failure(exc, Location(name, _template_line(exc, name)))]
+        except RecipeError as exc:  # from a recipe function such as load_file_regex
+            where = exc.location or Location(name, _template_line(exc, name))
+            return "", [RecipeError(exc.message, where, exc.hint)]
         else:
             return rendered, [_undefined_error(missing, name, text)] if missing else []
     return "", [_undefined_error(missing, name, text)]
+
+
+# What evaluating recipe text may raise besides an undefined name: Jinja's errors (the
+# sandbox's ``SecurityError`` among them) and Python's from filters and operators
+# (``1/0``, ``range(10**9)``, ``"a" + 1``, ``{}["x"]``, a recipe function given an int).
+FAILURES = (
+    jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError, AttributeError,
+    RecursionError,
+)  # fmt: skip
+
+
+def failure(exc: BaseException, where: Location, what: str = "") -> RecipeError:
+    """A template failure as a recipe error; sandbox refusals say why they are refused."""
+    message = str(exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else exc)
+    subject = f" in {what}" if what else ""
+    if isinstance(exc, jinja2.exceptions.SecurityError):
+        return RecipeError(
+            f"unsafe template{subject}: {message}",
+            where,
+            hint="recipe templates run sandboxed: use variables, filters and the recipe "
+            "functions (compiler, pin_subpackage, ...); attributes starting with `_` and "
+            "Python internals are not available",
+        )
+    if isinstance(exc, RecursionError):
+        return RecipeError(
+            f"template recursion too deep{subject}",
+            where,
+            hint="a macro calls itself without end",
+        )
+    if isinstance(exc, OverflowError):
+        return RecipeError(
+            f"value too large{subject}: {message}",
+            where,
+            hint="keep ranges and repetitions small (at most 100000 items)",
+        )
+    return RecipeError(
+        f"Jinja error{subject}: {message}", where, hint="check the expression on this line"
+    )
 
 
 class _Placeholder(str):

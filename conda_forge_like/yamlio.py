@@ -22,6 +22,10 @@ class YDict(dict[Any, Any]):
     line: int = 0
     key_lines: dict[Any, int]
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
+
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
 
@@ -31,6 +35,10 @@ class YList(list[Any]):
 
     line: int = 0
     item_lines: list[int]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.item_lines = []
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if index < len(self.item_lines) else self.line

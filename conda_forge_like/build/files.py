@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from .. import globs
 
 _IGNORED_TOP = ("conda-meta/", ".cfl/")
 
@@ -29,18 +30,9 @@ def snapshot(prefix: Path) -> set[str]:
 
 
 def select(files: Iterable[str], patterns: Sequence[str] | None) -> list[str]:
-    """Files matching any glob (``lib/*.so*``, ``include/``); all files when no patterns."""
+    """Files matching any glob (``lib/*.so*``, ``lib/**/*.so``, ``include/``; see ``globs``);
+    all files when no patterns."""
     ordered = sorted(files)
     if not patterns:
         return ordered
-    chosen = []
-    for path in ordered:
-        for pattern in patterns:
-            pattern = str(pattern)
-            if pattern.endswith("/") and path.startswith(pattern):
-                chosen.append(path)
-                break
-            if fnmatch.fnmatchcase(path, pattern) or path == pattern:
-                chosen.append(path)
-                break
-    return chosen
+    return [p for p in ordered if any(globs.matches(p, str(g)) for g in patterns)]

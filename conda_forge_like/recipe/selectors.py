@@ -69,9 +69,27 @@ def compile_selector(expr: str) -> Selector:
             node.attr.startswith("_") or node.attr not in _STR_METHODS
         ):
             raise SelectorSyntaxError(f"selector [{text}] uses attribute {node.attr!r}")
+        if isinstance(node, ast.Call) and not _is_method_call(node):
+            raise SelectorSyntaxError(
+                f"selector [{text}] calls something other than a string method"
+            )
         if isinstance(node, ast.Name):
+            if node.id.startswith("_"):
+                raise SelectorSyntaxError(f"selector [{text}] uses the name {node.id!r}")
             names.add(node.id)
     return Selector(text, compile(tree, "<selector>", "eval"), frozenset(names))
+
+
+def _is_method_call(node: ast.Call) -> bool:
+    """``target_platform.startswith("linux")`` or ``int(c_compiler_version)``: the only calls
+    a selector may make (plain arguments, no ``*args``/keywords), so no other name bound to a
+    function is ever called."""
+    plain = all(isinstance(arg, ast.Constant | ast.Name) for arg in node.args)
+    func = node.func
+    callee = isinstance(func, ast.Attribute) or (
+        isinstance(func, ast.Name) and func.id in _BUILTINS
+    )
+    return callee and plain and not node.keywords
 
 
 def evaluate(expr: str, namespace: Mapping[str, Any]) -> bool:

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import platforms
+from ..errors import Location
 from ..recipe import microarch
 from ..recipe import v0 as v0_text
 from ..recipe.model import RawRecipe
 from ..variants.config import VariantConfig
-from ..variants.expand import expand
+from ..variants.expand import MAX_VARIANTS, check_size, expand
 from . import v0, v1
 from .model import RenderedRecipe
 from .outputs import CondaBuildFlavor, Flavor, OutputSpec, RattlerBuildFlavor, finalize
@@ -27,8 +28,11 @@ __all__ = ["RecipeRenderer", "RenderedRecipe", "render", "render_recipe", "used_
 class RecipeRenderer:
     """One recipe and variant config, prepared once and then rendered variant by variant."""
 
-    def __init__(self, raw: RawRecipe, config: VariantConfig, subdir: str):
+    def __init__(
+        self, raw: RawRecipe, config: VariantConfig, subdir: str, max_variants: int = MAX_VARIANTS
+    ):
         self.raw, self.config, self.subdir = raw, config, subdir
+        self.max_variants = max_variants
         self.defaults = config.first()
         # Every variant has the same keys: the config's, plus target_platform.
         self.keys = {*config.values, "target_platform"}
@@ -78,7 +82,9 @@ class RecipeRenderer:
         """Every distinct build of every output over the matrix of the used keys."""
         seen: set[tuple[str, str, str]] = set()
         results: list[RenderedRecipe] = []
-        for combo in expand(self.config, self.candidates() - {"target_platform"}):
+        used = self.candidates() - {"target_platform"}
+        check_size(self.config, used, self.max_variants, Location(self.raw.path))
+        for combo in expand(self.config, used):
             for rendered in self.render(combo):
                 key = (rendered.name, rendered.version, rendered.build_string)
                 if key not in seen:
@@ -118,6 +124,9 @@ def render(
     return RecipeRenderer(raw, config or VariantConfig(), subdir).render(variant)
 
 
-def render_recipe(raw: RawRecipe, config: VariantConfig, subdir: str) -> list[RenderedRecipe]:
-    """Every distinct build of every output over the variant matrix."""
-    return RecipeRenderer(raw, config, subdir).render_all()
+def render_recipe(
+    raw: RawRecipe, config: VariantConfig, subdir: str, max_variants: int = MAX_VARIANTS
+) -> list[RenderedRecipe]:
+    """Every distinct build of every output over the variant matrix (at most
+    ``max_variants`` combinations, else a ``VariantError`` before anything is rendered)."""
+    return RecipeRenderer(raw, config, subdir, max_variants).render_all()

@@ -18,8 +18,22 @@ import yaml
 from ..errors import RecipeError
 
 
+def _inside(recipe_dir: str, name: str) -> str:
+    """The file ``name`` names in the recipe folder; a recipe may not read files elsewhere
+    (``/etc/passwd``, ``../../secret``) into its metadata."""
+    root = os.path.realpath(recipe_dir)
+    path = os.path.realpath(os.path.join(root, name))
+    if os.path.isabs(name) or os.path.commonpath([root, path]) != root:
+        raise RecipeError(
+            f"cannot read {name}: it is outside the recipe folder {recipe_dir}",
+            hint="load_file_regex / load_file_data read files in the recipe folder only; "
+            "give a path relative to it",
+        )
+    return path
+
+
 def _read(recipe_dir: str, name: str) -> str:
-    path = name if os.path.isabs(name) else os.path.join(recipe_dir, name)
+    path = _inside(recipe_dir, str(name))
     try:
         with open(path, encoding="utf-8") as handle:
             return handle.read()

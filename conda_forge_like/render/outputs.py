@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Location, RecipeError
+from ..errors import CflError, Location, RecipeError, raise_collected
 from ..variants import hashing
+from . import identity
 from .context import PIN_RE, resolve_pins, take_compatible_pins
 from .model import IgnoreRunExports, PendingPin, RenderedRecipe, Requirements, RunExports
 
@@ -39,6 +40,7 @@ class OutputSpec:
     staging: str | None = None
     exact_pins: set[str] = field(default_factory=set)
     pending_pins: list[PendingPin] = field(default_factory=list)
+    lines: dict[str, int | None] = field(default_factory=dict)  # name/version/string key lines
 
 
 def take_pending_pins(requirements: dict[str, list[str]]) -> list[PendingPin]:
@@ -171,7 +173,10 @@ def _order(specs: list[OutputSpec]) -> list[OutputSpec]:
         if not ready:
             cycle = ", ".join(s.name for s in pending)
             raise RecipeError(
-                f"exact pin_subpackage cycle between outputs: {cycle}", pending[0].location
+                f"exact pin_subpackage cycle between outputs: {cycle}",
+                pending[0].location,
+                hint="an output's hash can include another's exact pin only one way round: "
+                "drop exact=True from one of the pins",
             )
         for spec in ready:
             ordered.append(spec)
@@ -188,7 +193,15 @@ def finalize(
     recipe_format: str,
     flavor: Flavor,
 ) -> list[RenderedRecipe]:
-    """Compute hashes and build strings, then resolve pin markers across sibling outputs."""
+    """Compute hashes and build strings, then resolve pin markers across sibling outputs.
+
+    Names, versions and build strings are checked here, before any stage makes a path of them.
+    """
+    errors: list[CflError] = []
+    for spec in specs:
+        errors += identity.check_name(spec.name, spec.lines, spec.location)
+        errors += identity.check_version(spec.name, spec.version, spec.lines, spec.location)
+    raise_collected(errors)
     known: dict[str, tuple[str, str]] = {}
     strings: dict[int, tuple[dict[str, Any], str]] = {}
     for spec in _order(specs):
@@ -197,8 +210,10 @@ def finalize(
             if pinned in known and pinned != spec.name:
                 contents[pinned] = " ".join(known[pinned])
         string = flavor.build_string(spec, variant, contents)
+        errors += identity.check_build_string(spec.name, string, spec.lines, spec.location)
         known[spec.name] = (spec.version, string)
         strings[id(spec)] = (contents, string)
+    raise_collected(errors)
     return [
         _rendered(spec, *strings[id(spec)], known, variant, subdir, recipe_path, recipe_format)
         for spec in specs
@@ -246,10 +261,19 @@ def _run_exports(raw: Any, known: Mapping[str, tuple[str, str]], where: Location
     if isinstance(raw, list):
         raw = {"weak": raw}
     if not isinstance(raw, dict):
-        raise RecipeError("run_exports must be a list or a mapping of weak/strong lists", where)
+        raise RecipeError(
+            "run_exports must be a list or a mapping of weak/strong lists",
+            where,
+            hint="write `run_exports: [spec]` or `run_exports: {weak: [spec], strong: [spec]}`",
+        )
     parts = {}
     for key in ("weak", "strong", "noarch", "weak_constrains", "strong_constrains"):
-        specs = [resolve_pins(str(s), known, where) for s in raw.get(key) or []]
+        items = raw.get(key) or []
+        if not isinstance(items, list):
+            raise RecipeError(
+                f"run_exports/{key} must be a list", where, hint="write one `- spec` per line"
+            )
+        specs = [resolve_pins(str(s), known, where) for s in items]
         # An export of a pin_compatible the variant does not pin stays a bare name.
         parts[key] = tuple(take_compatible_pins(specs)[0])
     return RunExports(**parts)

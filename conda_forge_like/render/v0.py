@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime
 import re
 import time
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .. import platforms, yamlio
 from ..errors import CflError, Location, RecipeError, raise_collected
-from ..recipe import SCRIPT_FILE_RE, microarch, schema, selectors, v0
+from ..recipe import SCRIPT_FILE_RE, microarch, schema, selectors, shapes, v0
 from ..recipe.model import RawRecipe
 from ..templating import render_text_collect
 from ..variants.config import VariantConfig
@@ -26,6 +27,20 @@ from .files import make_helpers
 from .model import IgnoreRunExports, PendingPin
 from .outputs import OutputSpec, fill_bare_requirements, spec_name, take_pending_pins
 from .pins import apply_pin, ensure_valid_spec
+
+# conda-build offers the `time` and `datetime` modules to templates; a recipe needs their
+# clocks and types, not `time.sleep` or `datetime.sys` (a way to every other module).
+_TIME = types.SimpleNamespace(
+    time=time.time, strftime=time.strftime, gmtime=time.gmtime, localtime=time.localtime
+)
+_DATETIME = types.SimpleNamespace(
+    **{
+        name: getattr(datetime, name)
+        for name in ("date", "datetime", "time", "timedelta", "timezone", "tzinfo", "UTC")
+    },
+    MINYEAR=datetime.MINYEAR,
+    MAXYEAR=datetime.MAXYEAR,
+)
 
 
 def selector_namespace(
@@ -85,6 +100,7 @@ def render_variant(
         raise_collected(errors)
         raise AssertionError("unreachable: no tree comes with an error")
     errors += schema.check_keys(tree, schema.V0_SCHEMA, raw.path)
+    errors += shapes.check(tree, shapes.V0_SHAPES, raw.path)
     errors += microarch.check_tree(tree, raw.path)
     if errors:
         # Values may be placeholders after an undefined variable: report what is certain.
@@ -122,7 +138,7 @@ def _render_tree(
     errors += errs
     functions = Functions(full, subdir)
     ctx: dict[str, Any] = {**v0_env.names(full, subdir, raw.recipe_dir, package), **ns, **full}
-    ctx.update(functions.as_context(), datetime=datetime, time=time, environ=environ)
+    ctx.update(functions.as_context(), datetime=_DATETIME, time=_TIME, environ=environ)
     ctx.update(make_helpers(raw.recipe_dir))
     rendered, jinja_errors = render_text_collect(text, raw.path, ctx)
     errors += jinja_errors
@@ -133,7 +149,13 @@ def _render_tree(
     except RecipeError as exc:
         return _Pass(text, rendered, None, [*errors, exc])
     if not isinstance(tree, dict):
-        errors.append(RecipeError("a meta.yaml must be a mapping", Location(raw.path, 1)))
+        errors.append(
+            RecipeError(
+                "a meta.yaml must be a mapping",
+                Location(raw.path, 1),
+                hint="start with `package:` followed by indented `name:` and `version:`",
+            )
+        )
         return _Pass(text, rendered, None, errors)
     return _Pass(text, rendered, tree, errors)
 
@@ -286,7 +308,7 @@ def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
     path = scope.path
     package = _section(tree, "package", path)
     build = _section(tree, "build", path)
-    where = Location(path, tree.line_of("package") if isinstance(tree, yamlio.YDict) else 1)
+    where = Location(path, (tree.line_of("package") if isinstance(tree, yamlio.YDict) else 0) or 1)
     top_name = str(package.get("name") or "")
     version = str(package.get("version") or "")
     outputs = tree.get("outputs") or []
@@ -310,12 +332,26 @@ def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
     raise_collected(errors)
     if not outputs:
         section = v0_keys.Section(scope.raw, scope.selected, None, True)
-        return [_output_spec(tree, top_name, version, build, scope, section, where)]
+        lines = _lines(package, package, build)
+        return [_output_spec(tree, top_name, version, build, scope, section, where, lines)]
     return _output_specs(tree, outputs, top_name, version, build, scope)
 
 
 def _has_name(out: Any) -> bool:
     return isinstance(out, dict) and bool(out.get("name"))
+
+
+def _key_line(mapping: Any, key: str) -> int | None:
+    return mapping.key_lines.get(key) if isinstance(mapping, yamlio.YDict) else None
+
+
+def _lines(names: Any, package: Any, build: Any) -> dict[str, int | None]:
+    """Lines of the keys a package's file name is made of, for errors about their values."""
+    return {
+        "name": _key_line(names, "name"),
+        "version": _key_line(names, "version") or _key_line(package, "version"),
+        "string": _key_line(build, "string"),
+    }
 
 
 def _has_version(out: Any) -> bool:
@@ -373,10 +409,11 @@ def _output_specs(
         where = Location(scope.path, line)
         try:
             _check_script_file(out, scope)
+            lines = _lines(out, tree.get("package"), own_build)
             specs.append(
                 _output_spec(
                     merged, str(out["name"]), str(out.get("version") or version), out_build,
-                    scope, section, where,
+                    scope, section, where, lines,
                 )
             )  # fmt: skip
         except CflError as exc:
@@ -421,10 +458,13 @@ def _script_keys(section: Mapping[str, Any], scope: _Scope, keys: set[str]) -> s
 
 def _build_number(build: Mapping[str, Any], where: Location) -> int:
     try:
-        return int(build.get("number") or 0)
+        number = int(build.get("number") or 0)
+        if number < 0:
+            raise ValueError(number)
+        return number
     except (TypeError, ValueError) as exc:
         raise RecipeError(
-            f"build/number must be an integer, got {build.get('number')!r}",
+            f"build/number must be a non-negative integer, got {build.get('number')!r}",
             where,
             hint="write e.g. `number: 0`; bump it for a rebuild of the same version",
         ) from exc
@@ -438,6 +478,7 @@ def _output_spec(
     scope: _Scope,
     text: v0_keys.Section,
     where: Location,
+    lines: dict[str, int | None],
 ) -> OutputSpec:
     if isinstance(section, yamlio.YDict) and isinstance(section.get("build"), yamlio.YDict):
         number_where = Location(scope.path, section["build"].line_of("number"))
@@ -473,10 +514,13 @@ def _output_spec(
         location=where,
         string=explicit or template,
         noarch=noarch,
-        script="\n".join(script) if isinstance(script, list) else script,
+        script="\n".join(str(s) for s in script if s is not None)
+        if isinstance(script, list)
+        else script,
         run_exports=build.get("run_exports") or section.get("run_exports"),
         ignore_run_exports=ignore,
         pending_pins=pending,
+        lines=lines,
         meta={
             k: section.get(k)
             for k in ("source", "test", "about", "build", "extra")

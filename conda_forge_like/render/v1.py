@@ -15,7 +15,7 @@ import jinja2
 
 from .. import platforms, templating
 from ..errors import CflError, Location, RecipeError, raise_collected
-from ..recipe import microarch, schema
+from ..recipe import microarch, schema, shapes
 from ..recipe.model import RawRecipe
 from ..recipe.v1 import Analysis, Usage, analyze
 from ..yamlio import YDict, YList, line_of
@@ -78,17 +78,20 @@ class _Evaluator:
                     "spelling",
                 )
             )
-        else:
+        elif isinstance(exc, RecipeError):
+            hint = exc.hint or "check the expression's syntax"
             self.errors.append(
-                RecipeError(f"cannot evaluate {what}: {message}", Location(self.path, line))
+                RecipeError(f"cannot evaluate {what}: {message}", Location(self.path, line), hint)
             )
+        else:
+            self.errors.append(templating.failure(exc, Location(self.path, line), what))
 
     def string(self, text: str, line: int | None) -> Any:
         if "${{" not in text:
             return text
         try:
             return templating.render_value(text, self.context)
-        except (jinja2.TemplateError, RecipeError, TypeError, ValueError) as exc:
+        except (*templating.FAILURES, RecipeError) as exc:
             self.error(exc, line, f"`{text.strip()}`")
             return ""
 
@@ -97,7 +100,7 @@ class _Evaluator:
             return expr
         try:
             return bool(templating.evaluate(str(expr), self.context))
-        except (jinja2.TemplateError, RecipeError, TypeError, ValueError) as exc:
+        except (*templating.FAILURES, RecipeError) as exc:
             self.error(exc, line, f"condition `if: {expr}`")
             return False
 
@@ -191,7 +194,11 @@ def evaluate_context(ev: _Evaluator, tree: Mapping[str, Any]) -> None:
     context = tree.get("context") or {}
     if not isinstance(context, dict):
         ev.errors.append(
-            RecipeError("context must be a mapping", Location(ev.path, line_of(tree, "context")))
+            RecipeError(
+                "context must be a mapping",
+                Location(ev.path, line_of(tree, "context")),
+                hint="write `context:` followed by indented `name: value` lines",
+            )
         )
         return
     for key, value in context.items():
@@ -206,6 +213,7 @@ class Prepared:
 
     analysis: Analysis
     schema_errors: tuple[CflError, ...]
+    shape_errors: tuple[CflError, ...] = ()  # wrong types: evaluation cannot go on
 
 
 def prepare(raw: RawRecipe) -> Prepared:
@@ -216,7 +224,8 @@ def prepare(raw: RawRecipe) -> Prepared:
         for item in outputs:
             errors.extend(schema.check_keys(item, schema.V1_OUTPUT_SCHEMA, raw.path))
     errors.extend(microarch.check_tree(tree, raw.path))
-    return Prepared(analyze(tree), tuple(errors))
+    shape_errors = shapes.check(tree, shapes.V1_SHAPES, raw.path, v1=True)
+    return Prepared(analyze(tree), tuple(errors), tuple(shape_errors))
 
 
 def render_variant(
@@ -224,6 +233,8 @@ def render_variant(
 ) -> list[OutputSpec]:
     tree = raw.tree
     analysis = prepared.analysis
+    if prepared.shape_errors:
+        raise_collected([*prepared.schema_errors, *prepared.shape_errors])
     ev = _Evaluator(raw.path, base_context(variant, subdir, dict(raw.environ)))
     evaluate_context(ev, tree)
     top = ev.mapping(_without(tree, ("context", "outputs")))
@@ -263,7 +274,9 @@ def _multi(
     if not isinstance(outputs_raw, list):
         errors.append(
             RecipeError(
-                "outputs must be a list", Location(path, getattr(outputs_raw, "line", None))
+                "outputs must be a list",
+                Location(path, getattr(outputs_raw, "line", None)),
+                hint="start each output with `- package: {name: ...}`",
             )
         )
         return []
@@ -406,12 +419,7 @@ def _spec(
     for env in ("build", "host"):
         reqs[env] = fill_bare(reqs[env], fill)
     ignore = reqs_raw.get("ignore_run_exports") or {}
-    try:
-        number = int(build.get("number") or 0)
-    except (TypeError, ValueError) as exc:
-        raise RecipeError(
-            f"build/number must be an integer, got {build.get('number')!r}", where
-        ) from exc
+    number = _build_number(build, where)
     script = build.get("script")
     return OutputSpec(
         name=str(package["name"]),
@@ -422,7 +430,7 @@ def _spec(
         location=where,
         string=None if build.get("string") in (None, "") else str(build["string"]),
         noarch=str(noarch) if noarch else None,
-        script="\n".join(map(str, script))
+        script="\n".join(str(s) for s in script if s is not None)
         if isinstance(script, list)
         else (str(script) if script else None),
         run_exports=reqs_raw.get("run_exports"),
@@ -437,4 +445,36 @@ def _spec(
         },
         exact_pins=set(usage.exact_pins),
         pending_pins=pending,
+        lines=_lines(where_src, section, build),
     )
+
+
+def _build_number(build: Mapping[str, Any], where: Location) -> int:
+    value = build.get("number")
+    number = value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(value, str) and value.strip().isdigit():
+        number = int(value)
+    if value is None:
+        number = 0
+    if number is None or number < 0:
+        line = _key_line(build, "number")
+        raise RecipeError(
+            f"build/number must be a non-negative integer, got {value!r}",
+            Location(where.file, line) if line else where,
+            hint="write e.g. `number: 0`; bump it for a rebuild of the same version",
+        )
+    return number
+
+
+def _key_line(mapping: Any, key: str) -> int | None:
+    return mapping.key_lines.get(key) if isinstance(mapping, YDict) else None
+
+
+def _lines(own: YDict, section: YDict, build: Any) -> dict[str, int | None]:
+    """Lines of the package name, version and build string keys (the output's own first)."""
+    own_package, package = own.get("package"), section.get("package")
+    return {
+        "name": _key_line(own_package, "name") or _key_line(package, "name"),
+        "version": _key_line(own_package, "version") or _key_line(package, "version"),
+        "string": _key_line(own.get("build"), "string") or _key_line(build, "string"),
+    }

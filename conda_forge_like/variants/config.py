@@ -60,6 +60,9 @@ def _freeze(
     )
 
 
+_SELECTOR_HINT = "selectors compare platform names and values: [linux and x86_64], [py>=312]"
+
+
 def parse(text: str, filename: str, target_platform: str, numbers: str = "str") -> VariantConfig:
     """Read one variant file for a target; line selectors and if/then items both apply.
 
@@ -74,7 +77,7 @@ def parse(text: str, filename: str, target_platform: str, numbers: str = "str") 
             try:
                 keep = selectors.evaluate(expr, ns)
             except selectors.SelectorSyntaxError as exc:
-                raise VariantError(str(exc), Location(filename, number)) from exc
+                raise VariantError(str(exc), Location(filename, number), _SELECTOR_HINT) from exc
             body = body if keep else ""
         lines.append(body)
     try:
@@ -200,7 +203,7 @@ def _select_items(items: list[Any], ns: Mapping[str, Any], where: Location) -> l
                     else item.get("else")
                 )
             except selectors.SelectorSyntaxError as exc:
-                raise VariantError(str(exc), where) from exc
+                raise VariantError(str(exc), where, _SELECTOR_HINT) from exc
             out.extend(_as_list(chosen) if chosen is not None else [])
         else:
             out.append(item)

@@ -8,10 +8,17 @@ every other key collapses to its first value.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Collection
 from typing import Any
 
+from ..errors import Location, VariantError
 from .config import VariantConfig, validate
+
+# A matrix beyond this many combinations is refused before anything is rendered or built
+# (a recipe using seven keys of nine values each is 4,782,969 builds); `--max-variants`
+# raises it.
+MAX_VARIANTS = 1000
 
 
 def axes(config: VariantConfig, used: Collection[str]) -> list[list[dict[str, Any]]]:
@@ -39,3 +46,25 @@ def expand(config: VariantConfig, used: Collection[str]) -> list[dict[str, Any]]
             variant.update(part)
         combos.append(variant)
     return combos
+
+
+def check_size(
+    config: VariantConfig, used: Collection[str], limit: int, where: Location | None = None
+) -> None:
+    """Refuse a matrix of more than ``limit`` combinations, naming each axis and its size."""
+    sizes = {
+        "+".join(sorted(part)): len(axis)
+        for axis in axes(config, used)
+        if axis
+        for part in [axis[0]]
+    }
+    total = math.prod(sizes.values())
+    if total <= limit:
+        return
+    detail = " x ".join(f"{key} ({count})" for key, count in sizes.items())
+    raise VariantError(
+        f"the variant matrix has {total} combinations, more than the limit of {limit}: {detail}",
+        where,
+        hint="use fewer values for these keys, zip keys that go together (zip_keys), or "
+        f"raise the limit with --max-variants {total}",
+    )
