@@ -181,6 +181,7 @@ def build(
     test: bool = True,
     package_format: str = "conda",
     skip_existing: bool = False,
+    overwrite: bool = False,
     keep_work: bool = False,
     use_default_variants: bool = True,
     report: Reporter | None = None,
@@ -201,6 +202,7 @@ def build(
         test=test,
         package_format=package_format,
         skip_existing=skip_existing,
+        overwrite=overwrite,
         keep_work=keep_work,
     )
     return runner.build_all(rendered, options, report or (lambda *_: None), jobs)

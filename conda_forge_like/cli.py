@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -173,6 +174,7 @@ def _run_build(
         test=not args.no_test,
         package_format=args.package_format,
         skip_existing=args.skip_existing,
+        overwrite=args.overwrite,
         keep_work=args.keep_work,
         use_default_variants=not args.no_default_variants,
         report=report,
@@ -325,6 +327,11 @@ def _parser() -> argparse.ArgumentParser:
         "--skip-existing", action="store_true", help="skip outputs already in the channel"
     )
     build.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a package already in the channel that differs from the new build",
+    )
+    build.add_argument(
         "--keep-work", action="store_true", help="keep work directories after success"
     )
     build.set_defaults(func=_cmd_build)
@@ -387,8 +394,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C: running scripts are killed, nothing half-written stays."""
+    raise KeyboardInterrupt
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if argv is None:
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         code: int = args.func(args)
         return code

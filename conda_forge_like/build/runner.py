@@ -8,10 +8,13 @@ channel before the tests pass; a failing test moves the package to ``<output>/br
 
 from __future__ import annotations
 
+import fcntl
+import filecmp
 import json
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from .. import abi, baseplate, index, package, relocate
 from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
+from ..errors import CflError, ChannelError
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
 from . import abi_step, environments, files, hwcaps, plan, sources, staging, tests
@@ -38,6 +42,7 @@ class BuildOptions:
     test: bool = True
     package_format: str = "conda"
     skip_existing: bool = False
+    overwrite: bool = False
     keep_work: bool = False
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
 
@@ -65,6 +70,37 @@ def package_filename(rendered: RenderedRecipe, fmt: str) -> str:
 
 def work_dir(rendered: RenderedRecipe, options: BuildOptions) -> Path:
     return options.output_dir.resolve() / "work" / f"{rendered.subdir}-{rendered.dist}"
+
+
+@contextmanager
+def output_lock(rendered: RenderedRecipe, options: BuildOptions) -> Iterator[None]:
+    """Hold this output's exclusive lock: two ``cfl`` processes building the same output into
+    one channel take turns, so they never share its work directory or publish half of it."""
+    work = work_dir(rendered, options)
+    lock = work.with_name(work.name + ".lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise CflError(f"cannot lock {lock}: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def publish(staged: Path, final: Path, overwrite: bool) -> None:
+    """Move the built package into the channel; a different package of the same file name
+    already there is refused unless ``overwrite`` (the same bytes are fine: a rebuild)."""
+    if final.exists() and not overwrite and not filecmp.cmp(staged, final, shallow=False):
+        raise ChannelError(
+            f"{final} is already in the channel with different contents",
+            hint="--skip-existing skips outputs already in the channel, --overwrite replaces "
+            "them",
+        )
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged, final)  # staged lies in the channel: same file system, atomic
 
 
 def _solvable_names(channels: list[Path | str], subdir: str) -> set[str]:
@@ -126,6 +162,7 @@ class Build:
 
     def prepare(self) -> Path:
         if self.work.exists():
+            scripts.kill_leftover(self.work)  # a killed build's script may still be running
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True)
         self.log.touch()
@@ -368,7 +405,12 @@ def _recipe_files(recipe_dir: Path, limit: int = 1 << 20) -> dict[str, bytes]:
 
 
 def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
-    """Build, test and publish one output (see the module docstring)."""
+    """Build, test and publish one output (see the module docstring), under its lock."""
+    with output_lock(rendered, options):
+        return _build_locked(rendered, options, report)
+
+
+def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
     out = options.output_dir.resolve()
     filename = package_filename(rendered, options.package_format)
     if options.skip_existing and index.contains(out, rendered.subdir, filename):
@@ -409,8 +451,7 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
         os.replace(staged, broken / staged.name)
         raise
     final = out / rendered.subdir / staged.name
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged, final)
+    publish(staged, final, options.overwrite)
     index.add(out, [final])
     report("built", rendered, str(final))
     if not options.keep_work:
