@@ -271,7 +271,7 @@ class Build:
         if hwcaps.levels(self.r)[0]:
             chosen = hwcaps.with_copies(chosen, new)
         report = relocate.relocate(host_prefix, chosen, str(host_prefix), self.r.subdir)
-        for warning in getattr(report, "warnings", []):
+        for warning in report.warnings:
             self.report("warning", self.r, str(warning))
         matches = {m.path: m.file_mode for m in report.prefix_matches}
         return [
