@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import Location, RecipeError
 from ..recipe import microarch
 from ..recipe import v0 as v0_text
 from ..recipe.model import RawRecipe
@@ -75,12 +76,29 @@ class RecipeRenderer:
         seen: set[tuple[str, str, str]] = set()
         results: list[RenderedRecipe] = []
         for combo in expand(self.config, self.candidates() - {"target_platform"}):
-            for rendered in self.render(combo):
+            outputs = self.render(combo)
+            _refuse_twins(outputs, self.raw.path)
+            for rendered in outputs:
                 key = (rendered.name, rendered.version, rendered.build_string)
                 if key not in seen:
                     seen.add(key)
                     results.append(rendered)
         return results
+
+
+def _refuse_twins(outputs: list[RenderedRecipe], path: str) -> None:
+    """Two outputs of one variant with the same name, version and build string would write
+    one package file: one would silently replace the other."""
+    seen: set[tuple[str, str, str]] = set()
+    for rendered in outputs:
+        key = (rendered.name, rendered.version, rendered.build_string)
+        if key in seen:
+            raise RecipeError(
+                f"two outputs are both {rendered.dist}: they would make the same package file",
+                Location(path),
+                hint="give each output its own name (or a distinct version or build string)",
+            )
+        seen.add(key)
 
 
 def _v0_used(raw: RawRecipe, keys: set[str]) -> set[str]:
