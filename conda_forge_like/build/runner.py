@@ -224,7 +224,9 @@ class Build:
         env = dict(os.environ)
         env.update(variables)
         env["PATH"] = scripts.base_path(os.environ, build_prefix / "bin")
-        env["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", "1577836800")
+        # The archives' default: files the script stamps match the package's own mtimes.
+        default_epoch = str(package.metadata.DEFAULT_EPOCH)
+        env["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", default_epoch)
         return env, plate
 
     def run_scripts(self, env: dict[str, str], src: Path, host_prefix: Path) -> set[str]:
