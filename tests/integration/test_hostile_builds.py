@@ -74,3 +74,69 @@ def test_two_outputs_of_one_name_are_refused_before_building(tmp_path: Path) -> 
     result = _cfl(str(HOSTILE / "duplicate-output-names"), "--output-dir", str(out))
     _refused(result, "twin-1.0.0-0", "meta.yaml")
     assert not out.exists() or _tree(out) == {}
+
+
+def _tar_with_links(path: Path, links: dict[str, str]) -> Path:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        data = b"hello\n"
+        info = tarfile.TarInfo("pkg/README")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+        for name, target in links.items():
+            link = tarfile.TarInfo(name)
+            link.type, link.linkname = tarfile.SYMTYPE, target
+            tar.addfile(link)
+    return path
+
+
+def _zip_with_links(path: Path, links: dict[str, str]) -> Path:
+    import stat
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("pkg/README", "hello\n")
+        for name, target in links.items():
+            info = zipfile.ZipInfo(name)
+            info.create_system = 3
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, target)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("maker", "links"),
+    [
+        # After the top folder is stripped, pkg/up -> .. points at the work directory.
+        (_tar_with_links, {"pkg/up": ".."}),
+        # Each link stays inside on its own; followed in turn they reach /.
+        (_zip_with_links, {"pkg/a": ".", "pkg/b": "a/a/a/../../../.."}),
+        (_tar_with_links, {"pkg/a": ".", "pkg/b": "a/a/../.."}),
+        (_tar_with_links, {"pkg/x": "../pkg/README"}),  # leaves and re-enters by the top name
+    ],
+)
+def test_archive_links_leaving_the_final_layout_are_refused(
+    tmp_path: Path, maker: object, links: dict[str, str]
+) -> None:
+    from conda_forge_like.build import archive
+    from conda_forge_like.errors import SourceError
+
+    suffix = ".tar.gz" if maker is _tar_with_links else ".zip"
+    made = maker(tmp_path / f"hostile{suffix}", links)  # type: ignore[operator]
+    target, scratch = tmp_path / "work" / "src", tmp_path / "work"
+    scratch.mkdir()
+    with pytest.raises(SourceError, match="outside"):
+        archive.extract(made, target, scratch)
+    assert not target.exists()
+
+
+def test_archive_links_inside_the_layout_are_kept(tmp_path: Path) -> None:
+    from conda_forge_like.build import archive
+
+    made = _tar_with_links(tmp_path / "ok.tar.gz", {"pkg/docs": "README", "pkg/sub/r": "../README"})
+    target, scratch = tmp_path / "work" / "src", tmp_path / "work"
+    scratch.mkdir()
+    archive.extract(made, target, scratch)
+    assert (target / "docs").read_text() == "hello\n"
