@@ -140,3 +140,22 @@ def test_archive_links_inside_the_layout_are_kept(tmp_path: Path) -> None:
     scratch.mkdir()
     archive.extract(made, target, scratch)
     assert (target / "docs").read_text() == "hello\n"
+
+
+@pytest.mark.slow
+def test_a_script_writing_into_its_host_environment_leaves_the_package_cache(
+    tmp_path: Path,
+) -> None:
+    out, case = tmp_path / "channel", HOSTILE / "append-host-env"
+    victim = _cfl(str(case / "victim"), "--output-dir", str(out))
+    assert victim.returncode == 0, victim.stderr
+    attacker = _cfl(str(case / "attacker"), "--output-dir", str(out), "--keep-work")
+    assert attacker.returncode == 0, attacker.stderr
+    cached = [
+        p.read_text()
+        for p in Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")).glob(
+            "cfl/pkgs/hostile-victim-*/share/victim/data.txt"
+        )
+    ]
+    assert cached, "the victim package is not in the package cache"
+    assert all(text == "pristine\n" for text in cached)
