@@ -421,10 +421,13 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
             rendered.name, rendered.version, rendered.build_string, rendered.subdir, "skipped"
         )
     abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
+    before = _channel_root(out)
     stash = _hwcaps_builds(rendered, options, report)
     job = Build(rendered, options, report)
     s = job.setup()
     new = job.run_scripts(s.env, s.src, s.host_prefix)
+    for name in sorted(_channel_root(out) - before):
+        report("warning", rendered, f"the build wrote {out / name} outside its work directory")
     if stash is not None:
         new |= _install_hwcaps(job, stash, s.host_prefix, new)
     records = job.package_files(s.host_prefix, new)
@@ -470,6 +473,21 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         job.log,
         tested,
     )
+
+
+def _channel_root(out: Path) -> set[str]:
+    """The channel root's entries a build may not make: not subdirs, work, broken or locks."""
+    try:
+        names = set(os.listdir(out))
+    except OSError:
+        return set()
+    return {
+        n
+        for n in names
+        if n not in ("work", "broken")
+        and not n.startswith(".")
+        and not (out / n / "repodata.json").is_file()
+    }
 
 
 def _hwcaps_builds(

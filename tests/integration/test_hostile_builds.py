@@ -159,3 +159,12 @@ def test_a_script_writing_into_its_host_environment_leaves_the_package_cache(
     ]
     assert cached, "the victim package is not in the package cache"
     assert all(text == "pristine\n" for text in cached)
+
+
+def test_a_write_into_the_channel_root_is_reported(tmp_path: Path) -> None:
+    out = tmp_path / "channel"
+    result = _cfl(str(HOSTILE / "write-channel-root"), "--output-dir", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"the build wrote {out / 'intruder.txt'} outside its work directory" in (
+        result.stdout + result.stderr
+    )
