@@ -182,6 +182,7 @@ def build(
     package_format: str = "conda",
     skip_existing: bool = False,
     overwrite: bool = False,
+    sandbox: bool | None = None,
     keep_work: bool = False,
     use_default_variants: bool = True,
     report: Reporter | None = None,
@@ -203,6 +204,7 @@ def build(
         package_format=package_format,
         skip_existing=skip_existing,
         overwrite=overwrite,
+        sandbox=runner.sandbox_default() if sandbox is None else sandbox,
         keep_work=keep_work,
     )
     return runner.build_all(rendered, options, report or (lambda *_: None), jobs)

@@ -175,6 +175,7 @@ def _run_build(
         package_format=args.package_format,
         skip_existing=args.skip_existing,
         overwrite=args.overwrite,
+        sandbox=args.sandbox,
         keep_work=args.keep_work,
         use_default_variants=not args.no_default_variants,
         report=report,
@@ -325,6 +326,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--package-format", choices=("conda", "tar.bz2"), default="conda")
     build.add_argument(
         "--skip-existing", action="store_true", help="skip outputs already in the channel"
+    )
+    build.add_argument(
+        "--sandbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run build scripts under bubblewrap: only the work directory writable, no "
+        "network (default: on when CI=true and bwrap works)",
     )
     build.add_argument(
         "--overwrite",

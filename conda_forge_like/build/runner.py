@@ -43,6 +43,7 @@ class BuildOptions:
     package_format: str = "conda"
     skip_existing: bool = False
     overwrite: bool = False
+    sandbox: bool = False  # build scripts under bwrap: only the work directory writable
     keep_work: bool = False
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
 
@@ -57,6 +58,12 @@ class BuildResult:
     package: Path | None = None
     log: Path | None = None
     tested: bool = False
+
+
+def sandbox_default() -> bool:
+    from . import sandbox
+
+    return sandbox.default(os.environ)
 
 
 def default_cache_dir() -> Path:
@@ -262,7 +269,10 @@ class Build:
             staging.save(folder, host_prefix, files.snapshot(host_prefix) - before, src)
 
     def run_script(self, script: scripts.Script, env: dict[str, str], src: Path, name: str) -> None:
-        scripts.run(script.text, env, src, self.log, name, self.work, script.interpreter)
+        writable = [self.work] if self.options.sandbox else None
+        scripts.run(
+            script.text, env, src, self.log, name, self.work, script.interpreter, writable
+        )
 
     def package_files(self, host_prefix: Path, new: set[str]) -> list[package.PathRecord]:
         build = self.r.meta.get("build") or {}

@@ -22,6 +22,7 @@ from typing import IO
 
 from ..errors import CflError
 from ..recipe import SCRIPT_FILE_RE
+from . import sandbox
 
 TAIL_LINES = 50
 PID_FILE = "script.pgid"  # in the work directory while a script runs: a later run kills it
@@ -107,9 +108,13 @@ def run(
     name: str = "build",
     work_dir: Path | None = None,
     interpreter: str = "bash",
+    writable: Sequence[Path] | None = None,
 ) -> None:
-    """Run ``script`` with bash (-e: stop at the first failing command) or python."""
+    """Run ``script`` with bash (-e: stop at the first failing command) or python; with
+    ``writable``, in the sandbox where only those directories can be written."""
     command, script_path = _prepare(script, env, log.with_name(f"{name}_script"), interpreter)
+    if writable is not None:
+        command = sandbox.wrap(command, writable)
     with log.open("a") as out:
         out.write(f"==> {name} script: {script_path}\n")
         out.flush()

@@ -4,6 +4,7 @@ exits non-zero without a traceback, and leaves the channel byte-for-byte as it w
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +169,15 @@ def test_a_write_into_the_channel_root_is_reported(tmp_path: Path) -> None:
     assert f"the build wrote {out / 'intruder.txt'} outside its work directory" in (
         result.stdout + result.stderr
     )
+
+
+@pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap is not installed")
+def test_the_sandbox_keeps_writes_out_of_the_channel_root(tmp_path: Path) -> None:
+    from conda_forge_like.build import sandbox
+
+    if not sandbox.works():
+        pytest.skip("bwrap cannot make namespaces here")
+    out = tmp_path / "channel"
+    result = _cfl(str(HOSTILE / "write-channel-root"), "--output-dir", str(out), "--sandbox")
+    assert not (out / "intruder.txt").exists()
+    assert "Traceback" not in result.stderr
