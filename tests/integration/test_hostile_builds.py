@@ -181,3 +181,22 @@ def test_the_sandbox_keeps_writes_out_of_the_channel_root(tmp_path: Path) -> Non
     result = _cfl(str(HOSTILE / "write-channel-root"), "--output-dir", str(out), "--sandbox")
     assert not (out / "intruder.txt").exists()
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not shutil.which("patchelf"), reason="patchelf is not installed")
+def test_relocation_does_not_write_through_a_hard_link(tmp_path: Path) -> None:
+    out = tmp_path / "channel"
+    sentinel = tmp_path / "outside" / "tool"
+    sentinel.parent.mkdir()
+    shutil.copy2("/bin/true", sentinel)
+    subprocess.run(["patchelf", "--set-rpath", "/opt/elsewhere/lib", str(sentinel)], check=True)
+    before = sentinel.read_bytes()
+    result = _cfl(
+        str(HOSTILE / "hardlink-outside-file"), "--output-dir", str(out),
+        HOSTILE_SENTINEL=str(sentinel),
+    )  # fmt: skip
+    # Relocation ran on the prefix's copy (and says so: its warnings reach the user); the ABI
+    # checks may then refuse /bin/true's copy, which does not matter here.
+    assert "removed RPATH entry '/opt/elsewhere/lib'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sentinel.read_bytes() == before
