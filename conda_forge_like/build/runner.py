@@ -13,6 +13,8 @@ import filecmp
 import json
 import os
 import shutil
+import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -108,6 +110,27 @@ def publish(staged: Path, final: Path, overwrite: bool) -> None:
         )
     final.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staged, final)  # staged lies in the channel: same file system, atomic
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM between moving the package in and indexing it waits until both are
+    done: the channel never holds a package its repodata does not list."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach only the main thread; its own wait is deferred there
+        return
+    caught: list[int] = []
+    old = {sig: signal.signal(sig, lambda n, _f: caught.append(n)) for sig in _DEFERRED}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
+_DEFERRED = (signal.SIGINT, signal.SIGTERM)
 
 
 def _solvable_names(channels: list[Path | str], subdir: str) -> set[str]:
@@ -466,8 +489,9 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         os.replace(staged, broken / staged.name)
         raise
     final = out / rendered.subdir / staged.name
-    publish(staged, final, options.overwrite)
-    index.add(out, [final])
+    with _interrupts_deferred():
+        publish(staged, final, options.overwrite)
+        index.add(out, [final])
     report("built", rendered, str(final))
     if not options.keep_work:
         shutil.rmtree(job.work, ignore_errors=True)
