@@ -225,6 +225,8 @@ def build(
     test: bool = True,
     package_format: str = "conda",
     skip_existing: bool = False,
+    overwrite: bool = False,
+    sandbox: bool | None = None,
     keep_work: bool = False,
     use_default_variants: bool = True,
     report: Reporter | None = None,
@@ -247,6 +249,8 @@ def build(
         test=test,
         package_format=package_format,
         skip_existing=skip_existing,
+        overwrite=overwrite,
+        sandbox=runner.sandbox_default() if sandbox is None else sandbox,
         keep_work=keep_work,
     )
     return runner.build_all(rendered, options, report or (lambda *_: None), jobs)

@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -175,6 +176,8 @@ def _run_build(
         test=not args.no_test,
         package_format=args.package_format,
         skip_existing=args.skip_existing,
+        overwrite=args.overwrite,
+        sandbox=args.sandbox,
         keep_work=args.keep_work,
         use_default_variants=not args.no_default_variants,
         report=report,
@@ -341,6 +344,18 @@ def _parser() -> argparse.ArgumentParser:
         "--skip-existing", action="store_true", help="skip outputs already in the channel"
     )
     build.add_argument(
+        "--sandbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run build scripts under bubblewrap: only the work directory writable, no "
+        "network (default: on when CI=true and bwrap works)",
+    )
+    build.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a package already in the channel that differs from the new build",
+    )
+    build.add_argument(
         "--keep-work", action="store_true", help="keep work directories after success"
     )
     _max_variants_option(build)
@@ -405,8 +420,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C: running scripts are killed, nothing half-written stays."""
+    raise KeyboardInterrupt
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if argv is None:
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         code: int = args.func(args)
         return code

@@ -154,7 +154,9 @@ def extract(archive: Path, target: Path, scratch: Path, name: str | None = None)
             _extract_tar(_unzstd(archive, staging), tree, archive)
         else:
             _extract_tar(archive, tree, archive)
-        merge_into(_strip_top_dir(tree), target)
+        root = _strip_top_dir(tree)
+        _refuse(archive, escaping_links(root))
+        merge_into(root, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -262,6 +264,26 @@ def _strip_top_dir(tree: Path) -> Path:
     if len(children) == 1 and children[0].is_dir() and not children[0].is_symlink():
         return children[0]
     return tree
+
+
+def escaping_links(root: Path) -> list[str]:
+    """Symlinks of the extracted tree, in its final layout (top folder stripped), that lead
+    outside it: each on its own (``up -> ..``) or followed through the others (a chain)."""
+    problems: list[str] = []
+    real_root = os.path.realpath(root)
+    for folder, dirs, names in os.walk(root):
+        for name in [*dirs, *names]:
+            path = Path(folder, name)
+            if not path.is_symlink():
+                continue
+            rel = path.relative_to(root).as_posix()
+            link = os.readlink(path)
+            lexical = posixpath.normpath(posixpath.join(posixpath.dirname(rel), link))
+            resolved = os.path.realpath(path)
+            inside = resolved == real_root or resolved.startswith(real_root + os.sep)
+            if _is_absolute(link) or _escapes(lexical) or not inside:
+                problems.append(f"{rel!r}: symlink {link!r} leads outside the source directory")
+    return problems
 
 
 def merge_into(source: Path, target: Path) -> None:

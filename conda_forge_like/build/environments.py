@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,10 +160,31 @@ def create(
             hint="check that the channel's packages are intact (cfl index CHANNEL rebuilds "
             "its repodata)",
         ) from exc
+    unshare(prefix)
     return [
         Installed(r.name.normalized, str(r.version), r.build, _run_exports(r, cache))
         for r in records
     ]
+
+
+def unshare(prefix: Path) -> int:
+    """py-rattler hard-links files from the shared package cache: give each its own copy, so
+    a build script writing into the environment cannot change the cache (or other builds)."""
+    count = 0
+    for folder, _, names in os.walk(prefix):
+        for name in names:
+            path = Path(folder, name)
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+                temp = path.with_name(f".{name}.cfl-unshare")
+                try:
+                    shutil.copy2(path, temp)
+                    os.replace(temp, path)
+                except OSError as exc:
+                    temp.unlink(missing_ok=True)
+                    raise SolveError(f"cannot copy {path} out of the package cache: {exc}") from exc
+                count += 1
+    return count
 
 
 def ensure_dirs(*paths: Path) -> None:

@@ -117,6 +117,7 @@ def _dedupe(specs: Iterable[str]) -> list[str]:
 
 def order(rendered: Sequence[RenderedRecipe]) -> list[RenderedRecipe]:
     """Topological order by build/host dependencies on other outputs; a cycle is an error."""
+    _refuse_duplicates(rendered)
     names = {r.name for r in rendered}
     needs: dict[int, set[str]] = {}
     for index, item in enumerate(rendered):
@@ -136,6 +137,20 @@ def order(rendered: Sequence[RenderedRecipe]) -> list[RenderedRecipe]:
             rendered[i].name for i in ready if _all_built(rendered, remaining, rendered[i].name)
         }
     return result
+
+
+def _refuse_duplicates(rendered: Sequence[RenderedRecipe]) -> None:
+    """Two outputs that would write the same package file: one would silently replace the other."""
+    seen: dict[tuple[str, str], RenderedRecipe] = {}
+    for item in rendered:
+        key = (item.subdir, item.dist)
+        if key in seen:
+            raise CflError(
+                f"two outputs make the same package {item.subdir}/{item.dist} "
+                f"({seen[key].recipe_path} and {item.recipe_path})",
+                hint="give each output its own name, or a distinct version or build string",
+            )
+        seen[key] = item
 
 
 def _all_built(rendered: Sequence[RenderedRecipe], remaining: Sequence[int], name: str) -> bool:

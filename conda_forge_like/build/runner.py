@@ -8,10 +8,15 @@ channel before the tests pass; a failing test moves the package to ``<output>/br
 
 from __future__ import annotations
 
+import fcntl
+import filecmp
 import json
 import os
 import shutil
-from collections.abc import Callable, Mapping
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,7 @@ from .. import abi, baseplate, index, package, relocate
 from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
+from ..errors import CflError, ChannelError
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
 from . import abi_step, environments, files, hwcaps, plan, sources, staging, tests
@@ -38,6 +44,8 @@ class BuildOptions:
     test: bool = True
     package_format: str = "conda"
     skip_existing: bool = False
+    overwrite: bool = False
+    sandbox: bool = False  # build scripts under bwrap: only the work directory writable
     keep_work: bool = False
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
 
@@ -54,6 +62,12 @@ class BuildResult:
     tested: bool = False
 
 
+def sandbox_default() -> bool:
+    from . import sandbox
+
+    return sandbox.default(os.environ)
+
+
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "cfl"
@@ -65,6 +79,57 @@ def package_filename(rendered: RenderedRecipe, fmt: str) -> str:
 
 def work_dir(rendered: RenderedRecipe, options: BuildOptions) -> Path:
     return options.output_dir.resolve() / "work" / f"{rendered.subdir}-{rendered.dist}"
+
+
+@contextmanager
+def output_lock(rendered: RenderedRecipe, options: BuildOptions) -> Iterator[None]:
+    """Hold this output's exclusive lock: two ``cfl`` processes building the same output into
+    one channel take turns, so they never share its work directory or publish half of it."""
+    work = work_dir(rendered, options)
+    lock = work.with_name(work.name + ".lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise CflError(f"cannot lock {lock}: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def publish(staged: Path, final: Path, overwrite: bool) -> None:
+    """Move the built package into the channel; a different package of the same file name
+    already there is refused unless ``overwrite`` (the same bytes are fine: a rebuild)."""
+    if final.exists() and not overwrite and not filecmp.cmp(staged, final, shallow=False):
+        raise ChannelError(
+            f"{final} is already in the channel with different contents",
+            hint="--skip-existing skips outputs already in the channel, --overwrite replaces them",
+        )
+    final.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged, final)  # staged lies in the channel: same file system, atomic
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM between moving the package in and indexing it waits until both are
+    done: the channel never holds a package its repodata does not list."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach only the main thread; its own wait is deferred there
+        return
+    caught: list[int] = []
+    old = {sig: signal.signal(sig, lambda n, _f: caught.append(n)) for sig in _DEFERRED}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+    if caught:
+        raise KeyboardInterrupt
+
+
+_DEFERRED = (signal.SIGINT, signal.SIGTERM)
 
 
 def _solvable_names(channels: list[Path | str], subdir: str) -> set[str]:
@@ -126,6 +191,7 @@ class Build:
 
     def prepare(self) -> Path:
         if self.work.exists():
+            scripts.kill_leftover(self.work)  # a killed build's script may still be running
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True)
         self.log.touch()
@@ -187,7 +253,9 @@ class Build:
         env = dict(os.environ)
         env.update(variables)
         env["PATH"] = scripts.base_path(os.environ, build_prefix / "bin")
-        env["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", "1577836800")
+        # The archives' default: files the script stamps match the package's own mtimes.
+        default_epoch = str(package.metadata.DEFAULT_EPOCH)
+        env["SOURCE_DATE_EPOCH"] = os.environ.get("SOURCE_DATE_EPOCH", default_epoch)
         return env, plate
 
     def run_scripts(self, env: dict[str, str], src: Path, host_prefix: Path) -> set[str]:
@@ -223,7 +291,8 @@ class Build:
             staging.save(folder, host_prefix, files.snapshot(host_prefix) - before, src)
 
     def run_script(self, script: scripts.Script, env: dict[str, str], src: Path, name: str) -> None:
-        scripts.run(script.text, env, src, self.log, name, self.work, script.interpreter)
+        writable = [self.work] if self.options.sandbox else None
+        scripts.run(script.text, env, src, self.log, name, self.work, script.interpreter, writable)
 
     def package_files(self, host_prefix: Path, new: set[str]) -> list[package.PathRecord]:
         build = self.r.meta.get("build") or {}
@@ -234,7 +303,7 @@ class Build:
         if hwcaps.levels(self.r)[0]:
             chosen = hwcaps.with_copies(chosen, new)
         report = relocate.relocate(host_prefix, chosen, str(host_prefix), self.r.subdir)
-        for warning in getattr(report, "warnings", []):
+        for warning in report.warnings:
             self.report("warning", self.r, str(warning))
         matches = {m.path: m.file_mode for m in report.prefix_matches}
         return [
@@ -368,7 +437,12 @@ def _recipe_files(recipe_dir: Path, limit: int = 1 << 20) -> dict[str, bytes]:
 
 
 def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
-    """Build, test and publish one output (see the module docstring)."""
+    """Build, test and publish one output (see the module docstring), under its lock."""
+    with output_lock(rendered, options):
+        return _build_locked(rendered, options, report)
+
+
+def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
     out = options.output_dir.resolve()
     filename = package_filename(rendered, options.package_format)
     if options.skip_existing and index.contains(out, rendered.subdir, filename):
@@ -377,10 +451,13 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
             rendered.name, rendered.version, rendered.build_string, rendered.subdir, "skipped"
         )
     abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
+    before = _channel_root(out)
     stash = _hwcaps_builds(rendered, options, report)
     job = Build(rendered, options, report)
     s = job.setup()
     new = job.run_scripts(s.env, s.src, s.host_prefix)
+    for name in sorted(_channel_root(out) - before):
+        report("warning", rendered, f"the build wrote {out / name} outside its work directory")
     if stash is not None:
         new |= _install_hwcaps(job, stash, s.host_prefix, new)
     records = job.package_files(s.host_prefix, new)
@@ -409,9 +486,9 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
         os.replace(staged, broken / staged.name)
         raise
     final = out / rendered.subdir / staged.name
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged, final)
-    index.add(out, [final])
+    with _interrupts_deferred():
+        publish(staged, final, options.overwrite)
+        index.add(out, [final])
     report("built", rendered, str(final))
     if not options.keep_work:
         shutil.rmtree(job.work, ignore_errors=True)
@@ -427,6 +504,21 @@ def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter)
         job.log,
         tested,
     )
+
+
+def _channel_root(out: Path) -> set[str]:
+    """The channel root's entries a build may not make: not subdirs, work, broken or locks."""
+    try:
+        names = set(os.listdir(out))
+    except OSError:
+        return set()
+    return {
+        n
+        for n in names
+        if n not in ("work", "broken")
+        and not n.startswith(".")
+        and not (out / n / "repodata.json").is_file()
+    }
 
 
 def _hwcaps_builds(

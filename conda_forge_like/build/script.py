@@ -8,18 +8,26 @@ with bash -e (python for a ``.py`` file), appends all output to ``log`` and rais
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from ..errors import CflError
 from ..recipe import SCRIPT_FILE_RE
+from . import sandbox
 
 TAIL_LINES = 50
+PID_FILE = "script.pgid"  # in the work directory while a script runs: a later run kills it
+_PR_SET_PDEATHSIG = 1
+_GRACE_SECONDS = 3.0
 
 
 class ScriptError(CflError):
@@ -100,33 +108,99 @@ def run(
     name: str = "build",
     work_dir: Path | None = None,
     interpreter: str = "bash",
+    writable: Sequence[Path] | None = None,
 ) -> None:
-    """Run ``script`` with bash (-e: stop at the first failing command) or python."""
+    """Run ``script`` with bash (-e: stop at the first failing command) or python; with
+    ``writable``, in the sandbox where only those directories can be written."""
     command, script_path = _prepare(script, env, log.with_name(f"{name}_script"), interpreter)
+    if writable is not None:
+        command = sandbox.wrap(command, writable)
     with log.open("a") as out:
         out.write(f"==> {name} script: {script_path}\n")
         out.flush()
         try:
-            result = subprocess.run(
-                command,
-                cwd=cwd,
-                env=dict(env),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )
+            returncode = run_group(command, cwd, env, out, work_dir)
         except OSError as exc:
             raise ScriptError(
                 f"cannot run {command[0]} for the {name} script: {exc.strerror}"
             ) from exc
-    if result.returncode != 0:
+    if returncode != 0:
         where = f"; the work directory is kept at {work_dir}" if work_dir else ""
         raise ScriptError(
-            f"the {name} script exited with {result.returncode}\n"
+            f"the {name} script exited with {returncode}\n"
             f"--- last {TAIL_LINES} lines of {log} ---\n{tail(log)}\n---",
             hint=f"read the whole log at {log}{where}; `cfl debug RECIPE` prepares the same "
             "environment to rerun the script by hand",
         )
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel kills the script when cfl dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def run_group(
+    command: list[str], cwd: Path, env: Mapping[str, str], out: IO[str], work_dir: Path | None
+) -> int:
+    """Run ``command`` in a process group of its own; whatever stops cfl (an error, Ctrl-C,
+    SIGTERM) kills the whole group, so no script keeps writing after cfl is gone."""
+    proc = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=dict(env),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+    pid_file = work_dir / PID_FILE if work_dir else None
+    if pid_file is not None:
+        pid_file.write_text(f"{proc.pid}\n")
+    try:
+        return proc.wait()
+    finally:
+        kill_group(proc.pid)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if pid_file is not None:
+            pid_file.unlink(missing_ok=True)
+
+
+def kill_group(pgid: int) -> None:
+    """SIGTERM the group, then SIGKILL what is left after a grace period."""
+    for sig, grace in ((signal.SIGTERM, _GRACE_SECONDS), (signal.SIGKILL, 1.0)):
+        try:
+            os.killpg(pgid, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        if _wait_group(pgid, grace):
+            return
+
+
+def _wait_group(pgid: int, seconds: float) -> bool:
+    """Whether the group is gone within ``seconds``."""
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return True
+        if time.monotonic() >= end:
+            return False
+        time.sleep(0.05)
+
+
+def kill_leftover(work_dir: Path) -> None:
+    """A build killed by SIGKILL leaves its script's group id in its work directory."""
+    pid_file = work_dir / PID_FILE
+    try:
+        pgid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return
+    if pgid > 1:
+        kill_group(pgid)
 
 
 def _prepare(

@@ -10,6 +10,7 @@ LC_RPATHs; absolute symlinks into the prefix become relative ones.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ def relocate(
     rewriting, so it reports only what conda clients still have to replace at install time.
     """
     platforms.info(subdir)  # an unknown subdir is a usage error, before any file is touched
+    break_hardlinks(root, files)
     symlinks = relink_symlinks(root, files, prefix)
     elf = relinker or PatchelfRelinker()
     macho = macho_relinker or LiefMachoRelinker()
@@ -64,6 +66,33 @@ def relocate(
         unreadable=tuple(unreadable),
         prefix_matches=tuple(scan(root, files, prefix)),
     )
+
+
+def break_hardlinks(root: Path, files: Sequence[str]) -> list[str]:
+    """Give every regular file among ``files`` with other hard links a copy of its own, so
+    rewriting it never writes through to a file outside the prefix (or the package cache)."""
+    broken: list[str] = []
+    for relpath in files:
+        path = root / relpath
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            _copy_over(path)
+            broken.append(relpath)
+    return broken
+
+
+def _copy_over(path: Path) -> None:
+    """Replace ``path`` by a copy of itself (same bytes and mode, a new inode)."""
+    temp = path.with_name(f".{path.name}.cfl-unlink")
+    try:
+        shutil.copy2(path, temp)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise RelocationError(f"cannot copy the hard-linked file {path}: {exc.strerror}") from exc
 
 
 def _each(

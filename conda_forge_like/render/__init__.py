@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import platforms
-from ..errors import Location
+from ..errors import Location, RecipeError
 from ..recipe import microarch
 from ..recipe import v0 as v0_text
 from ..recipe.model import RawRecipe
@@ -85,7 +85,9 @@ class RecipeRenderer:
         used = self.candidates() - {"target_platform"}
         check_size(self.config, used, self.max_variants, Location(self.raw.path))
         for combo in expand(self.config, used):
-            for rendered in self.render(combo):
+            outputs = self.render(combo)
+            _refuse_twins(outputs, self.raw.path)
+            for rendered in outputs:
                 key = (rendered.name, rendered.version, rendered.build_string)
                 if key not in seen:
                     seen.add(key)
@@ -103,6 +105,21 @@ def _named_by_values(config: VariantConfig, used: set[str]) -> set[str]:
         if isinstance(value, str)
     }
     return names & set(config.values)
+
+
+def _refuse_twins(outputs: list[RenderedRecipe], path: str) -> None:
+    """Two outputs of one variant with the same name, version and build string would write
+    one package file: one would silently replace the other."""
+    seen: set[tuple[str, str, str]] = set()
+    for rendered in outputs:
+        key = (rendered.name, rendered.version, rendered.build_string)
+        if key in seen:
+            raise RecipeError(
+                f"two outputs are both {rendered.dist}: they would make the same package file",
+                Location(path),
+                hint="give each output its own name (or a distinct version or build string)",
+            )
+        seen.add(key)
 
 
 def _v0_used(raw: RawRecipe, keys: set[str]) -> set[str]:
