@@ -291,7 +291,7 @@ class Build:
             staging.save(folder, host_prefix, files.snapshot(host_prefix) - before, src)
 
     def run_script(self, script: scripts.Script, env: dict[str, str], src: Path, name: str) -> None:
-        writable = [self.work] if self.options.sandbox else None
+        writable = [self.work, *_shared_caches()] if self.options.sandbox else None
         scripts.run(script.text, env, src, self.log, name, self.work, script.interpreter, writable)
 
     def package_files(self, host_prefix: Path, new: set[str]) -> list[package.PathRecord]:
@@ -378,6 +378,14 @@ class Build:
             self.log,
         )
         return True
+
+
+def _shared_caches() -> list[Path]:
+    """Caches a build script's tools must write to inside the sandbox: zig keeps every object
+    it compiles (and its libc/libc++ builds) in one machine-wide cache."""
+    zig = Path(wrappers.zig_cache_dir())
+    zig.mkdir(parents=True, exist_ok=True)
+    return [zig]
 
 
 def _describe(script: scripts.Script, recipe_dir: Path) -> str:
