@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conda_forge_like import api
+from conda_forge_like.baseplate import microarch
 
 pytestmark = pytest.mark.slow
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
@@ -78,7 +79,9 @@ def test_every_level_and_compiler_is_in_the_channel(channel: Path) -> None:
 def test_this_machine_gets_the_level4_build(channel: Path) -> None:
     number, marker = chosen(solve(channel, machine_with(None)))
     assert number == 400
-    assert marker == "0_x86_64_v4"
+    # Every level-4 marker build (x86_64_v4, icelake, zen4, ...) installs here; which one the
+    # solver picks among equals depends on the CPU this runs on.
+    assert microarch.levels()[marker.removeprefix("0_")] == 4
 
 
 @pytest.mark.parametrize(

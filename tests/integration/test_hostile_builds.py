@@ -164,7 +164,8 @@ def test_a_script_writing_into_its_host_environment_leaves_the_package_cache(
 
 def test_a_write_into_the_channel_root_is_reported(tmp_path: Path) -> None:
     out = tmp_path / "channel"
-    result = _cfl(str(HOSTILE / "write-channel-root"), "--output-dir", str(out))
+    # Without the sandbox (on when CI=true) the write happens and must be reported.
+    result = _cfl(str(HOSTILE / "write-channel-root"), "--output-dir", str(out), "--no-sandbox")
     assert result.returncode == 0, result.stderr
     assert f"the build wrote {out / 'intruder.txt'} outside its work directory" in (
         result.stdout + result.stderr
@@ -192,7 +193,7 @@ def test_relocation_does_not_write_through_a_hard_link(tmp_path: Path) -> None:
     subprocess.run(["patchelf", "--set-rpath", "/opt/elsewhere/lib", str(sentinel)], check=True)
     before = sentinel.read_bytes()
     result = _cfl(
-        str(HOSTILE / "hardlink-outside-file"), "--output-dir", str(out),
+        str(HOSTILE / "hardlink-outside-file"), "--output-dir", str(out), "--no-sandbox",
         HOSTILE_SENTINEL=str(sentinel),
     )  # fmt: skip
     # Relocation ran on the prefix's copy (and says so: its warnings reach the user); the ABI

@@ -29,8 +29,10 @@ def _cfl(out: Path, markers: Path, seconds: int) -> subprocess.Popen[str]:
         "SLOW_SECONDS": str(seconds),
     }
     return subprocess.Popen(
+        # --no-sandbox: the script's markers are outside its work directory (and the process
+        # group, not bubblewrap's --die-with-parent, is what is tested here).
         [sys.executable, "-m", "conda_forge_like.cli", "build", str(RECIPE), "--output-dir",
-         str(out)],
+         str(out), "--no-sandbox"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
