@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CflError
+from ..fsutil import own_copy
 from ..platforms import build_platform
 
 PREFIX_LENGTH = 255
@@ -176,12 +176,9 @@ def unshare(prefix: Path) -> int:
             path = Path(folder, name)
             info = path.lstat()
             if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
-                temp = path.with_name(f".{name}.cfl-unshare")
                 try:
-                    shutil.copy2(path, temp)
-                    os.replace(temp, path)
+                    own_copy(path)
                 except OSError as exc:
-                    temp.unlink(missing_ok=True)
                     raise SolveError(f"cannot copy {path} out of the package cache: {exc}") from exc
                 count += 1
     return count

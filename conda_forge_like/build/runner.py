@@ -8,7 +8,6 @@ channel before the tests pass; a failing test moves the package to ``<output>/br
 
 from __future__ import annotations
 
-import fcntl
 import filecmp
 import json
 import os
@@ -21,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import abi, baseplate, index, package, relocate
+from .. import abi, baseplate, fsutil, index, package, relocate
 from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
-from ..errors import CflError, ChannelError
+from ..errors import ChannelError
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
 from . import abi_step, environments, files, hwcaps, plan, sources, staging, tests
@@ -86,17 +85,8 @@ def output_lock(rendered: RenderedRecipe, options: BuildOptions) -> Iterator[Non
     """Hold this output's exclusive lock: two ``cfl`` processes building the same output into
     one channel take turns, so they never share its work directory or publish half of it."""
     work = work_dir(rendered, options)
-    lock = work.with_name(work.name + ".lock")
-    try:
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise CflError(f"cannot lock {lock}: {exc.strerror}") from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with fsutil.exclusive_lock(work.with_name(work.name + ".lock")):
         yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def publish(staged: Path, final: Path, overwrite: bool) -> None:

@@ -3,7 +3,6 @@ repodata.json, and the repodata record of one package file."""
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import tempfile
@@ -14,6 +13,7 @@ from typing import Any
 
 from .. import package
 from ..errors import ChannelError, PackageError
+from ..fsutil import exclusive_lock
 from . import repodata
 
 LOCK_NAME = ".cfl-index.lock"
@@ -23,16 +23,8 @@ REPODATA = "repodata.json"
 @contextmanager
 def locked(subdir_dir: Path) -> Iterator[None]:
     """Hold the subdir's exclusive lock: concurrent ``cfl`` processes update it in turn."""
-    try:
-        subdir_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(subdir_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise ChannelError(f"cannot lock {subdir_dir / LOCK_NAME}: {exc.strerror}") from exc
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with exclusive_lock(subdir_dir / LOCK_NAME, ChannelError):
         yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def read(subdir_dir: Path) -> dict[str, Any]:

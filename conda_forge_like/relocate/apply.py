@@ -10,7 +10,6 @@ LC_RPATHs; absolute symlinks into the prefix become relative ones.
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .. import platforms
+from ..fsutil import own_copy
 from .macho import LiefMachoRelinker
 from .model import MachoPlan, RelocationError, RelocationReport, RpathPlan, Rpaths, SymlinkFix
 from .plan import plan_macho, plan_rpaths, plan_symlinks
@@ -86,12 +86,9 @@ def break_hardlinks(root: Path, files: Sequence[str]) -> list[str]:
 
 def _copy_over(path: Path) -> None:
     """Replace ``path`` by a copy of itself (same bytes and mode, a new inode)."""
-    temp = path.with_name(f".{path.name}.cfl-unlink")
     try:
-        shutil.copy2(path, temp)
-        os.replace(temp, path)
+        own_copy(path)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise RelocationError(f"cannot copy the hard-linked file {path}: {exc.strerror}") from exc
 
 

@@ -1,0 +1,43 @@
+"""File-system steps several stages share: a file's own copy, an exclusive lock file.
+
+``own_copy(path)`` replaces a hard-linked file by a copy of itself (same bytes and mode, a new
+inode) and raises ``OSError``; ``with exclusive_lock(path, ChannelError): ...`` holds ``flock``
+on ``path`` (created if missing), a failure to take it raised as the caller's error class.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import CflError
+
+
+def own_copy(path: Path) -> None:
+    """Give ``path`` an inode of its own, so writing it never writes through a hard link."""
+    temp = path.with_name(f".{path.name}.cfl-copy")
+    try:
+        shutil.copy2(path, temp)
+        os.replace(temp, path)
+    except OSError:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def exclusive_lock(path: Path, error: type[CflError] = CflError) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` until the block ends (closing releases it)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise error(f"cannot lock {path}: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
