@@ -6,6 +6,7 @@ import hashlib
 import json
 
 import pytest
+from v0_text import render_v0
 
 from conda_forge_like import recipe, render
 from conda_forge_like.render.context import Functions, take_compatible_pins
@@ -143,11 +144,6 @@ def test_known_hashes() -> None:
     # conda-forge's noarch python packages: pyhd8ed1ab_0.
     assert hashing.build_hash({"channel_targets": "conda-forge main"}) == "hd8ed1ab"
     assert hashing.build_hash({}) == "hbf21a9e"
-
-
-def render_v0(text: str, config: str = "", subdir: str = "linux-64") -> list[render.RenderedRecipe]:
-    raw = recipe.parse(text, "meta.yaml")
-    return render.render_recipe(raw, vc.parse(config, "cbc.yaml", subdir), subdir)
 
 
 def h(contents: dict[str, str]) -> str:

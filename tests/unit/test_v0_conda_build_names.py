@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from v0_text import render_v0
 
-from conda_forge_like import baseplate, platforms, recipe, render
+from conda_forge_like import baseplate, platforms
 from conda_forge_like.errors import CflError
 from conda_forge_like.recipe import selectors
-from conda_forge_like.variants import config as vc
-
-
-def render_v0(text: str, config: str = "", subdir: str = "linux-64") -> list[render.RenderedRecipe]:
-    raw = recipe.parse(text, "meta.yaml")
-    return render.render_recipe(raw, vc.parse(config, "cbc.yaml", subdir), subdir)
 
 
 def test_pkg_names_come_from_the_package_section() -> None:

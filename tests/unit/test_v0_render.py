@@ -5,16 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from v0_text import render_v0
 
 from conda_forge_like import api, recipe, render
 from conda_forge_like.errors import CflErrorGroup, RecipeError
 from conda_forge_like.templating import render_text
 from conda_forge_like.variants import config as vc
-
-
-def render_v0(text: str, config: str = "", subdir: str = "linux-64") -> list[render.RenderedRecipe]:
-    raw = recipe.parse(text, "meta.yaml")
-    return render.render_recipe(raw, vc.parse(config, "cbc.yaml", subdir), subdir)
 
 
 def test_set_variables_and_variant_keys_in_jinja() -> None:
