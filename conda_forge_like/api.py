@@ -174,8 +174,13 @@ def render(
     use_default_variants: bool = True,
     environ: Mapping[str, str] | None = None,
     max_variants: int = MAX_VARIANTS,
+    notes: dict[str, list[str]] | None = None,
 ) -> list[RenderedRecipe]:
-    """Render every recipe over its variant matrix; problems from all recipes are collected."""
+    """Render every recipe over its variant matrix; problems from all recipes are collected.
+
+    With ``notes`` (a build), compiler pins the base plate cannot honour are replaced by its
+    own toolchain first (``baseplate/substitute.py``) and ``notes[recipe path]`` says so.
+    """
     subdir = target_platform or platforms.build_platform()
     platforms.info(subdir)
     overrides = list(overrides)
@@ -185,12 +190,24 @@ def render(
         try:
             raw = recipe.load(str(path), environ=dict(os.environ if environ is None else environ))
             config = recipe_variants(raw, subdir, variant_files, overrides, use_default_variants)
+            if notes is not None:
+                config, said = _base_plate_compilers(config, subdir)
+                notes[raw.path] = said
             with _time_limit(raw.path):
                 results.extend(render_stage.render_recipe(raw, config, subdir, max_variants))
         except CflError as exc:
             errors.append(exc)
     raise_collected(errors)
     return results
+
+
+def _base_plate_compilers(config: VariantConfig, subdir: str) -> tuple[VariantConfig, list[str]]:
+    import platform
+
+    from .baseplate import substitute, tools
+
+    versions = {**tools.detect_versions(), "glibc": platform.libc_ver()[1]}
+    return substitute.substitute(config, subdir, versions)
 
 
 def index(channel: str | os.PathLike[str]) -> dict[str, int]:
@@ -235,6 +252,7 @@ def build(
     """Render every recipe, then build all outputs in dependency order into ``output_dir``."""
     from .build import runner
 
+    notes: dict[str, list[str]] = {}
     rendered = render(
         recipes,
         variant_files,
@@ -242,7 +260,14 @@ def build(
         overrides,
         use_default_variants=use_default_variants,
         max_variants=max_variants,
+        notes=notes,
     )
+    report = report or (lambda *_: None)
+    for path, said in notes.items():
+        first = next((r for r in rendered if r.recipe_path == path), None)
+        for note in said:
+            if first is not None:
+                report("note", first, note)
     options = runner.BuildOptions(
         output_dir=Path(output_dir),
         channels=tuple(channels),
@@ -253,7 +278,7 @@ def build(
         sandbox=runner.sandbox_default() if sandbox is None else sandbox,
         keep_work=keep_work,
     )
-    return runner.build_all(rendered, options, report or (lambda *_: None), jobs)
+    return runner.build_all(rendered, options, report, jobs)
 
 
 def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> int:  # noqa: PT028 - api.test is not a pytest test
@@ -294,7 +319,7 @@ def debug(
     from .build import debug as debug_stage
     from .build import runner
 
-    rendered = render([recipe_path], variant_files, target_platform, overrides)
+    rendered = render([recipe_path], variant_files, target_platform, overrides, notes={})
     if output is not None:
         rendered = [r for r in rendered if r.name == output]
     if not rendered:

@@ -40,7 +40,9 @@ def compile_flags(plate: BasePlate, paths: BuildPaths, package: PackageInfo) -> 
     """CFLAGS/CXXFLAGS/CPPFLAGS/LDFLAGS with the prefix-dependent parts added."""
     source_map = f"/usr/local/src/conda/{package.name}-{package.version}"
     debug_map = (
-        f"-fdebug-prefix-map={paths.src_dir}={source_map}",
+        # file-prefix-map covers __FILE__ as well as debug info: assert messages and test
+        # frameworks (gtest) keep source paths, which must not name the build machine.
+        f"-ffile-prefix-map={paths.src_dir}={source_map}",
         f"-fdebug-prefix-map={paths.prefix}=/usr/local/src/conda-prefix",
     )
     lib = f"{paths.prefix}/lib"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..render.model import RenderedRecipe
 from . import abi_step
-from .runner import Build, BuildOptions, Reporter, script_for
+from .runner import Build, BuildOptions, Reporter, output_script
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def prepare_debug(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         f"export {k}={shlex.quote(v)}" for k, v in sorted(changed.items()) if k.isidentifier()
     ]
     activate.write_text("\n".join(lines) + "\n")
-    script = script_for(rendered, rendered.meta if rendered.staging else None)
+    script = output_script(rendered)
     script_path = None
     if script is not None:
         script_path = job.work / f"build_script{script.suffix}"

@@ -32,8 +32,8 @@ from . import script as scripts
 from .environments import Installed
 
 Reporter = Callable[[str, RenderedRecipe, str], None]  # (event, output, detail)
-# Staged results live as long as one build_all: later outputs of the same variant reuse them.
-STAGING = staging.StagingCache()
+# Staging builds live as long as one build_all: later outputs of the same variant reuse them.
+STAGING = staging.Shared()
 
 
 @dataclass(frozen=True)
@@ -77,13 +77,17 @@ def package_filename(rendered: RenderedRecipe, fmt: str) -> str:
 
 
 def work_dir(rendered: RenderedRecipe, options: BuildOptions) -> Path:
+    """An output's own work directory, or the one it shares with its staging siblings."""
+    if rendered.staging:
+        return staging.work_dir(rendered, options.output_dir)
     return options.output_dir.resolve() / "work" / f"{rendered.subdir}-{rendered.dist}"
 
 
 @contextmanager
 def output_lock(rendered: RenderedRecipe, options: BuildOptions) -> Iterator[None]:
     """Hold this output's exclusive lock: two ``cfl`` processes building the same output into
-    one channel take turns, so they never share its work directory or publish half of it."""
+    one channel take turns, so they never share its work directory or publish half of it.
+    Outputs sharing a staging build share its lock: they use one work directory in turn."""
     work = work_dir(rendered, options)
     with fsutil.exclusive_lock(work.with_name(work.name + ".lock")):
         yield
@@ -142,6 +146,16 @@ def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def output_script(rendered: RenderedRecipe) -> scripts.Script | None:
+    """What an output runs: its own script (an output of a shared staging build has no
+    build.sh fallback: the staging build ran that)."""
+    if not rendered.staging:
+        return script_for(rendered, None)
+    build = rendered.meta.get("build") or {}
+    inline = rendered.script or (build.get("script") if isinstance(build, dict) else None)
+    return scripts.resolve(inline, Path(rendered.recipe_path).parent)
+
+
 def script_for(
     rendered: RenderedRecipe, section: Mapping[str, Any] | None
 ) -> scripts.Script | None:
@@ -164,22 +178,31 @@ class Setup:
     host_env: list[Installed]
     env: dict[str, str]
     plate: baseplate.BasePlate
+    staged: staging.Staged | None = None  # the shared staging build's files, if any
 
 
 class Build:
     """The state of one output's build; methods are its steps in order."""
 
-    def __init__(self, rendered: RenderedRecipe, options: BuildOptions, report: Reporter):
+    def __init__(
+        self,
+        rendered: RenderedRecipe,
+        options: BuildOptions,
+        report: Reporter,
+        work: Path | None = None,
+    ):
         self.r = rendered
         self.options = options
         self.report = report
-        self.work = work_dir(rendered, options)
+        self.work = work or work_dir(rendered, options)
         self.leak_strings: list[str] = []  # build paths besides this output's own
         self.log = self.work / "build.log"
         self.channels: list[Path | str] = [options.output_dir.resolve(), *options.channels]
         self.recipe_dir = Path(rendered.recipe_path).parent
 
     def prepare(self) -> Path:
+        if self.r.staging:
+            return self.work / "src"  # the staging build prepared it
         if self.work.exists():
             scripts.kill_leftover(self.work)  # a killed build's script may still be running
             shutil.rmtree(self.work)
@@ -199,6 +222,8 @@ class Build:
         cache = self.options.cache_dir
         build_prefix = self.work / "build_env"
         host_prefix = environments.padded_prefix(self.work)
+        for prefix in (build_prefix, host_prefix):  # a sibling output's environments
+            shutil.rmtree(prefix, ignore_errors=True)
         solvable = _solvable_names(self.channels, self.r.subdir)
         provided, solve = plan.split_build_specs(
             list(self.r.requirements.build), self.r.subdir, solvable
@@ -216,10 +241,33 @@ class Build:
 
     def setup(self) -> Setup:
         """Sources, environments and the script's environment, in that order."""
+        staged = self.shared_staging() if self.r.staging else None
         src = self.prepare()
         build_prefix, host_prefix, build_env, host_env, provided = self.make_environments()
+        if staged is not None:
+            staging.restore(self.work, host_prefix, staged)
         env, plate = self.script_env(build_prefix, host_prefix, src, provided)
-        return Setup(src, build_prefix, host_prefix, build_env, host_env, env, plate)
+        return Setup(src, build_prefix, host_prefix, build_env, host_env, env, plate, staged)
+
+    def shared_staging(self) -> staging.Staged:
+        """The staging build of this output's siblings: run once, in the shared work dir."""
+        done = STAGING.get(self.work)
+        if done is not None:
+            self.report("staging", self.r, f"reused {self.r.staging}: {len(done.files)} file(s)")
+            return done
+        top = staging.staging_recipe(self.r)
+        job = Build(top, self.options, self.report, self.work)
+        s = job.setup()
+        fallback = self.recipe_dir / "build.sh" if staging.has_fallback_script(self.r) else None
+        inline = (top.meta.get("build") or {}).get("script")
+        script = scripts.resolve(inline, self.recipe_dir, fallback)
+        before = files.snapshot(s.host_prefix)
+        if script:
+            self.report("script", self.r, f"staging {self.r.staging}")
+            job.run_script(script, s.env, s.src, "staging")
+        staged = staging.save(self.work, s.host_prefix, files.snapshot(s.host_prefix) - before)
+        STAGING.put(self.work, staged)
+        return staged
 
     def script_env(
         self, build_prefix: Path, host_prefix: Path, src: Path, provided: list[str]
@@ -249,47 +297,30 @@ class Build:
         return env, plate
 
     def run_scripts(self, env: dict[str, str], src: Path, host_prefix: Path) -> set[str]:
+        """The output's own script; the files it added to the host prefix."""
         before = files.snapshot(host_prefix)
-        section = self.r.meta.get("staging")
-        if isinstance(section, dict):
-            self.stage(section, env, src, host_prefix)
-        script = script_for(self.r, self.r.meta if self.r.staging else None)
+        script = output_script(self.r)
         if script:
             self.report("script", self.r, _describe(script, self.recipe_dir))
             self.run_script(script, env, src, "build")
         return files.snapshot(host_prefix) - before
 
-    def stage(
-        self, section: Mapping[str, Any], env: dict[str, str], src: Path, host_prefix: Path
-    ) -> None:
-        """The staging script runs once per variant; the outputs after the first that inherit
-        it get its files (rattler-build's cache)."""
-        script = script_for(self.r, section)
-        if not script:
-            return
-        folder = STAGING.folder(self.options.output_dir, staging.key(self.r))
-        with STAGING.lock(folder):
-            if folder.is_dir():
-                restored = staging.restore(folder, host_prefix, src)
-                # The staged files hold the first output's build paths, not this one's.
-                self.leak_strings.append(staging.origin(folder))
-                self.report("staging", self.r, f"reused {self.r.staging}: {len(restored)} file(s)")
-                return
-            before = files.snapshot(host_prefix)
-            self.report("script", self.r, f"staging {self.r.staging}")
-            self.run_script(script, env, src, "staging")
-            staging.save(folder, host_prefix, files.snapshot(host_prefix) - before, src)
-
     def run_script(self, script: scripts.Script, env: dict[str, str], src: Path, name: str) -> None:
         writable = [self.work, *_shared_caches()] if self.options.sandbox else None
         scripts.run(script.text, env, src, self.log, name, self.work, script.interpreter, writable)
 
-    def package_files(self, host_prefix: Path, new: set[str]) -> list[package.PathRecord]:
-        build = self.r.meta.get("build") or {}
-        patterns = build.get("files") if isinstance(build, dict) else None
-        if self.r.recipe_format == "v0":
-            patterns = self.r.meta.get("files") or patterns
-        chosen = files.select(new, patterns if isinstance(patterns, list) else None)
+    def package_files(
+        self, host_prefix: Path, new: set[str], staged: staging.Staged | None = None
+    ) -> list[package.PathRecord]:
+        if staged is not None:
+            candidates, patterns = staging.output_files(self.r, staged, new)
+            chosen = staging.excluded(self.r, files.select(candidates, patterns))
+        else:
+            build = self.r.meta.get("build") or {}
+            patterns = build.get("files") if isinstance(build, dict) else None
+            if self.r.recipe_format == "v0":
+                patterns = self.r.meta.get("files") or patterns
+            chosen = files.select(new, patterns if isinstance(patterns, list) else None)
         if hwcaps.levels(self.r)[0]:
             chosen = hwcaps.with_copies(chosen, new)
         report = relocate.relocate(host_prefix, chosen, str(host_prefix), self.r.subdir)
@@ -437,7 +468,12 @@ def _recipe_files(recipe_dir: Path, limit: int = 1 << 20) -> dict[str, bytes]:
 def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
     """Build, test and publish one output (see the module docstring), under its lock."""
     with output_lock(rendered, options):
-        return _build_locked(rendered, options, report)
+        try:
+            return _build_locked(rendered, options, report)
+        except BaseException:
+            if rendered.staging:  # keep the shared work directory to look at
+                STAGING.failed(work_dir(rendered, options))
+            raise
 
 
 def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
@@ -458,7 +494,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         report("warning", rendered, f"the build wrote {out / name} outside its work directory")
     if stash is not None:
         new |= _install_hwcaps(job, stash, s.host_prefix, new)
-    records = job.package_files(s.host_prefix, new)
+    records = job.package_files(s.host_prefix, new, s.staged)
     depends = job.run_depends(s.build_env, s.host_env)
     job.check_abi(
         abi_step.CheckInputs(
@@ -488,7 +524,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         publish(staged, final, options.overwrite)
         index.add(out, [final])
     report("built", rendered, str(final))
-    if not options.keep_work:
+    if not options.keep_work and not rendered.staging:  # siblings still need a shared one
         shutil.rmtree(job.work, ignore_errors=True)
         if stash is not None:
             shutil.rmtree(stash.root, ignore_errors=True)
@@ -571,5 +607,5 @@ def build_all(
             with ThreadPoolExecutor(max_workers=jobs) as pool:
                 results.extend(pool.map(lambda item: build_one(item, options, report), wave))
     finally:
-        STAGING.clear()  # a later run may have other sources: never reuse across runs
+        STAGING.clear(options.keep_work)  # a later run may have other sources: never reuse
     return results

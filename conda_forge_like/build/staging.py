@@ -1,11 +1,17 @@
-"""The staging cache: a v1 ``staging:`` output's script runs once per variant, not per output.
+"""A build the outputs of one recipe share: conda-build's top-level build and rattler-build's
+``staging:`` cache.
 
-``StagingCache.key(rendered)`` -> a digest of the staging section as rendered, the variant and
-the subdir; the first output that inherits the staging runs its script and ``save``s the files
-it added to the host prefix (and the source folder) under ``<output>/work/staging-<key>``; every
-later output ``restore``s them into its own host prefix, rewriting the first output's prefix to
-its own, as rattler-build's cache does. Host prefixes are all padded to the same length, so the
-rewrite keeps binary files' sizes.
+A meta.yaml with ``outputs:`` runs its top-level build (build.sh or ``build/script``) once per
+variant, with the top-level requirements, in a work directory every output then uses in turn
+(conda-build build.py, ``build()``: "back up new prefix files, because we wipe the prefix before
+each output build"). Each output gets fresh environments at the same paths, the top-level
+build's new files copied back into its host prefix, and its own script runs in the same source
+tree, so build folders (CMake caches, object files) that name those paths keep working. A
+recipe.yaml ``staging:`` output works the same way.
+
+``work_dir(rendered, out)`` -> ``<out>/work/<subdir>-<staging name>-<key>``, one per staging
+and variant; ``Shared`` remembers, for this process, which of them hold a finished staging
+build and its files; ``output_files(rendered, staged, new)`` is the files an output packages.
 """
 
 from __future__ import annotations
@@ -15,117 +21,180 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from .. import globs
 from ..errors import CflError
-from ..render.model import RenderedRecipe
+from ..render.model import RenderedRecipe, Requirements
 
-_PREFIX_FILE = "prefix.txt"
-_ORIGIN_FILE = "origin.txt"  # the first output's work directory: a leak string for the others
+STAGED = "staged"  # <work>/staged/: copies of the files the staging build added
 
 
 def key(rendered: RenderedRecipe) -> str:
-    """What the staging's result depends on: its rendered section, the variant, the subdir."""
+    """What the staging's result depends on: the recipe, its staging section as rendered for
+    this variant (requirements with their pins, script, source) and the subdir. Not the
+    output's own used keys: siblings that use different keys still share one staging build."""
     payload = {
         "recipe": rendered.recipe_path,
         "staging": rendered.staging,
         "section": rendered.meta.get("staging"),
-        "variant": rendered.variant,
         "subdir": rendered.subdir,
     }
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class StagingCache:
-    """Staged results of this process's builds; one lock per key so parallel outputs wait."""
+def work_dir(rendered: RenderedRecipe, out: Path) -> Path:
+    name = rendered.staging or "staging"
+    return out.resolve() / "work" / f"{rendered.subdir}-{name}-{key(rendered)}"
+
+
+def staging_recipe(rendered: RenderedRecipe) -> RenderedRecipe:
+    """The staging build as a recipe of its own: its name, requirements, script and source."""
+    section: Mapping[str, Any] = rendered.meta.get("staging") or {}
+    reqs = section.get("requirements") or {}
+    build = section.get("build") or {}
+    meta = {
+        "source": section.get("source", rendered.meta.get("source")),
+        "build": {"script": build.get("script") if isinstance(build, dict) else None},
+        "about": rendered.meta.get("about") or {},
+    }
+    name = str(section.get("name") or rendered.staging or rendered.name)
+    return replace(
+        rendered,
+        name=name,
+        requirements=Requirements(
+            build=tuple(_specs(reqs.get("build"))), host=tuple(_specs(reqs.get("host")))
+        ),
+        script=None,
+        meta=meta,
+        staging=None,
+        run_exports=type(rendered.run_exports)(),
+        pending_pins=(),
+    )
+
+
+def _specs(value: Any) -> list[str]:
+    return [str(s) for s in value or [] if isinstance(s, (str, int, float))]
+
+
+def has_fallback_script(rendered: RenderedRecipe) -> bool:
+    """A meta.yaml's top-level build runs the build.sh beside it when no script is written."""
+    return bool((rendered.meta.get("staging") or {}).get("fallback_script"))
+
+
+@dataclass(frozen=True)
+class Staged:
+    files: frozenset[str]  # relative paths the staging build added to the host prefix
+
+
+class Shared:
+    """Which shared work directories hold a finished staging build, in this process."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
-        self._locks: dict[Path, threading.Lock] = {}
+        self._done: dict[Path, Staged] = {}
+        self._failed: set[Path] = set()
 
-    def folder(self, output_dir: Path, digest: str) -> Path:
-        # The pid keeps concurrent cfl processes building into one channel apart.
-        return output_dir.resolve() / "work" / f"staging-{digest}-{os.getpid()}"
-
-    @contextmanager
-    def lock(self, folder: Path) -> Iterator[None]:
+    def get(self, work: Path) -> Staged | None:
         with self._guard:
-            if folder not in self._locks:
-                # Left by an earlier process with this pid: not this run's result.
-                shutil.rmtree(folder, ignore_errors=True)
-            lock = self._locks.setdefault(folder, threading.Lock())
-        with lock:
-            yield
+            return self._done.get(work)
 
-    def clear(self) -> None:
-        """Forget (and delete) every staged result of this process."""
+    def put(self, work: Path, staged: Staged) -> None:
         with self._guard:
-            folders, self._locks = list(self._locks), {}
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
+            self._done[work] = staged
+
+    def failed(self, work: Path) -> None:
+        with self._guard:
+            self._failed.add(work)
+
+    def clear(self, keep: bool) -> None:
+        """Forget every staging of this run; delete their work unless kept or one failed."""
+        with self._guard:
+            done, failed = list(self._done), set(self._failed)
+            self._done, self._failed = {}, set()
+        for work in done:
+            if not keep and work not in failed:
+                shutil.rmtree(work, ignore_errors=True)
 
 
-def save(folder: Path, host_prefix: Path, new: Iterable[str], src: Path) -> None:
-    """Keep the files the staging script added to ``host_prefix`` and the source folder."""
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+def save(work: Path, host_prefix: Path, new: Iterable[str]) -> Staged:
+    """Keep copies of the files the staging build added: every output starts from them."""
+    backup = work / STAGED
+    shutil.rmtree(backup, ignore_errors=True)
+    files = sorted(new)
     try:
-        for rel in sorted(new):
-            _copy(host_prefix / rel, tmp / "prefix" / rel)
-        shutil.copytree(src, tmp / "src", symlinks=True)
-        (tmp / _PREFIX_FILE).write_text(str(host_prefix))
-        (tmp / _ORIGIN_FILE).write_text(str(src.parent))
-        os.replace(tmp, folder)
+        for rel in files:
+            _copy(host_prefix / rel, backup / rel)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise CflError(
-            f"cannot keep the staging result in {folder}: {exc}",
+            f"cannot keep the staging result in {backup}: {exc}",
             hint="check the free space and permissions of the output directory",
         ) from exc
+    return Staged(frozenset(files))
 
 
-def origin(folder: Path) -> str:
-    """The work directory the staged files were built in (their build paths start there)."""
-    return (folder / _ORIGIN_FILE).read_text()
+def restore(work: Path, host_prefix: Path, staged: Staged) -> None:
+    """Put the staging build's files into an output's fresh host prefix (same path)."""
+    for rel in sorted(staged.files):
+        _copy(work / STAGED / rel, host_prefix / rel)
 
 
-def restore(folder: Path, host_prefix: Path, src: Path) -> list[str]:
-    """Put a saved staging result into another output's host prefix and source folder."""
-    old = (folder / _PREFIX_FILE).read_text().encode()
-    new = str(host_prefix).encode()
-    if len(old) != len(new):
-        raise CflError(
-            f"the staged prefix {old.decode()} and {host_prefix} differ in length",
-            hint="report this: host prefixes are padded to one length",
-        )
-    root = folder / "prefix"
-    restored = []
-    for path in sorted(root.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
-            continue
-        rel = path.relative_to(root).as_posix()
-        _copy(path, host_prefix / rel, old, new)
-        restored.append(rel)
-    shutil.rmtree(src, ignore_errors=True)
-    shutil.copytree(folder / "src", src, symlinks=True)
-    return restored
-
-
-def _copy(source: Path, target: Path, old: bytes = b"", new: bytes = b"") -> None:
-    """Copy one file or symlink, replacing ``old`` with ``new`` (same length) in contents."""
+def _copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.is_symlink() or target.exists():
         target.unlink()
     if source.is_symlink():
-        link = os.readlink(source)
-        if old:
-            link = link.replace(old.decode(), new.decode())
-        os.symlink(link, target)
-        return
-    shutil.copy2(source, target)
-    if old and old in (data := target.read_bytes()):
-        target.write_bytes(data.replace(old, new))
-        shutil.copystat(source, target)
+        os.symlink(os.readlink(source), target)
+    else:
+        shutil.copy2(source, target)
+
+
+def output_files(
+    rendered: RenderedRecipe, staged: Staged, new: set[str]
+) -> tuple[set[str], list[str] | None]:
+    """(candidate files, ``files:`` globs) of an output that shares a staging build.
+
+    meta.yaml (conda-build build.py, ``build()`` and ``bundle_conda``): an output with
+    ``files:`` picks from everything the top-level build and its own script added; one with a
+    script and no ``files:`` gets what its script added; the output named like the recipe,
+    with neither, gets every file of the top-level build; any other gets none (a metapackage).
+    conda-build also lets a ``files:`` list match files that host dependencies installed;
+    cfl never repackages another package's files. recipe.yaml (rattler-build): the cache's
+    files and the script's, filtered by ``build: files:``.
+    """
+    if rendered.recipe_format != "v0":
+        build = rendered.meta.get("build") or {}
+        patterns = build.get("files") if isinstance(build, dict) else None
+        return set(staged.files) | new, _patterns(patterns)
+    output = rendered.meta.get("output") or {}
+    patterns = _patterns(output.get("files"))
+    if patterns is not None:
+        return set(staged.files) | new, patterns
+    if rendered.script:
+        return new, None
+    if output.get("same_name"):
+        return set(staged.files), None
+    return set(), None
+
+
+def _patterns(value: Any) -> list[str] | None:
+    if isinstance(value, dict):  # conda-build's {include: [...], exclude: [...]}
+        value = value.get("include")
+    if isinstance(value, str):
+        value = [value]
+    return [str(v) for v in value] if isinstance(value, list) and value else None
+
+
+def excluded(rendered: RenderedRecipe, chosen: list[str]) -> list[str]:
+    """``files: {exclude: [...]}`` (conda-build) drops matches from the chosen files."""
+    raw = (rendered.meta.get("output") or {}).get("files")
+    if rendered.recipe_format != "v0":
+        raw = (rendered.meta.get("build") or {}).get("files")
+    if not isinstance(raw, dict) or not raw.get("exclude"):
+        return chosen
+    drop = [str(p) for p in raw["exclude"]]
+    return [p for p in chosen if not any(globs.matches(p, g) for g in drop)]

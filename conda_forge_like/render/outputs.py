@@ -249,10 +249,25 @@ def _rendered(
         script=spec.script,
         run_exports=_run_exports(spec.run_exports, known, spec.location),
         ignore_run_exports=spec.ignore_run_exports,
-        meta=spec.meta,
+        meta=_with_staging_pins(spec.meta, known, spec.location),
         staging=spec.staging,
         pending_pins=tuple(spec.pending_pins),
     )
+
+
+def _with_staging_pins(
+    meta: dict[str, Any], known: Mapping[str, tuple[str, str]], where: Location
+) -> dict[str, Any]:
+    """The shared top-level build's requirements are specs too: resolve their pins."""
+    staging = meta.get("staging")
+    if not isinstance(staging, dict) or not isinstance(staging.get("requirements"), dict):
+        return meta
+    reqs = {
+        section: [resolve_pins(str(s), known, where) for s in specs if isinstance(s, str)]
+        for section, specs in staging["requirements"].items()
+        if isinstance(specs, list)
+    }
+    return {**meta, "staging": {**staging, "requirements": reqs}}
 
 
 def _run_exports(raw: Any, known: Mapping[str, tuple[str, str]], where: Location) -> RunExports:

@@ -372,6 +372,7 @@ def _output_specs(
 ) -> list[OutputSpec]:
     specs = []
     errors: list[CflError] = []
+    top_build = _top_level_build(tree, top_name, build, scope)
     for index, out in enumerate(outputs):
         line = outputs.line_of(index) if isinstance(outputs, yamlio.YList) else None
         if not isinstance(out, dict) or not out.get("name"):
@@ -392,6 +393,10 @@ def _output_specs(
                 base, own = tree.get(key) or {}, merged.get(key) or {}
                 if isinstance(base, dict) and isinstance(own, dict):
                     merged[key] = {**base, **own}
+            if isinstance(merged.get("build"), dict) and "script" not in (out.get("build") or {}):
+                # build.py bundle_conda: the top-level build/script is not re-run for an output
+                # named like the top-level recipe; it ran once as the top-level build.
+                merged["build"] = {k: v for k, v in merged["build"].items() if k != "script"}
         own_build = merged.get("build") or {}
         if not isinstance(own_build, dict):
             errors.append(
@@ -410,16 +415,35 @@ def _output_specs(
         try:
             _check_script_file(out, scope)
             lines = _lines(out, tree.get("package"), own_build)
-            specs.append(
-                _output_spec(
-                    merged, str(out["name"]), str(out.get("version") or version), out_build,
-                    scope, section, where, lines,
-                )
+            spec = _output_spec(
+                merged, str(out["name"]), str(out.get("version") or version), out_build,
+                scope, section, where, lines,
             )  # fmt: skip
+            spec.staging = top_name or "top-level"
+            spec.meta["staging"] = top_build
+            spec.meta["output"] = {"files": out.get("files"), "same_name": same}
+            specs.append(spec)
         except CflError as exc:
             errors.append(exc)
     raise_collected(errors)
     return specs
+
+
+def _top_level_build(
+    tree: Mapping[str, Any], top_name: str, build: Mapping[str, Any], scope: _Scope
+) -> dict[str, Any]:
+    """What the outputs of a meta.yaml share: conda-build's top-level build (build.py,
+    ``build()``) runs the recipe's build script once with the top-level requirements, in a
+    work directory every output's script then runs in."""
+    where = Location(scope.path, yamlio.line_of(tree, "requirements") or 1)
+    reqs, _, _ = _requirements(tree.get("requirements"), where, scope, None)
+    return {
+        "name": top_name,
+        "requirements": {"build": reqs["build"], "host": reqs["host"]},
+        "build": {"script": build.get("script")},
+        "source": tree.get("source"),
+        "fallback_script": True,  # the build.sh beside meta.yaml is the top-level script
+    }
 
 
 def _script_file(value: Any) -> str | None:

@@ -317,9 +317,22 @@ def _multi(
         spec = _spec(ev, merged, variant, keys, usage, output)
         if spec is not None and inherit_name and str(inherit_name) in stagings:
             spec.staging = str(inherit_name)
-            spec.meta["staging"] = dict(stagings[str(inherit_name)])
+            spec.meta["staging"] = _staging_section(stagings[str(inherit_name)], variant)
         specs.append(spec)
     return specs
+
+
+def _staging_section(section: Mapping[str, Any], variant: Mapping[str, Any]) -> dict[str, Any]:
+    """The staging output as its shared build reads it: bare names take the variant's pins."""
+    out = dict(section)
+    reqs = section.get("requirements")
+    if isinstance(reqs, dict):
+        out["requirements"] = {
+            env: fill_bare([normalize(str(s)) for s in reqs.get(env) or [] if s], variant)
+            for env in ("build", "host")
+        }
+    out["name"] = str((section.get("staging") or {}).get("name") or "")
+    return out
 
 
 def _merge_top(top: YDict, output: YDict, recipe: Mapping[str, Any]) -> YDict:

@@ -180,7 +180,7 @@ def test_build_env_exports_the_design_contract() -> None:
     assert "-DCMAKE_TOOLCHAIN_FILE=/b/tc.cmake" in variables["CMAKE_ARGS"]
     assert "-DCMAKE_INSTALL_PREFIX=/h" in variables["CMAKE_ARGS"]
     assert "-Wl,-rpath,/h/lib" in variables["LDFLAGS"]
-    assert "-fdebug-prefix-map=/src=/usr/local/src/conda/foo-1.0" in variables["CFLAGS"]
+    assert "-ffile-prefix-map=/src=/usr/local/src/conda/foo-1.0" in variables["CFLAGS"]
     assert " " not in variables["CC"]
 
 

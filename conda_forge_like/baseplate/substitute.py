@@ -1,0 +1,110 @@
+"""conda-forge's compiler pins on the base plate: which ones cfl can honour, and what stands in.
+
+conda-forge's ``.ci_support/*.yaml`` files pin conda-forge's compiler packages
+(``c_compiler: gcc``, ``c_compiler_version: '14'``, ``clang`` 19 for osx, ``vs2022`` for
+win). cfl never installs compiler packages: compilers are the base plate's. A pin the base plate
+can honour exactly (its toolchain exists for the target and the installed version matches) is
+kept; any other is replaced, for a build, by the base plate's default toolchain for that target
+(zig, which cross-compiles everywhere with the glibc 2.17 / macOS 11 floors), so the build
+string and ``hash_input`` name the compiler really used. ``cfl render`` keeps conda-forge's
+values (render parity); ``cfl build`` says what it replaced in one line per key.
+
+Pure. ``substitute(config, "linux-64", {"zig": "0.17.1", "gcc": "12.2.0"})`` with gcc 14
+pinned -> ``(config with c_compiler: zig, c_compiler_version: '0.17', ["c_compiler gcc 14 ..."])``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any
+
+from ..variants.config import VariantConfig
+from .targets import TARGETS
+
+_TOOLCHAINS = {
+    "zig": "zig", "zigxx": "zig", "gcc": "gcc", "gxx": "gcc", "clang": "clang", "clangxx": "clang",
+}  # fmt: skip
+_LANGUAGES = ("c", "cxx")
+DEFAULT = "zig"
+
+
+def honoured(
+    name: str,
+    version: str | None,
+    subdir: str,
+    versions: Mapping[str, str],
+    floor: str | None = None,
+) -> bool:
+    """Can the base plate build ``name`` (a conda-forge compiler name) at ``version`` here,
+    for the C library ``floor`` (``c_stdlib_version``)? The build machine's gcc and clang
+    build only linux-64 and link against the machine's glibc, so they meet only a floor at
+    or above it (conda-forge's gcc 12 with its glibc 2.17 sysroot is not the host's gcc 12)."""
+    toolchain = _TOOLCHAINS.get(name)
+    if toolchain is None or subdir not in TARGETS:
+        return False
+    if toolchain == DEFAULT:
+        return True
+    installed = versions.get(toolchain)
+    if subdir != "linux-64" or not installed:
+        return False
+    glibc = versions.get("glibc")
+    if floor and glibc and _tuple(str(floor)) < _tuple(glibc):
+        return False
+    wanted = str(version or "").rstrip(".*")
+    return not wanted or installed == wanted or installed.startswith(wanted + ".")
+
+
+def _tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def _short(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def substitute(
+    config: VariantConfig, subdir: str, versions: Mapping[str, str]
+) -> tuple[VariantConfig, list[str]]:
+    """The config with every compiler pin the base plate cannot honour replaced by zig."""
+    zig = versions.get(DEFAULT)
+    if zig is None or subdir not in TARGETS:
+        return config, []
+    values: dict[str, tuple[Any, ...]] = dict(config.values)
+    notes: list[str] = []
+    for language in _LANGUAGES:
+        key, version_key = f"{language}_compiler", f"{language}_compiler_version"
+        names = values.get(key)
+        if not names:
+            continue
+        pinned = values.get(version_key) or (None,)
+        floors = values.get("c_stdlib_version") or (None,)
+        new_names, new_versions, replaced = [], [], []
+        for index, name in enumerate(names):
+            version = pinned[index] if index < len(pinned) else pinned[-1]
+            floor = floors[index] if len(floors) == len(names) else floors[0]
+            text = None if version is None else str(version)
+            if honoured(str(name), text, subdir, versions, None if floor is None else str(floor)):
+                new_names.append(name)
+                new_versions.append(version)
+                continue
+            replaced.append(f"{name} {version}" if version is not None else str(name))
+            new_names.append(DEFAULT)
+            new_versions.append(_short(zig))
+        if not replaced:
+            continue
+        values[key] = tuple(new_names)
+        if version_key in values and len(values[version_key]) == len(new_versions):
+            values[version_key] = tuple(new_versions)
+        elif version_key in values:
+            values[version_key] = (_short(zig),)
+        notes.append(
+            f"{key} {', '.join(sorted(set(replaced)))}: conda-forge's compiler package is in "
+            f"no channel and the base plate cannot stand in for it on {subdir} with this "
+            f"glibc/macOS floor; building with the base plate's {DEFAULT} {zig} (the build "
+            "string and hash_input name it)"
+        )
+    if not notes:
+        return config, []
+    return replace(config, values=MappingProxyType(values)), notes
