@@ -141,7 +141,10 @@ def _build_display() -> Iterator[Callable[[str, RenderedRecipe, str], None]]:
 
         def report(event: str, rendered: RenderedRecipe, detail: str) -> None:
             status.update(f"[bold]{rendered.dist}[/] ({rendered.subdir}): {event} {detail}")
-            styles = {"built": "green", "skipped": "yellow", "warning": "yellow", "note": "cyan"}
+            styles = {
+                "built": "green", "skipped": "yellow", "warning": "yellow", "note": "cyan",
+                "failed": "red", "blocked": "red",
+            }  # fmt: skip
             if event in styles:
                 style = styles[event]
                 console.print(

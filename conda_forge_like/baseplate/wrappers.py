@@ -85,6 +85,15 @@ def _script(command: list[str], zig_cache: str | None, link_object: str | None =
         # One shared cache: zig builds libc/libc++ once per target, not once per package.
         lines.append(f': "${{ZIG_GLOBAL_CACHE_DIR:={shlex.quote(zig_cache)}}}"')
         lines.append("export ZIG_GLOBAL_CACHE_DIR")
+    if link_object is not None:
+        # Source paths never reach __FILE__ or debug info, even when a build script replaces
+        # $CFLAGS (cmake -DCMAKE_C_FLAGS=-O3): the map lives in the compiler itself.
+        lines += [
+            'if [ -n "${SRC_DIR:-}" ]; then',
+            '  set -- "-ffile-prefix-map=$SRC_DIR=/usr/local/src/conda/${PKG_NAME:-pkg}-'
+            '${PKG_VERSION:-0}" "$@"',
+            "fi",
+        ]
     if link_object:
         # Link steps (inputs given, no -c/-S/-E) also get the ISA-level note object.
         lines += [
@@ -172,7 +181,7 @@ def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]
     for role, command in commands(plate, tools).items():
         path = bin_dir / wrapper_name(plate, role)
         _write_executable(
-            path, _script(command, zig_cache, note if role in ("cc", "c++") else None)
+            path, _script(command, zig_cache, (note or "") if role in ("cc", "c++") else None)
         )
         written[role] = str(path)
     if zig_cache:

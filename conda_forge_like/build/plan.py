@@ -115,21 +115,31 @@ def _dedupe(specs: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def needs(item: RenderedRecipe) -> set[str]:
+    """Names an output's build needs installed: its build/host requirements and those of the
+    staging build it shares."""
+    reqs = [*item.requirements.build, *item.requirements.host]
+    section = item.meta.get("staging")
+    if isinstance(section, dict) and isinstance(section.get("requirements"), dict):
+        for env in ("build", "host"):
+            reqs += [str(s) for s in section["requirements"].get(env) or []]
+    return {spec_name(s) for s in reqs} - {item.name}
+
+
 def order(rendered: Sequence[RenderedRecipe]) -> list[RenderedRecipe]:
     """Topological order by build/host dependencies on other outputs; a cycle is an error."""
     _refuse_duplicates(rendered)
     names = {r.name for r in rendered}
-    needs: dict[int, set[str]] = {}
+    needed: dict[int, set[str]] = {}
     for index, item in enumerate(rendered):
-        reqs = [*item.requirements.build, *item.requirements.host]
-        needs[index] = {spec_name(s) for s in reqs} & names - {item.name}
+        needed[index] = needs(item) & names
     done: set[str] = set()
     remaining = list(range(len(rendered)))
     result: list[RenderedRecipe] = []
     while remaining:
-        ready = [i for i in remaining if needs[i] <= done]
+        ready = [i for i in remaining if needed[i] <= done]
         if not ready:
-            raise _cycle_error(rendered, remaining, needs)
+            raise _cycle_error(rendered, remaining, needed)
         for i in ready:
             result.append(rendered[i])
             remaining.remove(i)
@@ -176,10 +186,7 @@ def waves(ordered: list[RenderedRecipe]) -> list[list[RenderedRecipe]]:
     found: list[list[RenderedRecipe]] = []
     placed: dict[str, int] = {}
     for item in ordered:
-        needs = {spec_name(s) for s in (*item.requirements.build, *item.requirements.host)}
-        level = max(
-            (placed[n] + 1 for n in needs & names if n in placed and n != item.name), default=0
-        )
+        level = max((placed[n] + 1 for n in needs(item) & names if n in placed), default=0)
         while len(found) <= level:
             found.append([])
         found[level].append(item)

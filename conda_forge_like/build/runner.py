@@ -24,7 +24,7 @@ from .. import abi, baseplate, fsutil, index, package, relocate
 from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
-from ..errors import ChannelError
+from ..errors import CflError, ChannelError, raise_collected
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
 from . import abi_step, environments, files, hwcaps, plan, sources, staging, tests
@@ -591,7 +591,10 @@ def _install_hwcaps(job: Build, stash: hwcaps.Stash, host_prefix: Path, new: set
 def build_all(
     rendered: list[RenderedRecipe], options: BuildOptions, report: Reporter, jobs: int = 1
 ) -> list[BuildResult]:
-    """Build everything in dependency order; ``jobs`` outputs of one wave at a time."""
+    """Build everything in dependency order; ``jobs`` outputs of one wave at a time.
+
+    A failure does not stop outputs that do not depend on it; those that do are not built
+    (reported ``blocked``). Every failure is raised together at the end."""
     from concurrent.futures import ThreadPoolExecutor
 
     ordered = plan.order(rendered)
@@ -599,13 +602,34 @@ def build_all(
     out.mkdir(parents=True, exist_ok=True)
     index.rebuild(out)
     results: list[BuildResult] = []
+    errors: list[CflError] = []
+    failed: set[str] = set()
+
+    def attempt(item: RenderedRecipe) -> BuildResult | None:
+        blocked = sorted(plan.needs(item) & failed)
+        if blocked:
+            report("blocked", item, f"not built: needs {', '.join(blocked)}, which failed")
+            return None
+        try:
+            return build_one(item, options, report)
+        except CflError as exc:
+            report("failed", item, exc.message.splitlines()[0] if exc.message else "")
+            errors.append(exc)
+            return None
+
     try:
         for wave in plan.waves(ordered):
             if jobs <= 1 or len(wave) == 1:
-                results.extend(build_one(item, options, report) for item in wave)
-                continue
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                results.extend(pool.map(lambda item: build_one(item, options, report), wave))
+                done = [attempt(item) for item in wave]
+            else:
+                with ThreadPoolExecutor(max_workers=jobs) as pool:
+                    done = list(pool.map(attempt, wave))
+            for item, result in zip(wave, done, strict=True):
+                if result is None:
+                    failed.add(item.name)
+                else:
+                    results.append(result)
     finally:
         STAGING.clear(options.keep_work)  # a later run may have other sources: never reuse
+    raise_collected(errors)
     return results
