@@ -404,6 +404,26 @@ def test_patches_apply_in_order(tmp_path: Path, recipe_dir: Path) -> None:
     assert (src / "lib" / "code.txt").read_text() == "line one\nline 2\nline 3\n"
 
 
+@pytest.mark.parametrize("source_crlf", [True, False], ids=["crlf-source", "lf-source"])
+def test_patch_line_endings_are_tried_both_ways(
+    tmp_path: Path, recipe_dir: Path, source_crlf: bool
+) -> None:
+    # A patch written on one system for files with the other's line endings (conda-build's
+    # "lf" and "crlf" tries); the patched file keeps its own line endings.
+    text = ORIGINAL.replace("\n", "\r\n") if source_crlf else ORIGINAL
+    (recipe_dir / "src").mkdir()
+    (recipe_dir / "src" / "code.txt").write_bytes(text.encode())
+    patch = diff(ORIGINAL, ORIGINAL.replace("two", "2"), "a/code.txt", "b/code.txt")
+    if not source_crlf:
+        patch = patch.replace("\n", "\r\n")
+    (recipe_dir / "eol.patch").write_bytes(patch.encode())
+    src = run_prepare(tmp_path, SourceSpec("path", "src", patches=("eol.patch",)))
+    expected = ORIGINAL.replace("two", "2")
+    if source_crlf:
+        expected = expected.replace("\n", "\r\n")
+    assert (src / "code.txt").read_bytes() == expected.encode()
+
+
 def test_patch_that_does_not_apply_names_it(tmp_path: Path, recipe_dir: Path) -> None:
     stale = diff("other\ntext\nhere\n", "other\nTEXT\nhere\n", "a/lib/code.txt", "b/lib/code.txt")
     with pytest.raises(SourceError) as info:
