@@ -64,6 +64,7 @@ __all__ = [
     "parse_sources",
     "prepare",
     "resolve_dir",
+    "unique_downloads",
     "url_problem",
 ]
 

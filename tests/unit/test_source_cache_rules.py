@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conda_forge_like import cli
 from conda_forge_like.source import SourceSpec, cache, patch, unique_downloads
 
 SHA = "ab" * 32
@@ -136,3 +137,9 @@ def test_the_wide_fuzz_is_explicit() -> None:
     cmd = patch.patch_command(Path("/r/fix.patch"), 0, patch.WIDE_FUZZ, dry_run=False)
     assert "--fuzz=3" in cmd
     assert "--dry-run" not in cmd
+
+
+@pytest.mark.parametrize("command", ["build", "debug", "fetch-sources"])
+def test_the_commands_take_a_source_cache(command: str) -> None:
+    args = cli._parser().parse_args([command, "recipes/x", "--source-cache", "/c"])
+    assert args.source_cache == "/c"
