@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # qemu-user-static + libc6-arm64-cross run linux-aarch64 binaries, wine runs win-64 ones,
-# clang/llvm give multi-target strip/nm/objdump and the clang toolchain, gcc/g++ the gcc one.
-DEB_PACKAGES=(bubblewrap qemu-user-static libc6-arm64-cross wine64 wine clang llvm gcc g++ binutils file make pkg-config)
+# clang/llvm give multi-target strip/nm/objdump and the clang toolchain, gcc/g++ the gcc one;
+# GNU patch applies recipes' patches (with fuzz, as conda-build does).
+DEB_PACKAGES=(bubblewrap patch qemu-user-static libc6-arm64-cross wine64 wine clang llvm gcc g++ binutils file make pkg-config)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

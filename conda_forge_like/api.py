@@ -29,6 +29,7 @@ from .render.model import RenderedRecipe
 if TYPE_CHECKING:
     from .build.debug import DebugSetup
     from .build.runner import BuildResult, Reporter
+    from .source import FetchReport
 from .variants import config as variant_config
 from .variants.config import VariantConfig
 from .variants.expand import MAX_VARIANTS
@@ -43,6 +44,7 @@ __all__ = [
     "ci_write",
     "debug",
     "default_variant_file",
+    "fetch_sources",
     "index",
     "inspect",
     "load_variants",
@@ -248,8 +250,13 @@ def build(
     use_default_variants: bool = True,
     report: Reporter | None = None,
     max_variants: int = MAX_VARIANTS,
+    source_cache: str | os.PathLike[str] | None = None,
 ) -> list[BuildResult]:
-    """Render every recipe, then build all outputs in dependency order into ``output_dir``."""
+    """Render every recipe, then build all outputs in dependency order into ``output_dir``.
+
+    ``source_cache`` is the content-addressed source cache (default: ``$CFL_SOURCE_CACHE``,
+    else ``~/.cache/cfl/sources``).
+    """
     from .build import runner
 
     notes: dict[str, list[str]] = {}
@@ -277,6 +284,7 @@ def build(
         overwrite=overwrite,
         sandbox=runner.sandbox_default() if sandbox is None else sandbox,
         keep_work=keep_work,
+        source_cache=_source_cache(source_cache),
     )
     return runner.build_all(rendered, options, report, jobs)
 
@@ -314,6 +322,7 @@ def debug(
     channels: Sequence[str] = (),
     output: str | None = None,
     report: Reporter | None = None,
+    source_cache: str | os.PathLike[str] | None = None,
 ) -> tuple[RenderedRecipe, DebugSetup]:
     """Prepare one variant's sources and environments for a build by hand (work dir kept)."""
     from .build import debug as debug_stage
@@ -328,9 +337,54 @@ def debug(
             hint="check --output and the --variant values",
         )
     chosen = rendered[0]
-    options = runner.BuildOptions(output_dir=Path(output_dir), channels=tuple(channels))
+    options = runner.BuildOptions(
+        output_dir=Path(output_dir),
+        channels=tuple(channels),
+        source_cache=_source_cache(source_cache),
+    )
     Path(output_dir).mkdir(parents=True, exist_ok=True)
     return chosen, debug_stage.prepare_debug(chosen, options, report or (lambda *_: None))
+
+
+def _source_cache(option: str | os.PathLike[str] | None) -> Path:
+    from . import source
+
+    return source.resolve_dir(option, os.environ)
+
+
+def fetch_sources(
+    recipes: Sequence[str | os.PathLike[str]],
+    variant_files: Sequence[str | os.PathLike[str]] = (),
+    target_platform: str | None = None,
+    overrides: Iterable[str] = (),
+    source_cache: str | os.PathLike[str] | None = None,
+    use_default_variants: bool = True,
+    max_variants: int = MAX_VARIANTS,
+) -> list[FetchReport]:
+    """Fill the source cache with every url/pypi source of every variant of ``recipes``.
+
+    Sources already cached are verified, not downloaded again; failures are reported per
+    source (``status == "failed"``), after every other source was tried.
+    """
+    from . import source
+
+    rendered = render(
+        recipes,
+        variant_files,
+        target_platform,
+        overrides,
+        use_default_variants=use_default_variants,
+        max_variants=max_variants,
+    )
+    specs: list[source.SourceSpec] = []
+    errors: list[CflError] = []
+    for r in rendered:
+        try:
+            specs += source.parse_sources(r.meta.get("source"), r.recipe_path)
+        except CflError as exc:
+            errors.append(exc)
+    raise_collected(errors)
+    return source.fetch_all(specs, source.SourceCache(_source_cache(source_cache)))
 
 
 def _ci_matrices(

@@ -185,7 +185,26 @@ def _run_build(
         use_default_variants=not args.no_default_variants,
         report=report,
         max_variants=args.max_variants,
+        source_cache=args.source_cache,
     )
+
+
+def _cmd_fetch_sources(args: argparse.Namespace) -> int:
+    reports = api.fetch_sources(
+        args.recipes,
+        variant_files=args.variant_files,
+        target_platform=args.target_platform,
+        overrides=args.variant,
+        source_cache=args.source_cache,
+        use_default_variants=not args.no_default_variants,
+        max_variants=args.max_variants,
+    )
+    for rep in reports:
+        status = f"failed: {rep.reason}" if rep.status == "failed" else rep.status
+        print(f"{rep.source} ({rep.checksum}): {status}")
+    failed = sum(rep.status == "failed" for rep in reports)
+    print(f"{len(reports)} source(s), {failed} failed")
+    return 1 if failed else 0
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
@@ -257,6 +276,7 @@ def _cmd_debug(args: argparse.Namespace) -> int:
         channels=args.channel,
         output=args.output,
         report=_progress,
+        source_cache=args.source_cache,
     )
     print(f"Prepared {rendered.dist} ({rendered.subdir}) in {setup.work}")
     print(f"  sources:      {setup.src}")
@@ -306,6 +326,16 @@ def _max_variants_option(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"refuse a recipe whose variant matrix has more than N combinations "
         f"(default: {MAX_VARIANTS})",
+    )
+
+
+def _source_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source-cache",
+        default=None,
+        metavar="DIR",
+        help="the source cache: files named by their sha256 (default: $CFL_SOURCE_CACHE, "
+        "else ~/.cache/cfl/sources)",
     )
 
 
@@ -362,7 +392,16 @@ def _parser() -> argparse.ArgumentParser:
         "--keep-work", action="store_true", help="keep work directories after success"
     )
     _max_variants_option(build)
+    _source_cache_option(build)
     build.set_defaults(func=_cmd_build)
+    fetch = sub.add_parser(
+        "fetch-sources", help="download every url/pypi source of the recipes into the cache"
+    )
+    fetch.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
+    _variant_options(fetch, json_flag=False)
+    _max_variants_option(fetch)
+    _source_cache_option(fetch)
+    fetch.set_defaults(func=_cmd_fetch_sources)
     test = sub.add_parser("test", help="rerun the tests stored in a built package")
     test.add_argument("package", help="a .conda or .tar.bz2 file")
     _channel_options(test, output_dir=False)
@@ -378,6 +417,7 @@ def _parser() -> argparse.ArgumentParser:
     debug.add_argument(
         "--output", default=None, help="the output to prepare (multi-output recipes)"
     )
+    _source_cache_option(debug)
     debug.set_defaults(func=_cmd_debug)
     ci = sub.add_parser("ci", help="generate CI jobs for the recipes' variant matrix")
     ci.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")

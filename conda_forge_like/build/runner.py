@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import abi, baseplate, fsutil, index, package, relocate
+from .. import abi, baseplate, fsutil, index, package, relocate, source
 from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
 from ..errors import CflError, ChannelError, raise_collected
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
-from . import abi_step, environments, files, hwcaps, plan, sources, staging, tests
+from . import abi_step, environments, files, hwcaps, plan, staging, tests
 from . import script as scripts
 from .environments import Installed
 
@@ -47,6 +47,8 @@ class BuildOptions:
     sandbox: bool = False  # build scripts under bwrap: only the work directory writable
     keep_work: bool = False
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
+    # Content-addressed: files named by sha256 (--source-cache, $CFL_SOURCE_CACHE).
+    source_cache: Path = field(default_factory=lambda: source.resolve_dir(None, os.environ))
 
 
 @dataclass(frozen=True)
@@ -209,12 +211,16 @@ class Build:
         self.work.mkdir(parents=True)
         self.log.touch()
         raw_sources = self.r.meta.get("source")
-        specs = sources.parse_sources(raw_sources, self.r.recipe_path) if raw_sources else []
+        specs = source.parse_sources(raw_sources, self.r.recipe_path) if raw_sources else []
         if not specs:
             (self.work / "src").mkdir()
             return self.work / "src"
         self.report("sources", self.r, f"{len(specs)} source(s)")
-        return sources.prepare(specs, self.recipe_dir, self.work, self.options.cache_dir / "src")
+        cache = source.SourceCache(self.options.source_cache)
+        prepared = source.prepare(specs, self.recipe_dir, self.work, cache)
+        for warning in prepared.warnings:
+            self.report("warning", self.r, warning)
+        return prepared.src
 
     def make_environments(
         self,

@@ -388,6 +388,8 @@ def _output_specs(
         same = out["name"] == top_name
         if isinstance(out.get("requirements"), list):  # `requirements: [a, b]` means run
             merged["requirements"] = {"run": out["requirements"]}
+        if tree.get("source") is not None and out.get("source") is None:
+            merged["source"] = tree["source"]  # conda-build: every output builds in one work dir
         if same:  # conda-build merges the top level into a same-named output
             for key in ("requirements", "build", "about"):
                 base, own = tree.get(key) or {}, merged.get(key) or {}

@@ -121,8 +121,8 @@ def _zip_with_links(path: Path, links: dict[str, str]) -> Path:
 def test_archive_links_leaving_the_final_layout_are_refused(
     tmp_path: Path, maker: object, links: dict[str, str]
 ) -> None:
-    from conda_forge_like.build import archive
     from conda_forge_like.errors import SourceError
+    from conda_forge_like.source import archive
 
     suffix = ".tar.gz" if maker is _tar_with_links else ".zip"
     made = maker(tmp_path / f"hostile{suffix}", links)  # type: ignore[operator]
@@ -134,7 +134,7 @@ def test_archive_links_leaving_the_final_layout_are_refused(
 
 
 def test_archive_links_inside_the_layout_are_kept(tmp_path: Path) -> None:
-    from conda_forge_like.build import archive
+    from conda_forge_like.source import archive
 
     made = _tar_with_links(tmp_path / "ok.tar.gz", {"pkg/docs": "README", "pkg/sub/r": "../README"})
     target, scratch = tmp_path / "work" / "src", tmp_path / "work"

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from conda_forge_like.build.sources import SourceSpec, parse_sources, prepare
 from conda_forge_like.errors import CflErrorGroup, SourceError
+from conda_forge_like.source import SourceCache, SourceSpec, parse_sources, prepare
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -30,8 +30,13 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+
+
 def run_prepare(tmp_path: Path, *specs: SourceSpec, recipe_dir: Path | None = None) -> Path:
-    return prepare(specs, recipe_dir or tmp_path / "recipe", tmp_path / "work", tmp_path / "cache")
+    recipe = recipe_dir or tmp_path / "recipe"
+    return prepare(specs, recipe, tmp_path / "work", SourceCache(tmp_path / "cache")).src
 
 
 def listing(root: Path) -> set[str]:
@@ -99,7 +104,8 @@ def test_path_archive_is_extracted_unless_file_name(tmp_path: Path, recipe_dir: 
 
 def test_path_dot_skips_a_work_dir_inside_the_recipe(tmp_path: Path, recipe_dir: Path) -> None:
     (recipe_dir / "build.sh").write_text("make\n")
-    src = prepare([SourceSpec("path", ".")], recipe_dir, recipe_dir / "work", tmp_path / "c")
+    cache = SourceCache(tmp_path / "c")
+    src = prepare([SourceSpec("path", ".")], recipe_dir, recipe_dir / "work", cache).src
     assert listing(src) == {"build.sh"}
 
 
@@ -190,15 +196,16 @@ def test_bad_sha256_shows_both_hashes_and_extracts_nothing(tmp_path: Path) -> No
     assert sha256(archive) in info.value.message
     assert archive.as_uri() in info.value.message
     assert info.value.hint
-    assert "nothing was extracted" in info.value.hint
+    assert "nothing was extracted or cached" in info.value.hint
     assert listing(tmp_path / "work" / "src") == set()
-    assert listing(tmp_path / "cache") == {"url"}
+    assert listing(tmp_path / "cache") == set()  # not even a .part file
 
 
 def test_downloads_are_cached(tmp_path: Path) -> None:
     archive = make_tar(tmp_path / "pkg.tar.gz", UPSTREAM)
     spec = url_spec(archive)
     run_prepare(tmp_path, spec)
+    assert listing(tmp_path / "cache") == {spec.sha256, "md5", f"md5/{md5(archive)}"}
     archive.unlink()
     assert (run_prepare(tmp_path, spec) / "configure.sh").is_file()
 
@@ -214,7 +221,10 @@ def test_missing_file_url(tmp_path: Path) -> None:
     url = (tmp_path / "gone.tar.gz").as_uri()
     with pytest.raises(SourceError, match=r"cannot download .*gone\.tar\.gz") as info:
         run_prepare(tmp_path, SourceSpec("url", url, sha256="0" * 64))
+    assert "0" * 64 in info.value.message
     assert info.value.hint
+    assert "cfl fetch-sources" in info.value.hint
+    assert "0" * 64 in info.value.hint
 
 
 def test_damaged_archive(tmp_path: Path) -> None:
@@ -394,6 +404,26 @@ def test_patches_apply_in_order(tmp_path: Path, recipe_dir: Path) -> None:
     assert (src / "lib" / "code.txt").read_text() == "line one\nline 2\nline 3\n"
 
 
+@pytest.mark.parametrize("source_crlf", [True, False], ids=["crlf-source", "lf-source"])
+def test_patch_line_endings_are_tried_both_ways(
+    tmp_path: Path, recipe_dir: Path, source_crlf: bool
+) -> None:
+    # A patch written on one system for files with the other's line endings (conda-build's
+    # "lf" and "crlf" tries); the patched file keeps its own line endings.
+    text = ORIGINAL.replace("\n", "\r\n") if source_crlf else ORIGINAL
+    (recipe_dir / "src").mkdir()
+    (recipe_dir / "src" / "code.txt").write_bytes(text.encode())
+    patch = diff(ORIGINAL, ORIGINAL.replace("two", "2"), "a/code.txt", "b/code.txt")
+    if not source_crlf:
+        patch = patch.replace("\n", "\r\n")
+    (recipe_dir / "eol.patch").write_bytes(patch.encode())
+    src = run_prepare(tmp_path, SourceSpec("path", "src", patches=("eol.patch",)))
+    expected = ORIGINAL.replace("two", "2")
+    if source_crlf:
+        expected = expected.replace("\n", "\r\n")
+    assert (src / "code.txt").read_bytes() == expected.encode()
+
+
 def test_patch_that_does_not_apply_names_it(tmp_path: Path, recipe_dir: Path) -> None:
     stale = diff("other\ntext\nhere\n", "other\nTEXT\nhere\n", "a/lib/code.txt", "b/lib/code.txt")
     with pytest.raises(SourceError) as info:
@@ -431,7 +461,7 @@ def test_patch_when_the_work_dir_is_inside_another_repository(tmp_path: Path) ->
         )
     )
     spec = SourceSpec("path", "src", patches=("fix.patch",))
-    src = prepare([spec], recipe, outer / "work", tmp_path / "cache")
+    src = prepare([spec], recipe, outer / "work", SourceCache(tmp_path / "cache")).src
     assert (src / "code.txt").read_text().startswith("line 1\n")
 
 
@@ -501,7 +531,7 @@ def test_pypi_sdist_is_fetched_through_pip(tmp_path: Path, local_index: Path) ->
     src = run_prepare(tmp_path, *parse_sources(raw, "recipe.yaml"))
     assert (src / "cfldemo" / "__init__.py").read_text() == "VALUE = 42\n"
     assert (src / "PKG-INFO").is_file()
-    assert list((tmp_path / "cache" / "pypi").rglob("cfldemo-1.0.tar.gz"))
+    assert (tmp_path / "cache" / sha256(sdist)).is_file()  # stored by its sha256 like a url
 
 
 def test_pypi_cache_is_reused(tmp_path: Path, local_index: Path) -> None:
@@ -538,4 +568,4 @@ def test_pypi_uses_the_env_argument(tmp_path: Path, local_index: Path) -> None:
     spec = SourceSpec("pypi", "cfldemo", version="1.0", sha256=sha256(sdist))
     env = {**os.environ, "PIP_FIND_LINKS": str(tmp_path / "empty")}
     with pytest.raises(SourceError, match="No matching distribution"):
-        prepare([spec], tmp_path, tmp_path / "work", tmp_path / "cache", env=env)
+        prepare([spec], tmp_path, tmp_path / "work", SourceCache(tmp_path / "cache"), env=env)

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from conda_forge_like import yamlio
-from conda_forge_like.build.archive import Entry, is_archive_name, unsafe_entries
-from conda_forge_like.build.sources import SourceSpec, parse_sources, url_problem
 from conda_forge_like.errors import CflError, CflErrorGroup, RecipeError
+from conda_forge_like.source import SourceSpec, parse_sources, url_problem
+from conda_forge_like.source.archive import Entry, is_archive_name, unsafe_entries
 
 SHA = "a" * 64
 MD5 = "b" * 32

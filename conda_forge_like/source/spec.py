@@ -1,7 +1,7 @@
 """Parsing a recipe's ``source:`` section (pure): ``parse_sources(raw, "recipe.yaml")`` ->
 ``[SourceSpec(kind="url", location="https://...", sha256="...")]``. Both recipe formats'
 spellings are read; every problem of every entry is reported together with its line.
-See ``build.sources`` for the kinds and their keys.
+See the ``source`` package docstring for the kinds and their keys.
 """
 
 from __future__ import annotations
