@@ -620,6 +620,8 @@ def build_all(
             return build_one(item, options, report)
         except CflError as exc:
             report("failed", item, exc.message.splitlines()[0] if exc.message else "")
+            if item.dist not in exc.message:  # among several failures, say whose it is
+                exc.message = f"{item.dist} ({item.subdir}): {exc.message}"
             errors.append(exc)
             return None
 
