@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CflError
+from .compiler_script import CompilerBehaviour, compiler_script
 from .model import BasePlate
 from .tools import Tools
 
@@ -79,33 +80,12 @@ def wrapper_name(plate: BasePlate, role: str) -> str:
     return f"{plate.target.conda_triple}-{role}"
 
 
-def _script(command: list[str], zig_cache: str | None, link_object: str | None = None) -> str:
+def _script(command: list[str], zig_cache: str | None) -> str:
     lines = ["#!/bin/sh", "# Written by cfl: the base plate's tool for this target."]
     if zig_cache:
         # One shared cache: zig builds libc/libc++ once per target, not once per package.
         lines.append(f': "${{ZIG_GLOBAL_CACHE_DIR:={shlex.quote(zig_cache)}}}"')
         lines.append("export ZIG_GLOBAL_CACHE_DIR")
-    if link_object is not None:
-        # Source paths never reach __FILE__ or debug info, even when a build script replaces
-        # $CFLAGS (cmake -DCMAKE_C_FLAGS=-O3): the map lives in the compiler itself.
-        lines += [
-            'if [ -n "${SRC_DIR:-}" ]; then',
-            '  set -- "-ffile-prefix-map=$SRC_DIR=/usr/local/src/conda/${PKG_NAME:-pkg}-'
-            '${PKG_VERSION:-0}" "$@"',
-            "fi",
-        ]
-    if link_object:
-        # Link steps (inputs given, no -c/-S/-E) also get the ISA-level note object.
-        lines += [
-            "link=0",
-            'for arg in "$@"; do',
-            "  case $arg in",
-            "    -c|-S|-E|-M|-MM) link=0; break ;;",
-            "    *.o|*.obj|*.a|*.lo|*.c|*.cc|*.cpp|*.cxx|*.C|@*) link=1 ;;",
-            "  esac",
-            "done",
-            f'[ "$link" = 1 ] && set -- "$@" {shlex.quote(link_object)}',
-        ]
     lines.append(f'exec {shlex.join(command)} "$@"')
     return "\n".join(lines) + "\n"
 
@@ -180,9 +160,12 @@ def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]
     written: dict[str, str] = {}
     for role, command in commands(plate, tools).items():
         path = bin_dir / wrapper_name(plate, role)
-        _write_executable(
-            path, _script(command, zig_cache, (note or "") if role in ("cc", "c++") else None)
-        )
+        if role in ("cc", "c++"):
+            how = CompilerBehaviour(plate.toolchain == "zig", plate.target.os, note)
+            text = compiler_script(command, zig_cache, how)
+        else:
+            text = _script(command, zig_cache)
+        _write_executable(path, text)
         written[role] = str(path)
     if zig_cache:
         warm_zig_cache(plate, written, Path(zig_cache))

@@ -1,0 +1,95 @@
+"""The text of a compiler wrapper (``x86_64-conda-linux-gnu-cc``): the base plate's compiler
+with gcc's observable behaviour, wherever build systems notice a difference.
+
+Pure. ``compiler_script(["/.../zig", "cc", "-target", "x86_64-linux-gnu.2.17"], ...)`` -> a
+bash script that, on top of the command:
+
+- maps ``$SRC_DIR`` in ``__FILE__`` and debug info (``-ffile-prefix-map``), in the compiler
+  itself so a script that replaces ``$CFLAGS`` (``cmake -DCMAKE_C_FLAGS=-O3``, CMake's ASM
+  compiles) still leaks no build path;
+- zig only: no DWARF without ``-g`` (zig emits it by default; gcc does not); ``-c`` with
+  several sources and no ``-o`` writes one ``x.o`` per source in the current directory, as gcc
+  does (zig writes one object for all of them, and ``x.obj`` for windows targets); a link step
+  on Linux accepts a version script naming undefined symbols (GNU ld does; lld needs
+  ``--undefined-version``), so configure scripts do not conclude "no shared library support";
+- links the ISA-level note object into x86-64-v2+ link steps.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CompilerBehaviour:
+    zig: bool  # apply the zig-to-gcc corrections
+    os: str  # the target's os: linux | osx | win
+    link_object: str | None = None  # the ISA note, added to link steps
+
+
+_SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
+
+_SCAN = f"""\
+compile=0 link=0 out=0 debug=0 sources=()
+prev=
+for arg in "$@"; do
+  case $prev in -o|-x|-MF|-MT|-MQ|-include|-isystem|-I|-L|-D|-U) prev=; continue ;; esac
+  case $arg in
+    -c) compile=1 ;;
+    -S|-E|-M|-MM) compile=2 ;;
+    -o) out=1 ;;
+    -g0|-gno-*) ;;
+    -g*) debug=1 ;;
+    {_SOURCES}) sources+=("$arg"); link=1 ;;
+    *.o|*.obj|*.a|*.lo|@*) link=1 ;;
+  esac
+  prev=$arg
+done
+[ "$compile" = 0 ] || link=0
+"""
+
+_PER_SOURCE = """\
+if [ "$compile" = 1 ] && [ "$out" = 0 ] && [ "${#sources[@]}" -gt 1 ] || \\
+   { [ "$compile" = 1 ] && [ "$out" = 0 ] && [ "${#sources[@]}" = 1 ] && [ "$windows" = 1 ]; }; then
+  # gcc: one object per source, named after it (x.o, also for windows targets)
+  others=()
+  for arg in "$@"; do
+    keep=1
+    for s in "${sources[@]}"; do [ "$arg" = "$s" ] && keep=0; done
+    [ "$keep" = 1 ] && others+=("$arg")
+  done
+  for s in "${sources[@]}"; do
+    base=${s##*/}
+    "$0" "${others[@]}" "$s" -o "${base%.*}.o" || exit $?
+  done
+  exit 0
+fi
+"""
+
+
+def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBehaviour) -> str:
+    lines = ["#!/bin/bash", "# Written by cfl: the base plate's compiler for this target."]
+    if zig_cache:
+        # One shared cache: zig builds libc/libc++ once per target, not once per package.
+        lines.append(f': "${{ZIG_GLOBAL_CACHE_DIR:={shlex.quote(zig_cache)}}}"')
+        lines.append("export ZIG_GLOBAL_CACHE_DIR")
+    lines.append(_SCAN)
+    extra = []
+    if how.zig:
+        lines.append(f"windows={1 if how.os == 'win' else 0}")
+        lines.append(_PER_SOURCE)
+        extra.append('[ "$debug" = 1 ] || set -- -g0 "$@"')
+        if how.os == "linux":
+            extra.append('[ "$link" = 1 ] && set -- "$@" -Wl,--undefined-version')
+    if how.link_object:
+        extra.append(f'[ "$link" = 1 ] && set -- "$@" {shlex.quote(how.link_object)}')
+    lines += [
+        'if [ -n "${SRC_DIR:-}" ]; then',
+        '  set -- "-ffile-prefix-map=$SRC_DIR=/usr/local/src/conda/${PKG_NAME:-pkg}-'
+        '${PKG_VERSION:-0}" "$@"',
+        "fi",
+        *extra,
+        f'exec {shlex.join(command)} "$@"',
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,90 @@
+"""The base plate's zig compiler wrappers behave like gcc where configure, make and CMake
+notice: one object per source, a version script naming undefined symbols, ``x.o`` for windows
+targets, no DWARF without ``-g``, no build path from ``__FILE__``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conda_forge_like import baseplate
+from conda_forge_like.baseplate import tools, wrappers
+
+if tools.find_tools().zig is None:
+    pytest.skip("zig (the ziglang wheel) is not installed", allow_module_level=True)
+
+
+def cc(tmp: Path, subdir: str) -> tuple[str, dict[str, str]]:
+    plate = baseplate.resolve({"c_compiler": "zig"}, subdir, tools.detect_versions())
+    installed = wrappers.install(plate, tools.find_tools(), tmp / f"build_env-{subdir}")
+    return installed.tools["cc"], dict(os.environ)
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def symbols(obj: Path) -> str:
+    return subprocess.run(["nm", str(obj)], capture_output=True, text=True, check=True).stdout
+
+
+def test_two_sources_with_c_make_one_object_each(tmp_path: Path) -> None:
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "a.c").write_text("int a(void) { return 1; }\n")
+    (tmp_path / "b.c").write_text("int b(void) { return 2; }\n")
+    run([compiler, "-O2", "-c", "a.c", "b.c"], tmp_path, env)
+    assert " T a" in symbols(tmp_path / "a.o")
+    assert " T b" not in symbols(tmp_path / "a.o")
+    assert " T b" in symbols(tmp_path / "b.o")
+
+
+def test_a_version_script_may_name_an_undefined_symbol(tmp_path: Path) -> None:
+    """zlib's configure links a shared library with a version script listing symbols some
+    builds lack; GNU ld accepts it, and so must the base plate, or configure silently builds
+    only the static library."""
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "z.c").write_text("int zlibVersion(void) { return 1; }\n")
+    (tmp_path / "z.map").write_text("ZLIB_1 { global: zlibVersion; gzopen64; local: *; };\n")
+    run([compiler, "-shared", "-fPIC", "-o", "libz.so", "z.c", "-Wl,--version-script,z.map"],
+        tmp_path, env)  # fmt: skip
+    assert (tmp_path / "libz.so").is_file()
+
+
+def test_windows_objects_are_named_dot_o(tmp_path: Path) -> None:
+    compiler, env = cc(tmp_path, "win-64")
+    (tmp_path / "x.c").write_text("int x(void) { return 3; }\n")
+    run([compiler, "-c", "x.c"], tmp_path, env)
+    assert (tmp_path / "x.o").is_file()
+    assert not (tmp_path / "x.obj").exists()
+
+
+def _debug_sections(obj: Path) -> int:
+    out = subprocess.run(["readelf", "-S", str(obj)], capture_output=True, text=True).stdout
+    return out.count(".debug_")
+
+
+def test_no_dwarf_without_g_and_dwarf_with_it(tmp_path: Path) -> None:
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "d.c").write_text("int d(int x) { return x * 2; }\n")
+    run([compiler, "-O2", "-c", "d.c", "-o", "plain.o"], tmp_path, env)
+    run([compiler, "-O2", "-g", "-c", "d.c", "-o", "debug.o"], tmp_path, env)
+    assert _debug_sections(tmp_path / "plain.o") == 0
+    assert _debug_sections(tmp_path / "debug.o") > 0
+
+
+def test_file_macro_holds_no_work_path(tmp_path: Path) -> None:
+    compiler, env = cc(tmp_path, "linux-64")
+    src = tmp_path / "work" / "src"
+    src.mkdir(parents=True)
+    (src / "f.c").write_text("const char *where(void) { return __FILE__; }\n")
+    env.update(SRC_DIR=str(src), PKG_NAME="demo", PKG_VERSION="1.0")
+    # CMake passes absolute source paths, and a script may replace $CFLAGS entirely.
+    run([compiler, "-g", "-c", str(src / "f.c"), "-o", "f.o"], src, env)
+    data = (src / "f.o").read_bytes()
+    assert str(src).encode() not in data
+    assert b"/usr/local/src/conda/demo-1.0/f.c" in data
