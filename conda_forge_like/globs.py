@@ -59,3 +59,12 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
 def matches(path: str, pattern: str) -> bool:
     """Whether a relative POSIX ``path`` matches the glob ``pattern``."""
     return bool(compile_glob(str(pattern)).match(path))
+
+
+def selects(path: str, pattern: str) -> bool:
+    """conda-build's ``files:`` rule (utils.expand_globs): a pattern that matches a directory
+    selects every file under it, so ``include`` or ``lib/pkg*`` pick whole folders."""
+    if matches(path, pattern):
+        return True
+    parts = path.split("/")
+    return any(matches("/".join(parts[:i]), pattern) for i in range(1, len(parts)))

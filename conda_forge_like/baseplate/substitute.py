@@ -38,22 +38,38 @@ def honoured(
     floor: str | None = None,
 ) -> bool:
     """Can the base plate build ``name`` (a conda-forge compiler name) at ``version`` here,
-    for the C library ``floor`` (``c_stdlib_version``)? The build machine's gcc and clang
-    build only linux-64 and link against the machine's glibc, so they meet only a floor at
-    or above it (conda-forge's gcc 12 with its glibc 2.17 sysroot is not the host's gcc 12)."""
+    for the C library ``floor`` (``c_stdlib_version``)?"""
+    return problem(name, version, subdir, versions, floor) is None
+
+
+def problem(
+    name: str,
+    version: str | None,
+    subdir: str,
+    versions: Mapping[str, str],
+    floor: str | None = None,
+) -> str | None:
+    """Why the base plate cannot stand in for a compiler pin, or ``None`` when it can. The
+    build machine's gcc and clang build only linux-64 and link against the machine's glibc,
+    so they meet only a floor at or above it (conda-forge's gcc 12 with its glibc 2.17
+    sysroot is not the host's gcc 12)."""
     toolchain = _TOOLCHAINS.get(name)
-    if toolchain is None or subdir not in TARGETS:
-        return False
+    if toolchain is None:
+        return "the base plate has no such toolchain"
     if toolchain == DEFAULT:
-        return True
+        return None
     installed = versions.get(toolchain)
-    if subdir != "linux-64" or not installed:
-        return False
+    if subdir != "linux-64":
+        return f"the build machine's {toolchain} builds only linux-64"
+    if not installed:
+        return f"{toolchain} is not installed"
+    wanted = str(version or "").rstrip(".*")
+    if wanted and installed != wanted and not installed.startswith(wanted + "."):
+        return f"the build machine has {toolchain} {installed}"
     glibc = versions.get("glibc")
     if floor and glibc and _tuple(str(floor)) < _tuple(glibc):
-        return False
-    wanted = str(version or "").rstrip(".*")
-    return not wanted or installed == wanted or installed.startswith(wanted + ".")
+        return f"the build machine's {toolchain} links against glibc {glibc}, above {floor}"
+    return None
 
 
 def _tuple(version: str) -> tuple[int, ...]:
@@ -80,16 +96,18 @@ def substitute(
             continue
         pinned = values.get(version_key) or (None,)
         floors = values.get("c_stdlib_version") or (None,)
-        new_names, new_versions, replaced = [], [], []
+        new_names, new_versions = [], []
+        replaced: list[tuple[str, str]] = []
         for index, name in enumerate(names):
             version = pinned[index] if index < len(pinned) else pinned[-1]
             floor = floors[index] if len(floors) == len(names) else floors[0]
             text = None if version is None else str(version)
-            if honoured(str(name), text, subdir, versions, None if floor is None else str(floor)):
+            why = problem(str(name), text, subdir, versions, None if floor is None else str(floor))
+            if why is None:
                 new_names.append(name)
                 new_versions.append(version)
                 continue
-            replaced.append(f"{name} {version}" if version is not None else str(name))
+            replaced.append((f"{name} {version}" if version is not None else str(name), why))
             new_names.append(DEFAULT)
             new_versions.append(_short(zig))
         if not replaced:
@@ -99,11 +117,11 @@ def substitute(
             values[version_key] = tuple(new_versions)
         elif version_key in values:
             values[version_key] = (_short(zig),)
+        said = "; ".join(f"{pin} ({why})" for pin, why in sorted(set(replaced)))
         notes.append(
-            f"{key} {', '.join(sorted(set(replaced)))}: conda-forge's compiler package is in "
-            f"no channel and the base plate cannot stand in for it on {subdir} with this "
-            f"glibc/macOS floor; building with the base plate's {DEFAULT} {zig} (the build "
-            "string and hash_input name it)"
+            f"{key} {said}: conda-forge's compiler packages are in no channel; building with "
+            f"the base plate's {DEFAULT} {zig} for {subdir} (the build string and hash_input "
+            "name it)"
         )
     if not notes:
         return config, []

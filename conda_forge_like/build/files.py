@@ -29,10 +29,14 @@ def snapshot(prefix: Path) -> set[str]:
     return found
 
 
-def select(files: Iterable[str], patterns: Sequence[str] | None) -> list[str]:
+def select(
+    files: Iterable[str], patterns: Sequence[str] | None, directories: bool = False
+) -> list[str]:
     """Files matching any glob (``lib/*.so*``, ``lib/**/*.so``, ``include/``; see ``globs``);
-    all files when no patterns."""
+    all files when no patterns. With ``directories`` (meta.yaml), a pattern naming a folder
+    selects what is under it."""
     ordered = sorted(files)
     if not patterns:
         return ordered
-    return [p for p in ordered if any(globs.matches(p, str(g)) for g in patterns)]
+    test = globs.selects if directories else globs.matches
+    return [p for p in ordered if any(test(p, str(g)) for g in patterns)]

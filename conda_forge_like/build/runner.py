@@ -165,7 +165,9 @@ def script_for(
     recipe_dir = Path(rendered.recipe_path).parent
     inline = build.get("script") if isinstance(build, dict) else None
     if section is None:
-        inline = rendered.script or inline
+        own = rendered.meta.get("build") or {}
+        mapping = own.get("script") if isinstance(own, dict) else None
+        inline = rendered.script or (mapping if isinstance(mapping, dict) else inline)
     return scripts.resolve(inline, recipe_dir, recipe_dir / "build.sh" if section is None else None)
 
 
@@ -313,20 +315,25 @@ class Build:
 
     def run_script(self, script: scripts.Script, env: dict[str, str], src: Path, name: str) -> None:
         writable = [self.work, *_shared_caches()] if self.options.sandbox else None
-        scripts.run(script.text, env, src, self.log, name, self.work, script.interpreter, writable)
+        cwd = src / script.cwd if script.cwd else src
+        cwd.mkdir(parents=True, exist_ok=True)
+        env = {**env, **dict(script.env)}
+        scripts.run(script.text, env, cwd, self.log, name, self.work, script.interpreter, writable)
 
     def package_files(
         self, host_prefix: Path, new: set[str], staged: staging.Staged | None = None
     ) -> list[package.PathRecord]:
         if staged is not None:
             candidates, patterns = staging.output_files(self.r, staged, new)
-            chosen = staging.excluded(self.r, files.select(candidates, patterns))
+            v0 = self.r.recipe_format == "v0"
+            chosen = staging.excluded(self.r, files.select(candidates, patterns, v0))
         else:
             build = self.r.meta.get("build") or {}
             patterns = build.get("files") if isinstance(build, dict) else None
             if self.r.recipe_format == "v0":
                 patterns = self.r.meta.get("files") or patterns
-            chosen = files.select(new, patterns if isinstance(patterns, list) else None)
+            listed = patterns if isinstance(patterns, list) else None
+            chosen = files.select(new, listed, self.r.recipe_format == "v0")
         if hwcaps.levels(self.r)[0]:
             chosen = hwcaps.with_copies(chosen, new)
         report = relocate.relocate(host_prefix, chosen, str(host_prefix), self.r.subdir)

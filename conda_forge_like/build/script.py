@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from ..errors import CflError
 from ..recipe import SCRIPT_FILE_RE
@@ -43,6 +43,8 @@ class Script:
     text: str
     interpreter: str = "bash"  # bash | python
     source: Path | None = None  # the recipe file it came from, if any
+    env: tuple[tuple[str, str], ...] = ()  # rattler-build's `script: {env: {K: V}}`
+    cwd: str | None = None  # rattler-build's `script: {cwd: dir}`, relative to the source
 
     @property
     def suffix(self) -> str:
@@ -70,15 +72,55 @@ def script_file(script: str, recipe_dir: Path) -> Script | None:
 
 
 def resolve(
-    script: str | Sequence[str] | None, recipe_dir: Path, fallback: Path | None = None
+    script: str | Sequence[str] | Mapping[str, Any] | None,
+    recipe_dir: Path,
+    fallback: Path | None = None,
 ) -> Script | None:
-    """A recipe's script: a file it names, inline commands, or the build.sh beside it."""
+    """A recipe's script: a file it names, inline commands, a rattler-build mapping, or the
+    build.sh beside it."""
+    if isinstance(script, Mapping):
+        return from_mapping(script, recipe_dir)
     if isinstance(script, str):
         found = script_file(script, recipe_dir)
         if found is not None:
             return found
     text = script_text(script, fallback)
     return None if text is None else Script(text)
+
+
+_INTERPRETERS = {"bash": "bash", "sh": "bash", "python": "python", "python3": "python"}
+
+
+def from_mapping(script: Mapping[str, Any], recipe_dir: Path) -> Script | None:
+    """rattler-build's ``script: {file: build_lib, content: ..., interpreter: python,
+    env: {K: V}, secrets: [...], cwd: subdir}``. ``file`` is relative to the recipe folder;
+    without a suffix it is ``.sh`` (``.py`` for python). Secrets are read from cfl's own
+    environment, which build scripts already inherit."""
+    interpreter = str(script.get("interpreter") or "bash")
+    if interpreter not in _INTERPRETERS:
+        raise ScriptError(
+            f"script interpreter {interpreter!r} is not supported",
+            hint=f"use one of: {', '.join(sorted(_INTERPRETERS))}",
+        )
+    kind = _INTERPRETERS[interpreter]
+    env = tuple((str(k), str(v)) for k, v in (script.get("env") or {}).items())
+    cwd = str(script["cwd"]) if script.get("cwd") else None
+    text = script_text(script.get("content"))
+    source = None
+    if script.get("file"):
+        name = str(script["file"])
+        path = recipe_dir / name
+        if not path.suffix:
+            path = path.with_suffix(".py" if kind == "python" else ".sh")
+        if not path.is_file():
+            raise ScriptError(
+                f"script file {path} does not exist",
+                hint="`script: file:` names a file relative to the recipe folder",
+            )
+        text, source = path.read_text(), path
+    if text is None:
+        return None
+    return Script(text, kind, source, env, cwd)
 
 
 def script_text(script: str | Sequence[str] | None, fallback: Path | None = None) -> str | None:

@@ -197,4 +197,4 @@ def excluded(rendered: RenderedRecipe, chosen: list[str]) -> list[str]:
     if not isinstance(raw, dict) or not raw.get("exclude"):
         return chosen
     drop = [str(p) for p in raw["exclude"]]
-    return [p for p in chosen if not any(globs.matches(p, g) for g in drop)]
+    return [p for p in chosen if not any(globs.selects(p, g) for g in drop)]

@@ -335,6 +335,16 @@ def _staging_section(section: Mapping[str, Any], variant: Mapping[str, Any]) -> 
     return out
 
 
+def _script_text(script: Any) -> str | None:
+    """Inline commands as text; a ``script:`` mapping (file/content/interpreter/env/cwd) stays
+    in ``build`` for the build stage to read."""
+    if isinstance(script, dict):
+        return None
+    if isinstance(script, list):
+        return "\n".join(str(s) for s in script if s is not None)
+    return str(script) if script else None
+
+
 def _merge_top(top: YDict, output: YDict, recipe: Mapping[str, Any]) -> YDict:
     merged = YDict(output)
     merged.line, merged.key_lines = output.line, output.key_lines
@@ -443,9 +453,7 @@ def _spec(
         location=where,
         string=None if build.get("string") in (None, "") else str(build["string"]),
         noarch=str(noarch) if noarch else None,
-        script="\n".join(str(s) for s in script if s is not None)
-        if isinstance(script, list)
-        else (str(script) if script else None),
+        script=_script_text(script),
         run_exports=reqs_raw.get("run_exports"),
         ignore_run_exports=IgnoreRunExports(
             tuple(map(str, ignore.get("by_name") or [])),

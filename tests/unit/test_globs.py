@@ -30,3 +30,11 @@ def test_glob_semantics(path: str, pattern: str, expected: bool) -> None:
 def test_select_picks_files_directly_under_a_double_star() -> None:
     files = {"lib/libx.so", "lib/sub/liby.so", "bin/tool"}
     assert select(files, ["lib/**/*.so"]) == ["lib/libx.so", "lib/sub/liby.so"]
+
+
+def test_a_pattern_naming_a_folder_selects_what_is_under_it_for_meta_yaml() -> None:
+    """conda-build's expand_globs: `include` and `lib/pkg*` select whole folders."""
+    assert globs.selects("include/a/b.h", "include")
+    assert globs.selects("lib/pkgconfig/x.pc", "lib/pkg*")
+    assert not globs.selects("lib/libx.so", "lib/pkg*")
+    assert not globs.matches("include/a/b.h", "include")
