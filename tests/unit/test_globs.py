@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conda_forge_like.build.files import select
-from conda_forge_like.globs import matches
+from conda_forge_like.globs import matches, selects
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_select_picks_files_directly_under_a_double_star() -> None:
 
 def test_a_pattern_naming_a_folder_selects_what_is_under_it_for_meta_yaml() -> None:
     """conda-build's expand_globs: `include` and `lib/pkg*` select whole folders."""
-    assert globs.selects("include/a/b.h", "include")
-    assert globs.selects("lib/pkgconfig/x.pc", "lib/pkg*")
-    assert not globs.selects("lib/libx.so", "lib/pkg*")
-    assert not globs.matches("include/a/b.h", "include")
+    assert selects("include/a/b.h", "include")
+    assert selects("lib/pkgconfig/x.pc", "lib/pkg*")
+    assert not selects("lib/libx.so", "lib/pkg*")
+    assert not matches("include/a/b.h", "include")
