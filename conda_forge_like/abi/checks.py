@@ -179,12 +179,19 @@ def _rpath_leak(path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | Non
 
 def _byte_leaks(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding | None]:
     needles = [os.fsencode(s) for s in ctx.leak_strings if s]
-    if not needles:
+    patterns = [re.compile(os.fsencode(p)) for p in ctx.leak_patterns]
+    if not needles and not patterns:
         return []
+    prefix = os.fsencode(ctx.prefix)
     found: list[Finding | None] = []
     for relpath in sorted(files):
         data = _read_regular(root / relpath)
-        hits = [n.decode(errors="replace") for n in needles if data is not None and n in data]
+        if data is None:
+            continue
+        if prefix:  # the host prefix is replaced at install time: not a leak
+            data = data.replace(prefix, b"")
+        hits = [n.decode(errors="replace") for n in needles if n in data]
+        hits += [m.group().decode(errors="replace") for p in patterns if (m := p.search(data))]
         if hits:
             found.append(finding(
                 ctx.severities, "leak", relpath, f"contains the build path {hits[0]!r}",

@@ -74,6 +74,9 @@ class CheckContext:
     glibc_floor: str = GLIBC_FLOOR
     microarch_level: int | None = None
     leak_strings: tuple[str, ...] = ()  # build prefix, work dir, src dir
+    # Regular expressions of any build's paths (another build's work dir, a shared cache a
+    # path leaked into), searched after the host prefix is taken out.
+    leak_patterns: tuple[str, ...] = ()
     severities: Mapping[str, str] = field(default_factory=dict)  # recipe overrides
     prefix: str = ""  # the (padded) host prefix clients replace at install time; "" = no check
 

@@ -7,7 +7,8 @@ bash script that, on top of the command:
 - maps ``$SRC_DIR`` in ``__FILE__`` and debug info (``-ffile-prefix-map``), in the compiler
   itself so a script that replaces ``$CFLAGS`` (``cmake -DCMAKE_C_FLAGS=-O3``, CMake's ASM
   compiles) still leaks no build path;
-- zig only: no DWARF without ``-g`` (zig emits it by default; gcc does not); ``-c`` with
+- zig only: no DWARF without ``-g`` (zig emits it by default, and links its runtime's; gcc
+  does neither); ``-c`` with
   several sources and no ``-o`` writes one ``x.o`` per source in the current directory, as gcc
   does (zig writes one object for all of them, and ``x.obj`` for windows targets); a link step
   on Linux accepts a version script naming undefined symbols (GNU ld does; lld needs
@@ -80,6 +81,11 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
         lines.append(f"windows={1 if how.os == 'win' else 0}")
         lines.append(_PER_SOURCE)
         extra.append('[ "$debug" = 1 ] || set -- -g0 "$@"')
+        strip = {"linux": "-Wl,--strip-debug", "osx": "-Wl,-S"}.get(how.os)
+        if strip:
+            # zig's own runtime (libc++, libunwind, crt) carries DWARF naming where it was
+            # built; without -g the linked output has none, as with gcc.
+            extra.append(f'[ "$debug" = 1 ] || [ "$link" = 0 ] || set -- "$@" {strip}')
         if how.os == "linux":
             extra.append('[ "$link" = 1 ] && set -- "$@" -Wl,--undefined-version')
     if how.link_object:

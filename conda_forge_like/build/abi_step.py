@@ -8,6 +8,7 @@ raises ``AbiCheckFailed`` on errors before the package is written.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,27 @@ def dependency_files(prefix: Path) -> dict[str, frozenset[str]]:
     return found
 
 
+# Any cfl build's paths, this one's or another's: a work directory's source, build env or
+# test env, and a host prefix other than this build's (its placeholder padding).
+LEAK_PATTERNS = (
+    r"/work/(?:linux|osx|win|noarch|freebsd|emscripten|wasi|zos)-[^/\x00\s\"']+"
+    r"/(?:src|build_env|test)(?=[/\x00\s\"':;]|\Z)",
+    r"h_env_placehold_placehold",
+)
+
+
+def toolchain_paths() -> tuple[str, ...]:
+    """Where the base plate's toolchain lives: a path from its install or its shared cache
+    (zig's libc++ built with a build's paths) reaches every package that links it."""
+    from ..baseplate import tools, wrappers
+
+    found = tools.find_tools()
+    paths = [wrappers.zig_cache_dir()]
+    if found.zig:
+        paths.append(os.path.dirname(os.path.realpath(found.zig)))
+    return tuple(paths)
+
+
 def run_checks(rendered: RenderedRecipe, inputs: CheckInputs) -> list[abi.Finding]:
     """Every finding for the package about to be written (see the module docstring)."""
     overrides = severities(rendered)
@@ -89,7 +111,13 @@ def run_checks(rendered: RenderedRecipe, inputs: CheckInputs) -> list[abi.Findin
         glibc_floor=glibc_floor(rendered.variant),
         microarch_level=inputs.microarch_level,
         # Never the (padded) host prefix: it is replaced at install time.
-        leak_strings=(str(inputs.build_prefix), str(inputs.src_dir), *inputs.other_build_paths),
+        leak_strings=(
+            str(inputs.build_prefix),
+            str(inputs.src_dir),
+            *inputs.other_build_paths,
+            *toolchain_paths(),
+        ),
+        leak_patterns=LEAK_PATTERNS,
         severities=overrides,
         prefix=str(inputs.host_prefix),
     )

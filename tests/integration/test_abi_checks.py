@@ -283,3 +283,19 @@ def test_cfl_inspect_json_and_text(
     assert "libc.so.6" in text
     assert "[isa-level]" not in text  # a baseline binary in a baseline package
     assert cli.main(["inspect", str(tmp_path / "missing.conda")]) != 0
+
+
+def test_any_builds_work_path_is_a_leak_but_the_host_prefix_is_not(tmp_path: Path) -> None:
+    from conda_forge_like.abi import CheckContext, check
+    from conda_forge_like.build.abi_step import LEAK_PATTERNS
+
+    prefix = tmp_path / ("h_env" + "_placehold" * 20)
+    (prefix / "share").mkdir(parents=True)
+    (prefix / "share" / "ok.txt").write_text(f"{prefix}/share\n")
+    (prefix / "share" / "bad.txt").write_text("/tmp/other/work/linux-64-zlib-1.3-h0_0/src/x.c\n")
+    ctx = CheckContext(
+        subdir="linux-64", package_files=frozenset({"share/ok.txt", "share/bad.txt"}),
+        run_depends=(), dependency_files={}, leak_patterns=LEAK_PATTERNS, prefix=str(prefix),
+    )  # fmt: skip
+    leaks = [f.path for f in check(prefix, ["share/ok.txt", "share/bad.txt"], ctx)]
+    assert leaks == ["share/bad.txt"]

@@ -88,3 +88,13 @@ def test_file_macro_holds_no_work_path(tmp_path: Path) -> None:
     data = (src / "f.o").read_bytes()
     assert str(src).encode() not in data
     assert b"/usr/local/src/conda/demo-1.0/f.c" in data
+
+
+def test_a_cxx_link_without_g_carries_no_runtime_dwarf(tmp_path: Path) -> None:
+    """zig links its own libc++/libunwind, whose DWARF names the zig install and cache."""
+    plate = baseplate.resolve({"c_compiler": "zig"}, "linux-64", tools.detect_versions())
+    cxx = wrappers.install(plate, tools.find_tools(), tmp_path / "build_env").tools["c++"]
+    (tmp_path / "s.cpp").write_text('#include <string>\nstd::string s() { return "x"; }\n')
+    run([cxx, "-O2", "-shared", "-fPIC", "-o", "libs.so", "s.cpp"], tmp_path)
+    assert _debug_sections(tmp_path / "libs.so") == 0
+    assert b"ziglang" not in (tmp_path / "libs.so").read_bytes()
