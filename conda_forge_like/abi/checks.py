@@ -82,7 +82,10 @@ def _overdepending(binaries: dict[str, BinaryInfo], ctx: CheckContext) -> list[F
     found: list[Finding | None] = []
     for spec in ctx.host_run_exporters:
         name = spec_name(spec)
-        libraries = {f for f in ctx.dependency_files.get(name, frozenset())
+        # A split package (zlib) exports the package holding its library (libzlib): linking
+        # that library is what the exporter is in host for.
+        owners = [name, *ctx.export_targets.get(name, ())]
+        libraries = {f for owner in owners for f in ctx.dependency_files.get(owner, frozenset())
                      if _SHARED_LIBRARY.search(f)}  # fmt: skip
         if not libraries or provided_names(libraries, ctx.subdir) & linked:
             continue

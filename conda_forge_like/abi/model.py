@@ -71,6 +71,8 @@ class CheckContext:
     run_depends: tuple[str, ...]  # match specs
     dependency_files: Mapping[str, frozenset[str]]  # installed dep name -> its files
     host_run_exporters: tuple[str, ...] = ()  # host deps with run_exports
+    # exporter -> the packages its run_exports name (zlib -> libzlib: the split library)
+    export_targets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     glibc_floor: str = GLIBC_FLOOR
     microarch_level: int | None = None
     leak_strings: tuple[str, ...] = ()  # build prefix, work dir, src dir

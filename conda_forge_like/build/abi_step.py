@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ class CheckInputs:
     microarch_level: int | None
     channel: Path  # the output channel (earlier builds for the ABI diff)
     other_build_paths: tuple[str, ...] = ()  # e.g. where a reused staging result was built
+    export_targets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def severities(rendered: RenderedRecipe) -> dict[str, str]:
@@ -108,6 +109,7 @@ def run_checks(rendered: RenderedRecipe, inputs: CheckInputs) -> list[abi.Findin
         run_depends=inputs.run_depends,
         dependency_files=dependency_files(inputs.host_prefix),
         host_run_exporters=inputs.host_run_exporters,
+        export_targets=inputs.export_targets,
         glibc_floor=glibc_floor(rendered.variant),
         microarch_level=inputs.microarch_level,
         # Never the (padded) host prefix: it is replaced at install time.

@@ -432,6 +432,10 @@ def _exports(installed: Installed) -> bool:
     return any(installed.run_exports.values())
 
 
+def _export_names(installed: Installed) -> tuple[str, ...]:
+    return tuple(plan.spec_name(s) for specs in installed.run_exports.values() for s in specs)
+
+
 def _exporters(env: list[Installed]) -> list[plan.Exporter]:
     return [plan.Exporter(p.name, p.version, p.run_exports) for p in env]
 
@@ -517,6 +521,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
             files=tuple(r.path for r in records),
             run_depends=tuple(depends[0]),
             host_run_exporters=tuple(p.name for p in s.host_env if _exports(p)),
+            export_targets={p.name: _export_names(p) for p in s.host_env if _exports(p)},
             microarch_level=s.plate.microarch_level,
             channel=out,
             other_build_paths=tuple(job.leak_strings),

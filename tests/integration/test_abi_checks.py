@@ -299,3 +299,29 @@ def test_any_builds_work_path_is_a_leak_but_the_host_prefix_is_not(tmp_path: Pat
     )  # fmt: skip
     leaks = [f.path for f in check(prefix, ["share/ok.txt", "share/bad.txt"], ctx)]
     assert leaks == ["share/bad.txt"]
+
+
+def test_a_split_library_exported_by_a_host_dependency_is_not_overdepending(
+    prefix: Path, tmp_path: Path
+) -> None:
+    """zstd links libz.so.1, which lives in libzlib, the run export of zlib (in host)."""
+    lib = tmp_path / "dep" / "libz.so.1"
+    lib.parent.mkdir()
+    shared_lib(lib, "libz.so.1", "int zlibVersion(void) { return 1; }\n", tmp_path)
+    main = write(
+        tmp_path / "main.c", "int zlibVersion(void);\nint main(void) { return zlibVersion(); }\n"
+    )
+    zig("-o", prefix / "bin/zstd", main, lib)
+    files = ["bin/zstd"]
+    deps = {
+        "zlib": frozenset({"include/zlib.h", "lib/libz.so"}),
+        "libzlib": frozenset({"lib/libz.so.1", "lib/libz.so.1.3.1"}),
+    }
+    split = context(
+        files, dependency_files=deps, host_run_exporters=("zlib",),
+        run_depends=("libzlib >=1.3",), export_targets={"zlib": ("libzlib",)},
+    )  # fmt: skip
+    assert [f.code for f in check(prefix, files, split)] == []
+    unknown = context(files, dependency_files=deps, host_run_exporters=("zlib",),
+                      run_depends=("libzlib >=1.3",))  # fmt: skip
+    assert [f.code for f in check(prefix, files, unknown)] == ["overdepending"]
