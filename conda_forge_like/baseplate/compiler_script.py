@@ -13,6 +13,9 @@ bash script that, on top of the command:
   does (zig writes one object for all of them, and ``x.obj`` for windows targets); a link step
   on Linux accepts a version script naming undefined symbols (GNU ld does; lld needs
   ``--undefined-version``), so configure scripts do not conclude "no shared library support";
+- zig only: drops gcc flags zig rejects or warns about that change nothing it does
+  (``-static-libgcc``, ``-static-libstdc++``, ``-Wl,-O2``, ``-Wl,-Bsymbolic-functions``,
+  ``-Wl,-rpath-link``);
 - links the ISA-level note object into x86-64-v2+ link steps.
 """
 
@@ -30,6 +33,18 @@ class CompilerBehaviour:
 
 
 _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
+
+# gcc flags zig rejects or warns about that change nothing it does: its runtime is linked
+# statically anyway, lld has no -O levels to set here, and without -Bsymbolic-functions
+# binding is the default one (correct, only without that optimization).
+_DROPPED = "-static-libgcc|-static-libstdc++|-Wl,-O[0-9]|-Wl,-Bsymbolic-functions|-Wl,-rpath-link,*"
+_FILTER = f"""\
+kept=()
+for arg in "$@"; do
+  case $arg in {_DROPPED}) ;; *) kept+=("$arg") ;; esac
+done
+set -- "${{kept[@]}}"
+"""
 
 _SCAN = f"""\
 compile=0 link=0 out=0 debug=0 sources=()
@@ -75,6 +90,8 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
         # One shared cache: zig builds libc/libc++ once per target, not once per package.
         lines.append(f': "${{ZIG_GLOBAL_CACHE_DIR:={shlex.quote(zig_cache)}}}"')
         lines.append("export ZIG_GLOBAL_CACHE_DIR")
+    if how.zig:
+        lines.append(_FILTER)
     lines.append(_SCAN)
     extra = []
     if how.zig:

@@ -98,3 +98,17 @@ def test_a_cxx_link_without_g_carries_no_runtime_dwarf(tmp_path: Path) -> None:
     run([cxx, "-O2", "-shared", "-fPIC", "-o", "libs.so", "s.cpp"], tmp_path)
     assert _debug_sections(tmp_path / "libs.so") == 0
     assert b"ziglang" not in (tmp_path / "libs.so").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "flag",
+    ["-static-libgcc", "-Wl,-O2", "-Wl,-Bsymbolic-functions", "-Wl,-rpath-link,/nonexistent"],
+)
+def test_gcc_link_flags_from_conda_forge_ldflags_link_quietly(tmp_path: Path, flag: str) -> None:
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "m.c").write_text("int main(void) { return 0; }\n")
+    done = subprocess.run(
+        [compiler, "m.c", "-o", "m", flag], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr
