@@ -43,7 +43,8 @@ def solvable_names(channels: Sequence[Path | str], subdir: str) -> set[str]:
 
 
 def _all_local(channels: Sequence[Path | str]) -> bool:
-    return all(channel_dir(c) is not None for c in channels)
+    """Every channel is a folder here (a bare name like ``conda-forge`` is a remote one)."""
+    return all((path := channel_dir(c)) is not None and path.is_dir() for c in channels)
 
 
 def check(rendered: RenderedRecipe, channels: Sequence[Path | str]) -> None:

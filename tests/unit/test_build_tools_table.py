@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conda_forge_like.baseplate import build_tools
@@ -110,3 +112,12 @@ def test_tools_change_the_fingerprint_only_when_used() -> None:
     assert list(with_patch.describe()["build_tools"]) == [
         {"name": "patch", "version": "2.7.6", "provider": "machine", "source": "patch"}
     ]
+
+
+def test_only_local_folders_count_as_channels_whose_names_are_known(tmp_path: Path) -> None:
+    from conda_forge_like.build import tools_step
+
+    assert tools_step.channel_dir(f"file://{tmp_path}") == tmp_path
+    assert tools_step.channel_dir("https://example.invalid/channel") is None
+    assert tools_step._all_local([tmp_path, f"file://{tmp_path}"])
+    assert not tools_step._all_local([tmp_path, "conda-forge"])
