@@ -60,7 +60,7 @@ def sources(entry: ToolEntry) -> dict[str, str | None]:
 
 
 def missing(names: Sequence[str], entries: Mapping[str, ToolEntry] | None = None) -> list[str]:
-    """``"patch: patch is not installed (apt-get install patch ...)"`` per tool not here."""
+    """``"patch: patch not installed (apt-get install patch ...)"`` per tool not here."""
     entries = table() if entries is None else entries
     problems = []
     for name in names:
