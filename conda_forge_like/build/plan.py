@@ -1,18 +1,20 @@
 """Pure build planning: which specs the base plate provides, run dependencies from run_exports,
 and the order recipes build in.
 
-``split_build_specs(["zig_linux-64 0.17.*", "cmake", "zlib"], variant, "linux-64",
-solvable={"zlib"})`` -> ``(provided=["zig_linux-64 0.17.*", "cmake"], solve=["zlib"])``;
+``split_build_specs(["zig_linux-64 0.17.*", "cmake", "zlib"], "linux-64", solvable={"zlib"})``
+-> ``(provided=["zig_linux-64 0.17.*", "cmake"], solve=["zlib"])``; ``unavailable(...)`` the
+build requirements neither a channel nor the base plate has (with their recipe lines);
 ``order(rendered)`` -> the rendered outputs with every dependency before its dependents.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..baseplate.tools import PROVIDED
+from ..baseplate.build_tools import table
 from ..errors import CflError, Location
 from ..render.model import PendingPin, RenderedRecipe
 from ..render.pins import apply_pin
@@ -37,17 +39,53 @@ def is_base_plate_spec(spec: str, subdir: str) -> bool:
 
 
 def split_build_specs(
-    specs: Sequence[str], subdir: str, solvable: Collection[str]
+    specs: Sequence[str],
+    subdir: str,
+    solvable: Collection[str],
+    tools: Collection[str] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Base-plate compilers and tools no channel offers are provided; the rest is solved."""
+    """Base-plate compilers and table tools (``tools``, default: the table's names) that no
+    channel offers are provided; the rest is solved: a channel's real package wins."""
+    tools = table().keys() if tools is None else tools
     provided, solve = [], []
     for spec in specs:
         name = spec_name(spec)
-        if is_base_plate_spec(spec, subdir) or (name in PROVIDED and name not in solvable):
+        if is_base_plate_spec(spec, subdir) or (name in tools and name not in solvable):
             provided.append(spec)
         else:
             solve.append(spec)
     return provided, solve
+
+
+def provided_tools(provided: Sequence[str], tools: Collection[str] | None = None) -> list[str]:
+    """The table's names among the provided specs (the compilers are the wrappers' job)."""
+    tools = table().keys() if tools is None else tools
+    return list(dict.fromkeys(spec_name(s) for s in provided if spec_name(s) in tools))
+
+
+def unavailable(solve: Sequence[str], solvable: Collection[str]) -> list[str]:
+    """Specs left to solve whose package no channel has (virtual ``__glibc`` and the like are
+    the solver's own)."""
+    return [s for s in solve if spec_name(s) not in solvable and not spec_name(s).startswith("__")]
+
+
+_KEY = re.compile(r"^\s*-?\s*([A-Za-z_][\w-]*):")
+
+
+def requirement_line(text: str, name: str, section: str = "build") -> int | None:
+    """The line of ``- name`` in a recipe's text, preferring one under a ``section:`` key
+    (``requirements: build:``, ``test: requires:``); ``None`` when the text never lists it."""
+    item = re.compile(rf"^\s*-\s*['\"]?{re.escape(name)}(?:['\"]|[\s<>=!~#,]|$)")
+    first: int | None = None
+    key = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if match := _KEY.match(line):
+            key = match.group(1)
+        elif item.match(line):
+            if key == section:
+                return number
+            first = first or number
+    return first
 
 
 @dataclass(frozen=True)

