@@ -34,7 +34,7 @@ class PackageInfo:
     version: str
     build_number: int
     build_string: str
-    hash: str  # the h1234567 part
+    hash: str  # the h1234567 part of the build string ("" when it has none): package_hash()
 
 
 def _join(*parts: Any) -> str:
@@ -108,9 +108,10 @@ def meson_args(installed: Installed, paths: BuildPaths) -> str:
 
 
 def package_hash(build_string: str) -> str:
-    """PKG_HASH: the ``h`` + 7 hex digits part of a build string (``py312h1a2b3c4_0``)."""
+    """PKG_HASH: the ``h`` + 7 hex digits part of a build string (``py312h1a2b3c4_0``); empty
+    when the build string has none (no used variant key), as conda-build's hash_dependencies."""
     match = _HASH_RE.search(build_string)
-    return match.group(0) if match else build_string.rsplit("_", 1)[0]
+    return match.group(0) if match else ""
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def build_env(
         SRC_DIR=paths.src_dir, RECIPE_DIR=paths.recipe_dir,
         PKG_NAME=package.name, PKG_VERSION=package.version,
         PKG_BUILDNUM=str(package.build_number), PKG_BUILD_STRING=package.build_string,
-        PKG_HASH=package_hash(package.build_string),
+        PKG_HASH=package.hash,
         CFL_BASEPLATE=plate.fingerprint,
     )  # fmt: skip
     if plate.microarch_level is not None:

@@ -239,7 +239,7 @@ class Build:
         paths = plate_env.BuildPaths(
             str(host_prefix), str(build_prefix), str(src), str(self.recipe_dir)
         )
-        digest = self.r.build_string.rsplit("_", 1)[0]
+        digest = plate_env.package_hash(self.r.build_string)
         info = plate_env.PackageInfo(
             self.r.name, self.r.version, self.r.build_number, self.r.build_string, digest
         )

@@ -22,6 +22,7 @@ from typing import Any
 from ..baseplate.conda_vars import shlib_ext
 from ..errors import CflError
 from ..platforms import Execution
+from ..render.v0 import TOP_LEVEL
 from . import script as script_runner
 from . import test_contents
 
@@ -93,7 +94,7 @@ def test_specs(
     if not isinstance(test, dict):
         return []
     # conda-build runs run_test.sh for the top-level package, an output's test/script for it.
-    script = test.get("script") or (V0_SCRIPT if "package" in meta else None)
+    script = test.get("script") or (V0_SCRIPT if meta.get(TOP_LEVEL) else None)
     if script not in recipe_files:
         script = None
     spec = TestSpec(
