@@ -159,6 +159,17 @@ def build_env(
         PKG_HASH=package.hash,
         CFL_BASEPLATE=plate.fingerprint,
     )  # fmt: skip
+    env.update(_compiler_aliases(plate, tools))
     if plate.microarch_level is not None:
         env["CFL_MICROARCH_LEVEL"] = str(plate.microarch_level)
     return env
+
+
+def _compiler_aliases(plate: BasePlate, tools: Mapping[str, str]) -> dict[str, str]:
+    """The names conda-forge's compiler activation also exports (zlib's build.sh uses
+    ``CC=$GCC`` on linux): the base plate's wrappers stand in for them."""
+    if plate.target.os == "linux":
+        return {"GCC": tools["cc"], "GXX": tools["c++"]}
+    if plate.target.os == "osx":
+        return {"CLANG": tools["cc"], "CLANGXX": tools["c++"]}
+    return {}

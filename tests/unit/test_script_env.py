@@ -38,7 +38,8 @@ def test_linux_64_native_has_conda_builds_variables() -> None:
     assert v["PKG_BUILD_STRING"] == "py312h1234567_2"
     assert v["PKG_CONFIG_PATH"] == "/w/h/lib/pkgconfig:/w/h/share/pkgconfig"
     assert v["CONDA_PREFIX"] == "/w/b"  # the build env is activated last
-    assert v["CC_FOR_BUILD"] == v["CC"]
+    assert v["CC_FOR_BUILD"] == v["CC"] == v["GCC"]
+    assert v["GXX"] == v["CXX"]
     assert v["PIP_NO_INDEX"] == "True"
     assert v["PIP_CACHE_DIR"] == "/w/pip_cache"
     assert "CROSSCOMPILING_EMULATOR" not in v
@@ -91,6 +92,7 @@ def test_osx_arm64() -> None:
     assert v["HOST"] == "arm64-apple-darwin20.0.0"
     assert v["ARCH"] == "arm64"
     assert v["OSX_ARCH"] == "arm64"
+    assert (v["CLANG"], v["CLANGXX"]) == (v["CC"], v["CXX"])
     assert v["MACOSX_DEPLOYMENT_TARGET"] == "11.0"
     assert "-DCMAKE_OSX_DEPLOYMENT_TARGET=11.0" in v["CMAKE_ARGS"]
     assert v["CONDA_BUILD_CROSS_COMPILATION"] == "1"
