@@ -25,7 +25,7 @@ from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
 from ..baseplate.conda_vars import host_python
-from ..errors import ChannelError
+from ..errors import ChannelError, UsageError
 from ..platforms import build_platform, execution
 from ..render.model import RenderedRecipe
 from . import abi_step, environments, files, hwcaps, plan, sources, staging, tests
@@ -430,6 +430,9 @@ def run_tests(
     """Install ``pkg`` into a fresh environment (not the build prefix) and run its tests
     with ``test_files`` (default: those stored in the package's ``info/test/``)."""
     meta = package.read_index(pkg)
+    runs = execution(meta["subdir"], build_platform())
+    if not runs.direct:
+        raise UsageError(f"cannot test {pkg.name} on this machine: {runs.note}")
     if test_root.exists():
         shutil.rmtree(test_root)
     channel = test_root / "channel"
@@ -445,7 +448,6 @@ def run_tests(
         test_files = package.read_info_tree(pkg, "test")
         test_files.pop(tests.SPECS_FILE, None)
     work = test_root / "work"
-    runs = execution(meta["subdir"], build_platform())
     env = tests.test_env(os.environ, prefix, meta, runs, build_platform(), work)
     listed = (package.read_info(pkg, "files") or b"").decode(errors="replace").splitlines()
     where = tests.TestRun(prefix, env, work, log, meta["subdir"], tuple(listed))

@@ -14,6 +14,7 @@ import pytest
 
 from conda_forge_like import api, package, platforms
 from conda_forge_like.build import tests as test_stage
+from conda_forge_like.errors import UsageError
 
 pytestmark = pytest.mark.slow
 RECIPES = Path(__file__).resolve().parent.parent / "data" / "recipes"
@@ -77,5 +78,8 @@ def test_cross_build_variables(tmp_path: Path) -> None:
     assert "CONDA_BUILD_CROSS_COMPILATION=1" in env
     assert "HOST=aarch64-conda-linux-gnu" in env
     assert "BUILD=x86_64-conda-linux-gnu" in env
-    emulator = platforms.execution("linux-aarch64", platforms.build_platform()).emulator
-    assert ("QEMU_LD_PREFIX=/usr/aarch64-linux-gnu" in env) == (emulator is not None)
+    runs = platforms.execution("linux-aarch64", platforms.build_platform())
+    assert ("QEMU_LD_PREFIX=/usr/aarch64-linux-gnu" in env) == (runs.emulator is not None)
+    if not runs.direct:  # `cfl test` says why it cannot run them here
+        with pytest.raises(UsageError, match="cannot test cb-script-env"):
+            api.test(result.package)
