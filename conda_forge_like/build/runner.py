@@ -441,9 +441,8 @@ def run_tests(
     index.rebuild(channel)
     prefix = test_root / "env"
     spec = f"{meta['name']} =={meta['version']} {meta['build']}"
-    environments.create(
-        prefix, [spec, *tests.requirements(specs)], [channel, *channels], meta["subdir"], cache
-    )
+    _test_environment(prefix, [spec, *tests.requirements(specs, python=False)], specs,
+                      [channel, *channels], meta["subdir"], cache)  # fmt: skip
     if test_files is None:
         test_files = package.read_info_tree(pkg, "test")
         test_files.pop(tests.SPECS_FILE, None)
@@ -452,6 +451,25 @@ def run_tests(
     listed = (package.read_info(pkg, "files") or b"").decode(errors="replace").splitlines()
     where = tests.TestRun(prefix, env, work, log, meta["subdir"], tuple(listed))
     return tests.run(specs, test_files, where)
+
+
+def _test_environment(
+    prefix: Path,
+    specs: list[str],
+    tests_: list[tests.TestSpec],
+    channels: list[Path | str],
+    subdir: str,
+    cache: Path,
+) -> None:
+    """The test environment, with a python for ``imports`` when the channels have one (the
+    imports are skipped with a note otherwise)."""
+    if any(t.imports for t in tests_):
+        try:
+            environments.create(prefix, [*specs, "python"], channels, subdir, cache)
+            return
+        except environments.SolveError:
+            shutil.rmtree(prefix, ignore_errors=True)
+    environments.create(prefix, specs, channels, subdir, cache)
 
 
 def _recipe_files(recipe_dir: Path, limit: int = 1 << 20) -> dict[str, bytes]:

@@ -128,9 +128,10 @@ def load(data: bytes) -> list[TestSpec]:
     return specs
 
 
-def requirements(specs: Sequence[TestSpec]) -> list[str]:
+def requirements(specs: Sequence[TestSpec], python: bool = True) -> list[str]:
+    """What the test environment needs besides the package (``python`` for ``imports``)."""
     extra = [r for s in specs for r in s.requires]
-    if any(s.imports for s in specs):
+    if python and any(s.imports for s in specs):
         extra.append("python")
     return extra
 
