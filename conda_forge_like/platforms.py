@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import os
 import platform as _platform
+import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -87,3 +90,74 @@ def namespace(subdir: str, build_subdir: str | None = None) -> dict[str, object]
         "build_platform": build_subdir or build_platform(),
     }
     return ns
+
+
+# qemu-user's name for each linux architecture cfl can emulate, and where Debian's
+# ``libc6-<arch>-cross`` puts that architecture's dynamic loader (QEMU_LD_PREFIX).
+_QEMU = {"aarch64": ("qemu-aarch64", "/usr/aarch64-linux-gnu")}
+BINFMT_DIR = "/proc/sys/fs/binfmt_misc"
+
+
+def _read_text(path: str) -> str | None:
+    """A file's text; a directory reads as ""; None when absent or unreadable."""
+    if os.path.isdir(path):
+        return ""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How this machine runs a subdir's programs.
+
+    ``emulator`` (CROSSCOMPILING_EMULATOR) runs one when named on the command line;
+    ``direct`` means the kernel starts it by itself (native, or qemu registered with binfmt),
+    which package tests need since their commands call programs by name.
+    """
+
+    subdir: str
+    direct: bool
+    emulator: str | None = None
+    env: tuple[tuple[str, str], ...] = ()  # e.g. QEMU_LD_PREFIX
+    note: str = ""  # why ``direct`` is False
+
+
+def execution(
+    subdir: str,
+    build_subdir: str,
+    which: Callable[[str], str | None] = shutil.which,
+    read: Callable[[str], str | None] = _read_text,
+) -> Execution:
+    """Whether ``subdir``'s programs run on a ``build_subdir`` machine, and with what.
+
+    The probes are injected so tests need no qemu: ``which`` finds a program, ``read`` returns
+    a file's text (None when absent), as for ``/proc/sys/fs/binfmt_misc/qemu-aarch64``.
+    """
+    if subdir in (build_subdir, "noarch"):
+        return Execution(subdir, True)
+    plat = info(subdir)
+    qemu = (
+        _QEMU.get(plat.arch) if plat.os == "linux" and build_subdir.startswith("linux-") else None
+    )
+    if qemu is None:
+        return Execution(subdir, False, note=f"{subdir} binaries do not run on {build_subdir}")
+    name, ld_prefix = qemu
+    emulator = which(f"{name}-static") or which(name)
+    loader_dir = read(f"{ld_prefix}/lib") is not None
+    if emulator is None or not loader_dir:
+        return Execution(
+            subdir, False,
+            note=f"{subdir} binaries need qemu-user and the {plat.arch} C library: install "
+            f"qemu-user-static and libc6-{'arm64' if plat.arch == 'aarch64' else plat.arch}-cross",
+        )  # fmt: skip
+    env = (("QEMU_LD_PREFIX", ld_prefix),)
+    status = read(f"{BINFMT_DIR}/{name}") or ""
+    direct = status.splitlines()[:1] == ["enabled"]
+    note = "" if direct else (
+        f"{subdir} binaries need qemu-user registered with binfmt_misc ({BINFMT_DIR}/{name} "
+        "is missing or disabled): install qemu-user-static and binfmt-support"
+    )  # fmt: skip
+    return Execution(subdir, direct, emulator, env, note)

@@ -6,13 +6,18 @@ linux-gnu-cc", "CFLAGS": "-O2 ...", "PREFIX": "/.../host", "microarch_level": "3
 
 from __future__ import annotations
 
-import shlex
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..platforms import Execution
+from . import conda_vars as conda
 from .model import BasePlate
 from .wrappers import Installed
+
+_HASH_RE = re.compile(r"h[0-9a-f]{7}(?=_|$)")
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ class PackageInfo:
     version: str
     build_number: int
     build_string: str
-    hash: str  # the h1234567 part
+    hash: str  # the h1234567 part of the build string ("" when it has none): package_hash()
 
 
 def _join(*parts: Any) -> str:
@@ -62,15 +67,62 @@ def compile_flags(plate: BasePlate, paths: BuildPaths, package: PackageInfo) -> 
     }
 
 
-def cmake_args(plate: BasePlate, installed: Installed, paths: BuildPaths) -> str:
+def cmake_args(
+    plate: BasePlate, installed: Installed, paths: BuildPaths, emulator: str | None = None
+) -> str:
+    """conda-forge's CMAKE_ARGS (its compiler activation's list) plus cfl's toolchain file.
+
+    Joined with plain spaces, as the activation does: recipes expand ``${CMAKE_ARGS}``
+    unquoted, so shell quoting would reach CMake as literal quote characters.
+    """
+    tools = installed.tools
     args = [
         f"-DCMAKE_TOOLCHAIN_FILE={installed.cmake_toolchain}",
+        f"-DCMAKE_AR={tools['ar']}",
+        f"-DCMAKE_RANLIB={tools['ranlib']}",
+        f"-DCMAKE_LINKER={tools['ld']}",
+        f"-DCMAKE_STRIP={tools['strip']}",
+        "-DCMAKE_BUILD_TYPE=Release",
         f"-DCMAKE_INSTALL_PREFIX={paths.prefix}",
         "-DCMAKE_INSTALL_LIBDIR=lib",
         f"-DCMAKE_PREFIX_PATH={paths.prefix}",
-        "-DCMAKE_BUILD_TYPE=Release",
+        "-DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER",
+        "-DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY",
+        "-DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY",
+        # conda-forge adds its sysroot ($BUILD_PREFIX/<triple>/sysroot); the base plate's
+        # compilers carry their C library themselves, so the host prefix is the whole root.
+        f"-DCMAKE_FIND_ROOT_PATH={paths.prefix}",
+        f"-DCMAKE_PROGRAM_PATH={paths.build_prefix}/bin;{paths.prefix}/bin",
     ]
-    return shlex.join(args)
+    if plate.target.os == "osx":
+        args.append(f"-DCMAKE_OSX_DEPLOYMENT_TARGET={plate.target.libc_floor}")
+    if emulator:
+        args.append(f"-DCMAKE_CROSSCOMPILING_EMULATOR={emulator}")
+    return " ".join(args)
+
+
+def meson_args(installed: Installed, paths: BuildPaths) -> str:
+    """conda-forge's MESON_ARGS; the cross file names the base plate's compilers (always)."""
+    return (
+        f"-Dbuildtype=release --prefix={paths.prefix} -Dlibdir=lib "
+        f"--cross-file={installed.meson_cross}"
+    )
+
+
+def package_hash(build_string: str) -> str:
+    """PKG_HASH: the ``h`` + 7 hex digits part of a build string (``py312h1a2b3c4_0``); empty
+    when the build string has none (no used variant key), as conda-build's hash_dependencies."""
+    match = _HASH_RE.search(build_string)
+    return match.group(0) if match else ""
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    """What the build environments add to the script's variables."""
+
+    python: conda.HostPython | None = None
+    execution: Execution | None = None  # how the target's programs run here
+    build_tools: Mapping[str, str] | None = None  # the build machine's compiler wrappers
 
 
 def build_env(
@@ -81,20 +133,26 @@ def build_env(
     variant: Mapping[str, Any],
     build_platform: str = "linux-64",
     cpu_count: int = 1,
+    facts: HostFacts = HostFacts(),
 ) -> dict[str, str]:
-    """Every variable the design promises a build script."""
+    """Every variable conda-build (and conda-forge's activation) gives a build script."""
     tools = installed.tools
     env: dict[str, str] = {str(k): str(v) for k, v in variant.items() if v is not None}
+    script_paths = conda.ScriptPaths(
+        paths.prefix, paths.build_prefix, os.path.dirname(paths.src_dir)
+    )
+    env.update(conda.conda_vars(plate, script_paths, build_platform, facts.python, facts.execution))
     env.update(compile_flags(plate, paths, package))
+    emulator = env.get("CROSSCOMPILING_EMULATOR")
+    native = facts.build_tools or tools
     env.update(
         CC=tools["cc"], CXX=tools["c++"], AR=tools["ar"], RANLIB=tools["ranlib"],
         LD=tools["ld"], STRIP=tools["strip"], NM=tools["nm"],
-        CMAKE_ARGS=cmake_args(plate, installed, paths),
+        CC_FOR_BUILD=native["cc"], CXX_FOR_BUILD=native["c++"],
+        CMAKE_ARGS=cmake_args(plate, installed, paths, emulator),
         CMAKE_TOOLCHAIN_FILE=installed.cmake_toolchain,
-        MESON_ARGS=f"--cross-file={installed.meson_cross} --prefix={paths.prefix} --libdir=lib",
+        MESON_ARGS=meson_args(installed, paths),
         CFL_MESON_CROSS_FILE=installed.meson_cross,
-        HOST=plate.target.conda_triple, BUILD="x86_64-conda-linux-gnu",
-        target_platform=plate.subdir, build_platform=build_platform,
         CPU_COUNT=str(cpu_count),
         PREFIX=paths.prefix, BUILD_PREFIX=paths.build_prefix,
         SRC_DIR=paths.src_dir, RECIPE_DIR=paths.recipe_dir,
@@ -103,6 +161,17 @@ def build_env(
         PKG_HASH=package.hash,
         CFL_BASEPLATE=plate.fingerprint,
     )  # fmt: skip
+    env.update(_compiler_aliases(plate, tools))
     if plate.microarch_level is not None:
         env["CFL_MICROARCH_LEVEL"] = str(plate.microarch_level)
     return env
+
+
+def _compiler_aliases(plate: BasePlate, tools: Mapping[str, str]) -> dict[str, str]:
+    """The names conda-forge's compiler activation also exports (zlib's build.sh uses
+    ``CC=$GCC`` on linux): the base plate's wrappers stand in for them."""
+    if plate.target.os == "linux":
+        return {"GCC": tools["cc"], "GXX": tools["c++"]}
+    if plate.target.os == "osx":
+        return {"CLANG": tools["cc"], "CLANGXX": tools["c++"]}
+    return {}

@@ -14,7 +14,7 @@ import os
 import shutil
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +24,9 @@ from .. import abi, baseplate, fsutil, index, package, relocate, source
 from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
-from ..errors import CflError, ChannelError, raise_collected
-from ..platforms import build_platform
+from ..baseplate.conda_vars import host_python
+from ..errors import CflError, ChannelError, UsageError, raise_collected
+from ..platforms import build_platform, execution
 from ..render.model import RenderedRecipe
 from . import abi_step, environments, files, hwcaps, plan, staging, tests, tools_step
 from . import script as scripts
@@ -244,7 +245,7 @@ class Build:
         build_prefix, host_prefix, build_env, host_env, provided = self.make_environments()
         if staged is not None:
             staging.restore(self.work, host_prefix, staged)
-        env, plate = self.script_env(build_prefix, host_prefix, src, provided)
+        env, plate = self.script_env(build_prefix, host_prefix, src, provided, host_env)
         return Setup(src, build_prefix, host_prefix, build_env, host_env, env, plate, staged)
 
     def shared_staging(self) -> staging.Staged:
@@ -268,7 +269,12 @@ class Build:
         return staged
 
     def script_env(
-        self, build_prefix: Path, host_prefix: Path, src: Path, provided: list[str]
+        self,
+        build_prefix: Path,
+        host_prefix: Path,
+        src: Path,
+        provided: list[str],
+        host_env: Sequence[Installed] = (),
     ) -> tuple[dict[str, str], baseplate.BasePlate]:
         variant = _plate_variant(self.r.variant)
         # noarch packages hold no machine code of their own: the build machine's plate runs them.
@@ -279,13 +285,19 @@ class Build:
         paths = plate_env.BuildPaths(
             str(host_prefix), str(build_prefix), str(src), str(self.recipe_dir)
         )
-        digest = self.r.build_string.rsplit("_", 1)[0]
+        digest = plate_env.package_hash(self.r.build_string)
         info = plate_env.PackageInfo(
             self.r.name, self.r.version, self.r.build_number, self.r.build_string, digest
         )
-        variables = plate_env.build_env(
-            plate, installed, paths, info, self.r.variant, build_platform(), os.cpu_count() or 1
+        facts = plate_env.HostFacts(
+            host_python({p.name: p.version for p in host_env}),
+            execution(plate.subdir, build_platform()),
+            _build_machine_tools(plate, variant, build_prefix),
         )
+        variables = plate_env.build_env(
+            plate, installed, paths, info, self.r.variant, build_platform(),
+            os.cpu_count() or 1, facts,
+        )  # fmt: skip
         env = dict(os.environ)
         env.update(variables)
         env["PATH"] = scripts.base_path(os.environ, build_prefix / "bin")
@@ -359,6 +371,7 @@ class Build:
         run: tuple[list[str], list[str]],
         plate: baseplate.BasePlate,
         specs: list[tests.TestSpec],
+        test_files: Mapping[str, bytes] | None = None,
     ) -> package.PackageMetadata:
         depends, constrains = run
         about = dict(self.r.meta.get("about") or {})
@@ -370,17 +383,22 @@ class Build:
             about=about, run_exports=self.r.run_exports.as_dict(),
             hash_input=json.loads(self.r.hash_input),
             recipe_files=_recipe_files(self.recipe_dir),
-            test_files={"tests.json": tests.dump(specs)} if specs else {},
+            test_files={**(test_files or {}), tests.SPECS_FILE: tests.dump(specs)} if specs else {},
             extra_info={"baseplate": plate.describe(), "variant": self.r.variant},
         )  # fmt: skip
 
-    def test(self, pkg: Path, specs: list[tests.TestSpec], depends: list[str]) -> bool:
+    def test(
+        self,
+        pkg: Path,
+        specs: list[tests.TestSpec],
+        depends: list[str],
+        test_files: Mapping[str, bytes] | None = None,
+    ) -> bool:
         if not (self.options.test and specs):
             return False
-        if self.r.subdir not in (build_platform(), "noarch"):
-            self.report(
-                "warning", self.r, f"tests skipped: {self.r.subdir} binaries do not run here"
-            )
+        runs = execution(self.r.subdir, build_platform())
+        if not runs.direct:
+            self.report("warning", self.r, f"tests skipped: {runs.note}")
             return False
         needed, here = microarch.required_level(depends), microarch.host_level()
         if needed is not None and here is not None and needed > here:
@@ -392,16 +410,24 @@ class Build:
             )  # fmt: skip
             return False
         self.report("test", self.r, f"{len(specs)} test(s)")
-        run_tests(
-            pkg,
-            specs,
-            self.work / "test",
-            self.channels,
-            self.options.cache_dir,
-            self.recipe_dir,
+        notes = run_tests(
+            pkg, specs, self.work / "test", self.channels, self.options.cache_dir, test_files,
             self.log,
-        )
+        )  # fmt: skip
+        for note in notes:
+            self.report("note", self.r, note)
         return True
+
+
+def _build_machine_tools(
+    plate: baseplate.BasePlate, variant: Mapping[str, Any], build_prefix: Path
+) -> dict[str, str] | None:
+    """A cross build's CC_FOR_BUILD/CXX_FOR_BUILD: the build machine's own wrappers."""
+    if plate.subdir == build_platform():
+        return None
+    native = {k: v for k, v in variant.items() if k != "microarch_level"}
+    machine = baseplate.resolve(native, build_platform(), plate_tools.detect_versions())
+    return wrappers.install(machine, plate_tools.find_tools(), build_prefix).tools
 
 
 def _shared_caches() -> list[Path]:
@@ -436,11 +462,15 @@ def run_tests(
     test_root: Path,
     channels: list[Path | str],
     cache: Path,
-    recipe_dir: Path | None,
+    test_files: Mapping[str, bytes] | None,
     log: Path,
-) -> None:
-    """Install ``pkg`` into a fresh environment (not the build prefix) and run its tests."""
+) -> list[str]:
+    """Install ``pkg`` into a fresh environment (not the build prefix) and run its tests
+    with ``test_files`` (default: those stored in the package's ``info/test/``)."""
     meta = package.read_index(pkg)
+    runs = execution(meta["subdir"], build_platform())
+    if not runs.direct:
+        raise UsageError(f"cannot test {pkg.name} on this machine: {runs.note}")
     if test_root.exists():
         shutil.rmtree(test_root)
     channel = test_root / "channel"
@@ -449,17 +479,35 @@ def run_tests(
     index.rebuild(channel)
     prefix = test_root / "env"
     spec = f"{meta['name']} =={meta['version']} {meta['build']}"
-    requires = [spec, *tests.requirements(specs)]
-    tools_step.test_environment(prefix, requires, [channel, *channels], meta["subdir"], cache)
-    env = dict(os.environ)
-    env.update(
-        PREFIX=str(prefix),
-        CONDA_PREFIX=str(prefix),
-        PKG_NAME=meta["name"],
-        PKG_VERSION=meta["version"],
-    )
-    env["PATH"] = scripts.base_path(os.environ, prefix / "bin")
-    tests.run(specs, prefix, env, test_root / "work", log, recipe_dir, meta["subdir"])
+    _test_environment(prefix, [spec, *tests.requirements(specs, python=False)], specs,
+                      [channel, *channels], meta["subdir"], cache)  # fmt: skip
+    if test_files is None:
+        test_files = package.read_info_tree(pkg, "test")
+        test_files.pop(tests.SPECS_FILE, None)
+    work = test_root / "work"
+    env = tests.test_env(os.environ, prefix, meta, runs, build_platform(), work)
+    listed = (package.read_info(pkg, "files") or b"").decode(errors="replace").splitlines()
+    where = tests.TestRun(prefix, env, work, log, meta["subdir"], tuple(listed))
+    return tests.run(specs, test_files, where)
+
+
+def _test_environment(
+    prefix: Path,
+    specs: list[str],
+    tests_: list[tests.TestSpec],
+    channels: list[Path | str],
+    subdir: str,
+    cache: Path,
+) -> None:
+    """The test environment, with a python for ``imports`` when the channels have one (the
+    imports are skipped with a note otherwise)."""
+    if any(t.imports for t in tests_):
+        try:
+            tools_step.test_environment(prefix, [*specs, "python"], channels, subdir, cache)
+            return
+        except environments.SolveError:
+            shutil.rmtree(prefix, ignore_errors=True)
+    tools_step.test_environment(prefix, specs, channels, subdir, cache)
 
 
 def _recipe_files(recipe_dir: Path, limit: int = 1 << 20) -> dict[str, bytes]:
@@ -517,11 +565,14 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
             other_build_paths=tuple(job.leak_strings),
         )
     )
-    specs = tests.test_specs(rendered.meta, rendered.recipe_format)
-    meta = job.metadata(depends, s.plate, specs)
+    specs = tests.test_specs(
+        rendered.meta, rendered.recipe_format, tests.recipe_scripts(job.recipe_dir)
+    )
+    test_files = tests.payload(specs, job.recipe_dir, s.src)
+    meta = job.metadata(depends, s.plate, specs, test_files)
     staged = package.write(s.host_prefix, records, meta, job.work / "pkg", options.package_format)
     try:
-        tested = job.test(staged, specs, depends[0])
+        tested = job.test(staged, specs, depends[0], test_files)
     except tests.TestFailure:
         broken = out / "broken"
         broken.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,15 @@
 inline commands); ``run(script, env, cwd, log)`` writes the script next to the log, runs it
 with bash -e (python for a ``.py`` file), appends all output to ``log`` and raises
 ``ScriptError`` with the last 50 lines, the log path and the kept work directory when it fails.
+
+Which script runs follows conda-build, which chooses by the *build machine*, not the target:
+on Linux and macOS it runs ``build.sh`` (or ``build/script``) for every target, ``bld.bat``
+only on Windows. cfl builds every subdir on Linux, so a win-64 build runs ``build.sh`` too,
+with the win-64 variables (``LIBRARY_PREFIX``...). An output's ``script:`` file runs by its
+suffix, like conda-build's ``guess_interpreter``: ``.sh`` with bash, ``.py`` with python;
+``.bat`` (cmd) and ``.ps1`` (powershell) need a Windows build machine. conda-build runs bash
+with ``-o errexit`` (``-x`` only with ``--debug``); cfl's scripts start with ``set -ex`` so
+the log shows each command.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import IO
 from ..errors import PackageError
 from . import archive, metadata
 from .model import PACKAGE_FORMATS, PackageFormat, PackageMetadata, PathRecord
-from .reader import extract, read_index, read_info
+from .reader import extract, read_index, read_info, read_info_tree
 from .records import file_record
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "file_record",
     "read_index",
     "read_info",
+    "read_info_tree",
     "write",
 ]
 

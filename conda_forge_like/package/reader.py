@@ -66,6 +66,21 @@ def read_info(archive: Path, name: str) -> bytes | None:
     return None
 
 
+def read_info_tree(archive: Path, folder: str) -> dict[str, bytes]:
+    """Every file under ``info/<folder>/``, by its path below that folder."""
+    base = f"info/{folder.strip('/')}/"
+    found: dict[str, bytes] = {}
+    try:
+        with _tars(archive, ("info",)) as tars:
+            for member in tars[0]:
+                if member.name.startswith(base) and member.isfile():
+                    handle = tars[0].extractfile(member)
+                    found[member.name[len(base) :]] = handle.read() if handle else b""
+    except _READ_ERRORS as exc:
+        raise PackageError(f"cannot read {archive}: {exc}") from exc
+    return found
+
+
 def read_index(archive: Path) -> dict[str, Any]:
     """``info/index.json`` of a package as a dict."""
     data = read_info(archive, "index.json")

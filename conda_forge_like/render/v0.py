@@ -297,6 +297,9 @@ def _pin_run_as_build(
     return out
 
 
+TOP_LEVEL = "cfl_top_level"  # in a rendered meta: the package is the recipe's own, no output
+
+
 def _pin_kwargs(pin: Mapping[str, str]) -> dict[str, str]:
     return {
         "min_pin": str(pin.get("min_pin", "x.x.x.x.x.x")),
@@ -333,7 +336,10 @@ def _outputs(tree: Mapping[str, Any], scope: _Scope) -> list[OutputSpec]:
     if not outputs:
         section = v0_keys.Section(scope.raw, scope.selected, None, True)
         lines = _lines(package, package, build)
-        return [_output_spec(tree, top_name, version, build, scope, section, where, lines)]
+        spec = _output_spec(tree, top_name, version, build, scope, section, where, lines)
+        # conda-build runs the recipe's run_test.sh only for the top-level package.
+        spec.meta[TOP_LEVEL] = True
+        return [spec]
     return _output_specs(tree, outputs, top_name, version, build, scope)
 
 

@@ -107,8 +107,12 @@ def test_test_specs_from_both_formats_round_trip() -> None:
                    {"package_contents": {"lib": ["greet"], "include": ["greet.h"]}}]},
         "v1",
     )  # fmt: skip
-    assert v0 == [tests.TestSpec(commands=("greet",), requires=("bash",))]
+    assert v0 == [tests.TestSpec(commands=("greet",), requires=("bash",), recipe_format="v0")]
     assert v1[0].commands == ("greet world",)
-    assert v1[1].contents == {"lib": ["greet"], "include": ["greet.h"]}
+    assert v1[1].contents == {
+        "strict": False,
+        "lib": {"exists": ["greet"], "not_exists": []},
+        "include": {"exists": ["greet.h"], "not_exists": []},
+    }
     assert tests.load(tests.dump(v1)) == v1
     assert tests.requirements(v0) == ["bash"]
