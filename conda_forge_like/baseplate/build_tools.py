@@ -20,7 +20,7 @@ Provider = Literal["pypi", "machine", "files"]
 PROVIDERS: tuple[str, ...] = ("pypi", "machine", "files")
 DATA_FILE = "build_tools.toml"
 _KEYS = {"provider", "project", "debian", "executables", "into", "files", "version",
-         "version_args"}  # fmt: skip
+         "version_args", "env", "relative_inputs"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,12 @@ class ToolEntry:
     files: tuple[str, ...] = ()
     version: str = ""
     version_args: tuple[str, ...] = ("--version",)
+    # Defaults the tool runs with, ``{prefix}`` being the environment it is provided into:
+    # conda-forge's pkg-config searches its own prefix, not the build machine's /usr.
+    env: tuple[tuple[str, str], ...] = ()
+    # Input files (globs) given as absolute paths under $SRC_DIR are passed relative to the
+    # working directory: assemblers record their input's path and have no prefix map.
+    relative_inputs: tuple[str, ...] = ()
 
     @property
     def install_hint(self) -> str:
@@ -97,7 +103,15 @@ def parse_entry(name: str, raw: Mapping[str, Any]) -> ToolEntry:
         files=files,
         version=str(raw.get("version", default_version)),
         version_args=_strings(raw.get("version_args", ["--version"]), "version_args", where),
+        env=_env(raw.get("env", {}), where),
+        relative_inputs=_strings(raw.get("relative_inputs", []), "relative_inputs", where),
     )
+
+
+def _env(value: Any, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise CflError(f"{where}: `env` must map names to strings", Location(DATA_FILE))
+    return tuple((str(k), v) for k, v in sorted(value.items()))
 
 
 def parse_table(data: Mapping[str, Any]) -> dict[str, ToolEntry]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -87,7 +88,10 @@ def provide(names: Sequence[str], prefix: Path, cache_dir: Path | None = None) -
         entry = entries[name]
         found = sources(entry)
         for relative, source in found.items():
-            _link(str(source), prefix / relative)
+            if (entry.env or entry.relative_inputs) and relative.startswith("bin/"):
+                _wrap(str(source), prefix / relative, entry, prefix)
+            else:
+                _link(str(source), prefix / relative)
         version = versions.get(_version_command(entry, found))
         source_name = entry.project if entry.provider == "pypi" else " ".join(entry.debian)
         provided.append(BuildTool(name, version, entry.provider, source_name or name))
@@ -100,6 +104,32 @@ def _link(source: str, link: Path) -> None:
     if link.is_symlink() or link.exists():
         link.unlink()
     os.symlink(source, link)
+
+
+def _wrap(source: str, link: Path, entry: ToolEntry, prefix: Path) -> None:
+    """A script that runs the machine's tool with the entry's defaults for this prefix."""
+    lines = ["#!/bin/bash", "# Written by cfl: a build tool of the base plate, for this prefix."]
+    for name, value in entry.env:
+        lines.append(f': "${{{name}:={shlex.quote(value.format(prefix=prefix))}}}"')
+        lines.append(f"export {name}")
+    if entry.relative_inputs:
+        globs = "|".join(entry.relative_inputs)
+        lines += [
+            "args=()",
+            'for arg in "$@"; do',
+            '  if [ -n "${SRC_DIR:-}" ] && [[ $arg == "$SRC_DIR"/* ]]; then',
+            f'    case $arg in {globs}) arg=$(realpath --relative-to=. "$arg") ;; esac',
+            "  fi",
+            '  args+=("$arg")',
+            "done",
+            'set -- "${args[@]}"',
+        ]
+    lines.append(f'exec {shlex.quote(source)} "$@"')
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.write_text("\n".join(lines) + "\n")
+    link.chmod(0o755)
 
 
 def _version_command(entry: ToolEntry, found: Mapping[str, str | None]) -> list[str]:
