@@ -47,14 +47,26 @@ def _all_local(channels: Sequence[Path | str]) -> bool:
     return all((path := channel_dir(c)) is not None and path.is_dir() for c in channels)
 
 
+def _requirements(rendered: RenderedRecipe, env: str) -> list[str]:
+    """An output's build or host specs, with those of the staging build it shares."""
+    specs = list(getattr(rendered.requirements, env))
+    section = rendered.meta.get("staging")
+    if isinstance(section, dict) and isinstance(section.get("requirements"), dict):
+        specs += [str(s) for s in section["requirements"].get(env) or []]
+    return specs
+
+
 def check(rendered: RenderedRecipe, channels: Sequence[Path | str]) -> None:
     """Fail before any work when the build environment cannot be made (see the module)."""
-    specs = list(rendered.requirements.build)
     solvable = solvable_names(channels, rendered.subdir)
-    provided, solve = plan.split_build_specs(specs, rendered.subdir, solvable)
+    provided, solve = plan.split_build_specs(
+        _requirements(rendered, "build"), rendered.subdir, solvable
+    )
     errors: list[CflError] = []
     if _all_local(channels):  # what a remote channel has is the solver's to find out
-        errors += _unavailable(rendered, plan.unavailable(solve, solvable), channels)
+        errors += _unavailable(rendered, plan.unavailable(solve, solvable), channels, "build")
+        host = plan.unavailable(_requirements(rendered, "host"), solvable)
+        errors += _unavailable(rendered, host, channels, "host")
     problems = plate_provide.missing(plan.provided_tools(provided))
     if problems:
         errors.append(
@@ -69,7 +81,7 @@ def check(rendered: RenderedRecipe, channels: Sequence[Path | str]) -> None:
 
 
 def _unavailable(
-    rendered: RenderedRecipe, specs: Sequence[str], channels: Sequence[Path | str]
+    rendered: RenderedRecipe, specs: Sequence[str], channels: Sequence[Path | str], env: str
 ) -> list[CflError]:
     if not specs:
         return []
@@ -78,13 +90,14 @@ def _unavailable(
     except OSError:
         text = ""
     where = ", ".join(str(c) for c in channels)
+    what = " and is not a build tool the base plate provides" if env == "build" else ""
+    line = {s: plan.requirement_line(text, plan.spec_name(s), env) for s in specs}
     return [
         CflError(
-            f"build requirement {spec!r} of {rendered.name} is in no channel ({where}) and is "
-            "not a build tool the base plate provides",
-            Location(rendered.recipe_path, plan.requirement_line(text, plan.spec_name(spec))),
+            f"{env} requirement {spec!r} of {rendered.name} is in no channel ({where}){what}",
+            Location(rendered.recipe_path, line[spec]),
             hint="add the channel that has it with -c CHANNEL, build it first (list both "
-            "recipes in one `cfl build`), or drop it from requirements: build",
+            f"recipes in one `cfl build`), or drop it from requirements: {env}",
         )
         for spec in specs
     ]
