@@ -257,7 +257,7 @@ def build(
     ``source_cache`` is the content-addressed source cache (default: ``$CFL_SOURCE_CACHE``,
     else ``~/.cache/cfl/sources``).
     """
-    from .build import runner
+    from .build import pipeline, runner
 
     notes: dict[str, list[str]] = {}
     rendered = render(
@@ -286,13 +286,13 @@ def build(
         keep_work=keep_work,
         source_cache=_source_cache(source_cache),
     )
-    return runner.build_all(rendered, options, report, jobs)
+    return pipeline.build_all(rendered, options, report, jobs)
 
 
 def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> int:  # noqa: PT028 - api.test is not a pytest test
     """Rerun a built package's tests (from its ``info/test/tests.json``); returns how many."""
     from . import package as package_stage
-    from .build import runner
+    from .build import runner, test_step
     from .build import tests as test_stage
 
     pkg = Path(package_path).resolve()
@@ -304,7 +304,7 @@ def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> 
     specs = test_stage.load(data)
     work = Path(tempfile.mkdtemp(prefix="cfl-test-"))
     try:
-        runner.run_tests(
+        test_step.run_tests(
             pkg, specs, work, [pkg.parent.parent, *channels], runner.default_cache_dir(), None,
             work / "test.log",
         )  # fmt: skip

@@ -1,34 +1,30 @@
-"""Building one rendered output into a package in the output channel.
+"""One output's build steps: ``Build(rendered, options, report)`` holds its state and its
+methods are the steps in order (sources, build and host environments, the base plate's
+wrappers, the script, the package's files, run dependencies, ABI checks, metadata, tests).
 
-``build_one(rendered, options)`` -> ``BuildResult``: sources, build and host environments,
-the base plate's wrappers, the script, the new files, relocation, run dependencies, the
-package, its tests in a fresh environment, and finally the channel. Nothing reaches the
-channel before the tests pass; a failing test moves the package to ``<output>/broken/``.
+``pipeline.build_all`` drives them for every output; a meta.yaml's top-level build (or a
+recipe.yaml staging) runs once in the work directory its outputs share (``staging``).
 """
 
 from __future__ import annotations
 
-import filecmp
 import json
 import os
 import shutil
-import signal
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import abi, baseplate, fsutil, index, package, relocate, source
+from .. import abi, baseplate, fsutil, package, relocate, source
 from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
 from ..baseplate.conda_vars import host_python
-from ..errors import CflError, ChannelError, UsageError, raise_collected
 from ..platforms import build_platform, execution
 from ..render.model import RenderedRecipe
-from . import abi_step, environments, files, hwcaps, plan, staging, tests, tools_step
+from . import abi_step, environments, files, hwcaps, plan, staging, test_step, tests, tools_step
 from . import script as scripts
 from .environments import Installed
 
@@ -94,39 +90,6 @@ def output_lock(rendered: RenderedRecipe, options: BuildOptions) -> Iterator[Non
     work = work_dir(rendered, options)
     with fsutil.exclusive_lock(work.with_name(work.name + ".lock")):
         yield
-
-
-def publish(staged: Path, final: Path, overwrite: bool) -> None:
-    """Move the built package into the channel; a different package of the same file name
-    already there is refused unless ``overwrite`` (the same bytes are fine: a rebuild)."""
-    if final.exists() and not overwrite and not filecmp.cmp(staged, final, shallow=False):
-        raise ChannelError(
-            f"{final} is already in the channel with different contents",
-            hint="--skip-existing skips outputs already in the channel, --overwrite replaces them",
-        )
-    final.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged, final)  # staged lies in the channel: same file system, atomic
-
-
-@contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Ctrl-C or SIGTERM between moving the package in and indexing it waits until both are
-    done: the channel never holds a package its repodata does not list."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals reach only the main thread; its own wait is deferred there
-        return
-    caught: list[int] = []
-    old = {sig: signal.signal(sig, lambda n, _f: caught.append(n)) for sig in _DEFERRED}
-    try:
-        yield
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-    if caught:
-        raise KeyboardInterrupt
-
-
-_DEFERRED = (signal.SIGINT, signal.SIGTERM)
 
 
 def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
@@ -410,7 +373,7 @@ class Build:
             )  # fmt: skip
             return False
         self.report("test", self.r, f"{len(specs)} test(s)")
-        notes = run_tests(
+        notes = test_step.run_tests(
             pkg, specs, self.work / "test", self.channels, self.options.cache_dir, test_files,
             self.log,
         )  # fmt: skip
@@ -444,70 +407,16 @@ def _describe(script: scripts.Script, recipe_dir: Path) -> str:
     return f"build script {script.source.relative_to(recipe_dir)} ({script.interpreter})"
 
 
-def _exports(installed: Installed) -> bool:
+def has_run_exports(installed: Installed) -> bool:
     return any(installed.run_exports.values())
 
 
-def _export_names(installed: Installed) -> tuple[str, ...]:
+def export_names(installed: Installed) -> tuple[str, ...]:
     return tuple(plan.spec_name(s) for specs in installed.run_exports.values() for s in specs)
 
 
 def _exporters(env: list[Installed]) -> list[plan.Exporter]:
     return [plan.Exporter(p.name, p.version, p.run_exports) for p in env]
-
-
-def run_tests(
-    pkg: Path,
-    specs: list[tests.TestSpec],
-    test_root: Path,
-    channels: list[Path | str],
-    cache: Path,
-    test_files: Mapping[str, bytes] | None,
-    log: Path,
-) -> list[str]:
-    """Install ``pkg`` into a fresh environment (not the build prefix) and run its tests
-    with ``test_files`` (default: those stored in the package's ``info/test/``)."""
-    meta = package.read_index(pkg)
-    runs = execution(meta["subdir"], build_platform())
-    if not runs.direct:
-        raise UsageError(f"cannot test {pkg.name} on this machine: {runs.note}")
-    if test_root.exists():
-        shutil.rmtree(test_root)
-    channel = test_root / "channel"
-    (channel / meta["subdir"]).mkdir(parents=True)
-    shutil.copy2(pkg, channel / meta["subdir"] / pkg.name)
-    index.rebuild(channel)
-    prefix = test_root / "env"
-    spec = f"{meta['name']} =={meta['version']} {meta['build']}"
-    _test_environment(prefix, [spec, *tests.requirements(specs, python=False)], specs,
-                      [channel, *channels], meta["subdir"], cache)  # fmt: skip
-    if test_files is None:
-        test_files = package.read_info_tree(pkg, "test")
-        test_files.pop(tests.SPECS_FILE, None)
-    work = test_root / "work"
-    env = tests.test_env(os.environ, prefix, meta, runs, build_platform(), work)
-    listed = (package.read_info(pkg, "files") or b"").decode(errors="replace").splitlines()
-    where = tests.TestRun(prefix, env, work, log, meta["subdir"], tuple(listed))
-    return tests.run(specs, test_files, where)
-
-
-def _test_environment(
-    prefix: Path,
-    specs: list[str],
-    tests_: list[tests.TestSpec],
-    channels: list[Path | str],
-    subdir: str,
-    cache: Path,
-) -> None:
-    """The test environment, with a python for ``imports`` when the channels have one (the
-    imports are skipped with a note otherwise)."""
-    if any(t.imports for t in tests_):
-        try:
-            tools_step.test_environment(prefix, [*specs, "python"], channels, subdir, cache)
-            return
-        except environments.SolveError:
-            shutil.rmtree(prefix, ignore_errors=True)
-    tools_step.test_environment(prefix, specs, channels, subdir, cache)
 
 
 def _recipe_files(recipe_dir: Path, limit: int = 1 << 20) -> dict[str, bytes]:
@@ -517,180 +426,3 @@ def _recipe_files(recipe_dir: Path, limit: int = 1 << 20) -> dict[str, bytes]:
         if path.is_file() and not path.is_symlink() and path.stat().st_size <= limit:
             found[path.relative_to(recipe_dir).as_posix()] = path.read_bytes()
     return found
-
-
-def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
-    """Build, test and publish one output (see the module docstring), under its lock."""
-    with output_lock(rendered, options):
-        try:
-            return _build_locked(rendered, options, report)
-        except BaseException:
-            if rendered.staging:  # keep the shared work directory to look at
-                STAGING.failed(work_dir(rendered, options))
-            raise
-
-
-def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
-    out = options.output_dir.resolve()
-    filename = package_filename(rendered, options.package_format)
-    if options.skip_existing and index.contains(out, rendered.subdir, filename):
-        report("skipped", rendered, f"{filename} is already in {out}")
-        return BuildResult(
-            rendered.name, rendered.version, rendered.build_string, rendered.subdir, "skipped"
-        )
-    abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
-    tools_step.check(rendered, [out, *options.channels])  # so does a missing build tool
-    before = _channel_root(out)
-    stash = _hwcaps_builds(rendered, options, report)
-    job = Build(rendered, options, report)
-    s = job.setup()
-    new = job.run_scripts(s.env, s.src, s.host_prefix)
-    for name in sorted(_channel_root(out) - before):
-        report("warning", rendered, f"the build wrote {out / name} outside its work directory")
-    if stash is not None:
-        new |= _install_hwcaps(job, stash, s.host_prefix, new)
-    records = job.package_files(s.host_prefix, new, s.staged)
-    depends = job.run_depends(s.build_env, s.host_env)
-    job.check_abi(
-        abi_step.CheckInputs(
-            host_prefix=s.host_prefix,
-            build_prefix=s.build_prefix,
-            src_dir=s.src,
-            files=tuple(r.path for r in records),
-            run_depends=tuple(depends[0]),
-            host_run_exporters=tuple(p.name for p in s.host_env if _exports(p)),
-            export_targets={p.name: _export_names(p) for p in s.host_env if _exports(p)},
-            microarch_level=s.plate.microarch_level,
-            channel=out,
-            other_build_paths=tuple(job.leak_strings),
-        )
-    )
-    specs = tests.test_specs(
-        rendered.meta, rendered.recipe_format, tests.recipe_scripts(job.recipe_dir)
-    )
-    test_files = tests.payload(specs, job.recipe_dir, s.src)
-    meta = job.metadata(depends, s.plate, specs, test_files)
-    staged = package.write(s.host_prefix, records, meta, job.work / "pkg", options.package_format)
-    try:
-        tested = job.test(staged, specs, depends[0], test_files)
-    except tests.TestFailure:
-        broken = out / "broken"
-        broken.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, broken / staged.name)
-        raise
-    final = out / rendered.subdir / staged.name
-    with _interrupts_deferred():
-        publish(staged, final, options.overwrite)
-        index.add(out, [final])
-    report("built", rendered, str(final))
-    if not options.keep_work and not rendered.staging:  # siblings still need a shared one
-        shutil.rmtree(job.work, ignore_errors=True)
-        if stash is not None:
-            shutil.rmtree(stash.root, ignore_errors=True)
-    return BuildResult(
-        rendered.name,
-        rendered.version,
-        rendered.build_string,
-        rendered.subdir,
-        "built",
-        final,
-        job.log,
-        tested,
-    )
-
-
-def _channel_root(out: Path) -> set[str]:
-    """The channel root's entries a build may not make: not subdirs, work, broken or locks."""
-    try:
-        names = set(os.listdir(out))
-    except OSError:
-        return set()
-    return {
-        n
-        for n in names
-        if n not in ("work", "broken")
-        and not n.startswith(".")
-        and not (out / n / "repodata.json").is_file()
-    }
-
-
-def _hwcaps_builds(
-    rendered: RenderedRecipe, options: BuildOptions, report: Reporter
-) -> hwcaps.Stash | None:
-    """``build: microarch: hwcaps``: the level-3/4 builds, run before the baseline build in the
-    same paths (so the copies hold the same prefix and the leak checks see the same paths)."""
-    levels, note = hwcaps.levels(rendered)
-    if note:
-        report("note", rendered, note)
-    if not levels:
-        return None
-    work = work_dir(rendered, options)
-    stash = hwcaps.Stash(work.with_name(work.name + "-hwcaps"))
-
-    def run(at_level: RenderedRecipe) -> tuple[Path, set[str], Path]:
-        level = at_level.variant["microarch_level"]
-        report("hwcaps", rendered, f"x86-64-v{level} build")
-        job = Build(at_level, options, report)
-        s = job.setup()
-        return s.host_prefix, job.run_scripts(s.env, s.src, s.host_prefix), job.log
-
-    hwcaps.build_levels(rendered, levels, stash, run)
-    return stash
-
-
-def _install_hwcaps(job: Build, stash: hwcaps.Stash, host_prefix: Path, new: set[str]) -> set[str]:
-    hwcaps.append_logs(stash, job.log)
-    added, warnings = hwcaps.install(stash, host_prefix, new)
-    for warning in warnings:
-        job.report("warning", job.r, warning)
-    job.report("hwcaps", job.r, "copies: " + (", ".join(sorted(added)) or "none"))
-    return added
-
-
-def build_all(
-    rendered: list[RenderedRecipe], options: BuildOptions, report: Reporter, jobs: int = 1
-) -> list[BuildResult]:
-    """Build everything in dependency order; ``jobs`` outputs of one wave at a time.
-
-    A failure does not stop outputs that do not depend on it; those that do are not built
-    (reported ``blocked``). Every failure is raised together at the end."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    ordered = plan.order(rendered)
-    out = options.output_dir.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    index.rebuild(out)
-    results: list[BuildResult] = []
-    errors: list[CflError] = []
-    failed: set[str] = set()
-
-    def attempt(item: RenderedRecipe) -> BuildResult | None:
-        blocked = sorted(plan.needs(item) & failed)
-        if blocked:
-            report("blocked", item, f"not built: needs {', '.join(blocked)}, which failed")
-            return None
-        try:
-            return build_one(item, options, report)
-        except CflError as exc:
-            report("failed", item, exc.message.splitlines()[0] if exc.message else "")
-            if item.dist not in exc.message:  # among several failures, say whose it is
-                exc.message = f"{item.dist} ({item.subdir}): {exc.message}"
-            errors.append(exc)
-            return None
-
-    try:
-        for wave in plan.waves(ordered):
-            if jobs <= 1 or len(wave) == 1:
-                done = [attempt(item) for item in wave]
-            else:
-                with ThreadPoolExecutor(max_workers=jobs) as pool:
-                    done = list(pool.map(attempt, wave))
-            for item, result in zip(wave, done, strict=True):
-                if result is None:
-                    failed.add(item.name)
-                else:
-                    results.append(result)
-    finally:
-        STAGING.clear(options.keep_work)  # a later run may have other sources: never reuse
-    raise_collected(errors)
-    return results

@@ -1,0 +1,192 @@
+"""The build pipeline: every rendered output through its stages, in dependency order.
+
+``build_all(rendered, options, report, jobs)`` -> ``[BuildResult]``; ``build_one`` runs one
+output under its lock: sources, environments, the script (``runner.Build``), relocation, the ABI
+checks, the package, its tests in a fresh environment, and finally the channel. Nothing reaches
+the channel before the tests pass; a failing test moves the package to ``<output>/broken/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .. import index, package
+from ..errors import CflError, raise_collected
+from ..render.model import RenderedRecipe
+from . import abi_step, hwcaps, plan, publish, tests, tools_step
+from .runner import (
+    STAGING,
+    Build,
+    BuildOptions,
+    BuildResult,
+    Reporter,
+    export_names,
+    has_run_exports,
+    output_lock,
+    package_filename,
+    work_dir,
+)
+
+
+def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
+    """Build, test and publish one output (see the module docstring), under its lock."""
+    with output_lock(rendered, options):
+        try:
+            return _build_locked(rendered, options, report)
+        except BaseException:
+            if rendered.staging:  # keep the shared work directory to look at
+                STAGING.failed(work_dir(rendered, options))
+            raise
+
+
+def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
+    out = options.output_dir.resolve()
+    filename = package_filename(rendered, options.package_format)
+    if options.skip_existing and index.contains(out, rendered.subdir, filename):
+        report("skipped", rendered, f"{filename} is already in {out}")
+        return BuildResult(
+            rendered.name, rendered.version, rendered.build_string, rendered.subdir, "skipped"
+        )
+    abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
+    tools_step.check(rendered, [out, *options.channels])  # so does a missing build tool
+    before = publish.channel_root(out)
+    stash = _hwcaps_builds(rendered, options, report)
+    job = Build(rendered, options, report)
+    s = job.setup()
+    new = job.run_scripts(s.env, s.src, s.host_prefix)
+    for name in sorted(publish.channel_root(out) - before):
+        report("warning", rendered, f"the build wrote {out / name} outside its work directory")
+    if stash is not None:
+        new |= _install_hwcaps(job, stash, s.host_prefix, new)
+    records = job.package_files(s.host_prefix, new, s.staged)
+    depends = job.run_depends(s.build_env, s.host_env)
+    job.check_abi(
+        abi_step.CheckInputs(
+            host_prefix=s.host_prefix,
+            build_prefix=s.build_prefix,
+            src_dir=s.src,
+            files=tuple(r.path for r in records),
+            run_depends=tuple(depends[0]),
+            host_run_exporters=tuple(p.name for p in s.host_env if has_run_exports(p)),
+            export_targets={p.name: export_names(p) for p in s.host_env if has_run_exports(p)},
+            microarch_level=s.plate.microarch_level,
+            channel=out,
+            other_build_paths=tuple(job.leak_strings),
+        )
+    )
+    specs = tests.test_specs(
+        rendered.meta, rendered.recipe_format, tests.recipe_scripts(job.recipe_dir)
+    )
+    test_files = tests.payload(specs, job.recipe_dir, s.src)
+    meta = job.metadata(depends, s.plate, specs, test_files)
+    staged = package.write(s.host_prefix, records, meta, job.work / "pkg", options.package_format)
+    try:
+        tested = job.test(staged, specs, depends[0], test_files)
+    except tests.TestFailure:
+        broken = out / "broken"
+        broken.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, broken / staged.name)
+        raise
+    final = out / rendered.subdir / staged.name
+    with publish.interrupts_deferred():
+        publish.publish(staged, final, options.overwrite)
+        index.add(out, [final])
+    report("built", rendered, str(final))
+    if not options.keep_work and not rendered.staging:  # siblings still need a shared one
+        shutil.rmtree(job.work, ignore_errors=True)
+        if stash is not None:
+            shutil.rmtree(stash.root, ignore_errors=True)
+    return BuildResult(
+        rendered.name,
+        rendered.version,
+        rendered.build_string,
+        rendered.subdir,
+        "built",
+        final,
+        job.log,
+        tested,
+    )
+
+
+def _hwcaps_builds(
+    rendered: RenderedRecipe, options: BuildOptions, report: Reporter
+) -> hwcaps.Stash | None:
+    """``build: microarch: hwcaps``: the level-3/4 builds, run before the baseline build in the
+    same paths (so the copies hold the same prefix and the leak checks see the same paths)."""
+    levels, note = hwcaps.levels(rendered)
+    if note:
+        report("note", rendered, note)
+    if not levels:
+        return None
+    work = work_dir(rendered, options)
+    stash = hwcaps.Stash(work.with_name(work.name + "-hwcaps"))
+
+    def run(at_level: RenderedRecipe) -> tuple[Path, set[str], Path]:
+        level = at_level.variant["microarch_level"]
+        report("hwcaps", rendered, f"x86-64-v{level} build")
+        job = Build(at_level, options, report)
+        s = job.setup()
+        return s.host_prefix, job.run_scripts(s.env, s.src, s.host_prefix), job.log
+
+    hwcaps.build_levels(rendered, levels, stash, run)
+    return stash
+
+
+def _install_hwcaps(job: Build, stash: hwcaps.Stash, host_prefix: Path, new: set[str]) -> set[str]:
+    hwcaps.append_logs(stash, job.log)
+    added, warnings = hwcaps.install(stash, host_prefix, new)
+    for warning in warnings:
+        job.report("warning", job.r, warning)
+    job.report("hwcaps", job.r, "copies: " + (", ".join(sorted(added)) or "none"))
+    return added
+
+
+def build_all(
+    rendered: list[RenderedRecipe], options: BuildOptions, report: Reporter, jobs: int = 1
+) -> list[BuildResult]:
+    """Build everything in dependency order; ``jobs`` outputs of one wave at a time.
+
+    A failure does not stop outputs that do not depend on it; those that do are not built
+    (reported ``blocked``). Every failure is raised together at the end."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ordered = plan.order(rendered)
+    out = options.output_dir.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    index.rebuild(out)
+    results: list[BuildResult] = []
+    errors: list[CflError] = []
+    failed: set[str] = set()
+
+    def attempt(item: RenderedRecipe) -> BuildResult | None:
+        blocked = sorted(plan.needs(item) & failed)
+        if blocked:
+            report("blocked", item, f"not built: needs {', '.join(blocked)}, which failed")
+            return None
+        try:
+            return build_one(item, options, report)
+        except CflError as exc:
+            report("failed", item, exc.message.splitlines()[0] if exc.message else "")
+            if item.dist not in exc.message:  # among several failures, say whose it is
+                exc.message = f"{item.dist} ({item.subdir}): {exc.message}"
+            errors.append(exc)
+            return None
+
+    try:
+        for wave in plan.waves(ordered):
+            if jobs <= 1 or len(wave) == 1:
+                done = [attempt(item) for item in wave]
+            else:
+                with ThreadPoolExecutor(max_workers=jobs) as pool:
+                    done = list(pool.map(attempt, wave))
+            for item, result in zip(wave, done, strict=True):
+                if result is None:
+                    failed.add(item.name)
+                else:
+                    results.append(result)
+    finally:
+        STAGING.clear(options.keep_work)  # a later run may have other sources: never reuse
+    raise_collected(errors)
+    return results

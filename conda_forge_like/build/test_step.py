@@ -1,0 +1,72 @@
+"""A built package's tests, in a fresh environment installed from the package (not the build
+prefix) at another path.
+
+``run_tests(pkg, specs, test_root, channels, cache, test_files, log)`` -> the notes of tests
+skipped (``imports`` with no python, say); a failing test raises ``tests.TestFailure``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from .. import index, package
+from ..errors import UsageError
+from ..platforms import build_platform, execution
+from . import environments, tests, tools_step
+
+
+def run_tests(
+    pkg: Path,
+    specs: list[tests.TestSpec],
+    test_root: Path,
+    channels: list[Path | str],
+    cache: Path,
+    test_files: Mapping[str, bytes] | None,
+    log: Path,
+) -> list[str]:
+    """Install ``pkg`` into a fresh environment (not the build prefix) and run its tests
+    with ``test_files`` (default: those stored in the package's ``info/test/``)."""
+    meta = package.read_index(pkg)
+    runs = execution(meta["subdir"], build_platform())
+    if not runs.direct:
+        raise UsageError(f"cannot test {pkg.name} on this machine: {runs.note}")
+    if test_root.exists():
+        shutil.rmtree(test_root)
+    channel = test_root / "channel"
+    (channel / meta["subdir"]).mkdir(parents=True)
+    shutil.copy2(pkg, channel / meta["subdir"] / pkg.name)
+    index.rebuild(channel)
+    prefix = test_root / "env"
+    spec = f"{meta['name']} =={meta['version']} {meta['build']}"
+    _test_environment(prefix, [spec, *tests.requirements(specs, python=False)], specs,
+                      [channel, *channels], meta["subdir"], cache)  # fmt: skip
+    if test_files is None:
+        test_files = package.read_info_tree(pkg, "test")
+        test_files.pop(tests.SPECS_FILE, None)
+    work = test_root / "work"
+    env = tests.test_env(os.environ, prefix, meta, runs, build_platform(), work)
+    listed = (package.read_info(pkg, "files") or b"").decode(errors="replace").splitlines()
+    where = tests.TestRun(prefix, env, work, log, meta["subdir"], tuple(listed))
+    return tests.run(specs, test_files, where)
+
+
+def _test_environment(
+    prefix: Path,
+    specs: list[str],
+    tests_: list[tests.TestSpec],
+    channels: list[Path | str],
+    subdir: str,
+    cache: Path,
+) -> None:
+    """The test environment, with a python for ``imports`` when the channels have one (the
+    imports are skipped with a note otherwise)."""
+    if any(t.imports for t in tests_):
+        try:
+            tools_step.test_environment(prefix, [*specs, "python"], channels, subdir, cache)
+            return
+        except environments.SolveError:
+            shutil.rmtree(prefix, ignore_errors=True)
+    tools_step.test_environment(prefix, specs, channels, subdir, cache)
