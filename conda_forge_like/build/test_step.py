@@ -41,13 +41,14 @@ def run_tests(
     index.rebuild(channel)
     prefix = test_root / "env"
     spec = f"{meta['name']} =={meta['version']} {meta['build']}"
-    _test_environment(prefix, [spec, *tests.requirements(specs, python=False)], specs,
-                      [channel, *channels], meta["subdir"], cache)  # fmt: skip
+    compilers = _test_environment(prefix, [spec, *tests.requirements(specs, python=False)],
+                                  specs, [channel, *channels], meta["subdir"], cache)  # fmt: skip
     if test_files is None:
         test_files = package.read_info_tree(pkg, "test")
         test_files.pop(tests.SPECS_FILE, None)
     work = test_root / "work"
     env = tests.test_env(os.environ, prefix, meta, runs, build_platform(), work)
+    env.update(compilers)
     listed = (package.read_info(pkg, "files") or b"").decode(errors="replace").splitlines()
     where = tests.TestRun(prefix, env, work, log, meta["subdir"], tuple(listed))
     return tests.run(specs, test_files, where)
@@ -60,13 +61,12 @@ def _test_environment(
     channels: list[Path | str],
     subdir: str,
     cache: Path,
-) -> None:
+) -> dict[str, str]:
     """The test environment, with a python for ``imports`` when the channels have one (the
-    imports are skipped with a note otherwise)."""
+    imports are skipped with a note otherwise); the compilers' variables when tests need them."""
     if any(t.imports for t in tests_):
         try:
-            tools_step.test_environment(prefix, [*specs, "python"], channels, subdir, cache)
-            return
+            return tools_step.test_environment(prefix, [*specs, "python"], channels, subdir, cache)
         except environments.SolveError:
             shutil.rmtree(prefix, ignore_errors=True)
-    tools_step.test_environment(prefix, specs, channels, subdir, cache)
+    return tools_step.test_environment(prefix, specs, channels, subdir, cache)

@@ -117,11 +117,28 @@ def test_environment(
     channels: Sequence[Path | str],
     subdir: str,
     cache: Path,
-) -> None:
+) -> dict[str, str]:
     """The test environment: table tools the tests require (and no channel has) are linked
-    into its bin (on the tests' PATH), the rest is solved and installed."""
+    into its bin (on the tests' PATH), compilers (``{{ compiler('c') }}`` in ``requires``) are
+    the base plate's wrappers there, as in a build; the rest is solved and installed. Returns
+    the compiler variables (CC, CXX, ...) for the tests' environment."""
     provided, solve = plan.split_build_specs(specs, subdir, solvable_names(channels, subdir))
     tools = plan.provided_tools(provided)
-    solve += [s for s in provided if plan.spec_name(s) not in tools]  # compilers: the solver's
+    compilers = [s for s in provided if plan.spec_name(s) not in tools]
     environments.create(prefix, solve, channels, subdir, cache)
     plate_provide.provide(tools, prefix, cache)
+    return _test_compilers(prefix, subdir) if compilers else {}
+
+
+_TEST_VARIABLES = {"cc": "CC", "c++": "CXX", "ar": "AR", "ranlib": "RANLIB", "ld": "LD",
+                   "strip": "STRIP", "nm": "NM"}  # fmt: skip
+
+
+def _test_compilers(prefix: Path, subdir: str) -> dict[str, str]:
+    """The base plate's compilers for ``subdir`` (its default toolchain) in a test env."""
+    from ..baseplate import resolve, tools, wrappers
+
+    target = build_platform() if subdir == "noarch" else subdir
+    plate = resolve({"c_compiler": "zig"}, target, tools.detect_versions())
+    installed = wrappers.install(plate, tools.find_tools(), prefix)
+    return {_TEST_VARIABLES[role]: path for role, path in installed.tools.items()}

@@ -5,6 +5,7 @@ gets all its files, ``files:`` with directory names and globs pick, an output's 
 the shared work directory and packages only what it adds, an output with neither is empty,
 and ``skip: true`` drops an output. ``gcc-bootstrap-variant``: conda-forge's bootstrap
 compiler name in a variant file builds with the base plate's zig, named in the hash.
+``test-requires-compiler``: a compiler in a test's requires is the base plate's.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ def channel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ["CFL_TEST_TOP_COUNTER"] = str(counter)
     try:
         api.build(
-            [DATA / "v0-shared-workdir", DATA / "gcc-bootstrap-variant", DATA / "script-mapping"],
+            [
+                DATA / "v0-shared-workdir",
+                DATA / "gcc-bootstrap-variant",
+                DATA / "script-mapping",
+                DATA / "test-requires-compiler",
+            ],
             output_dir=out,
             sandbox=False,
         )
@@ -85,3 +91,8 @@ def test_a_script_mapping_runs_its_file_interpreter_env_and_cwd(
     share = tmp_path / "share" / "script-mapping"
     assert (share / "greeting.txt").read_text() == "hello from env\n"
     assert (share / "cwd.txt").read_text() == "sub/dir\n"
+
+
+def test_a_compiler_in_the_test_requires_is_the_base_plates(channel: Path) -> None:
+    """The test compiled and ran a program against the package (else it would be broken/)."""
+    assert "include/hdr.h" in contents(channel, "linux-64", "test-requires-compiler")
