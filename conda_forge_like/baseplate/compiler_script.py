@@ -30,6 +30,7 @@ class CompilerBehaviour:
     zig: bool  # apply the zig-to-gcc corrections
     os: str  # the target's os: linux | osx | win
     link_object: str | None = None  # the ISA note, added to link steps
+    cxx: bool = False  # the C++ driver (zig links its libc++ statically into what it links)
 
 
 _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
@@ -47,11 +48,12 @@ set -- "${{kept[@]}}"
 """
 
 _SCAN = f"""\
-compile=0 link=0 out=0 debug=0 sources=()
+compile=0 link=0 out=0 debug=0 shared=0 sources=()
 prev=
 for arg in "$@"; do
   case $prev in -o|-x|-MF|-MT|-MQ|-include|-isystem|-I|-L|-D|-U) prev=; continue ;; esac
   case $arg in
+    -shared) shared=1 ;;
     -c) compile=1 ;;
     -S|-E|-M|-MM) compile=2 ;;
     -o) out=1 ;;
@@ -105,6 +107,10 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
             extra.append(f'[ "$debug" = 1 ] || [ "$link" = 0 ] || set -- "$@" {strip}')
         if how.os == "linux":
             extra.append('[ "$link" = 1 ] && set -- "$@" -Wl,--undefined-version')
+        if how.cxx and how.os == "linux":
+            # Each shared library holds its own static libc++: bound to itself, one library's
+            # C++ runtime never runs on another's uninitialized state (gtest + gmock).
+            extra.append('[ "$shared" = 1 ] && [ "$link" = 1 ] && set -- "$@" -Wl,-Bsymbolic')
     if how.link_object:
         extra.append(f'[ "$link" = 1 ] && set -- "$@" {shlex.quote(how.link_object)}')
     lines += [

@@ -59,9 +59,13 @@ def compile_flags(plate: BasePlate, paths: BuildPaths, package: PackageInfo) -> 
     elif plate.target.os == "osx":
         ldflags += [f"-Wl,-rpath,{lib}"]
     ldflags.append(f"-L{lib}")
+    # conda-forge's compiler activation puts the host prefix's headers in CFLAGS/CXXFLAGS
+    # (CMake reads no CPPFLAGS): a project that finds a library by name alone (snappy's lz4)
+    # also finds its header.
+    include = (f"-isystem {paths.prefix}/include",)
     return {
-        "CFLAGS": _join(plate.cflags, plate.cpu_flags, debug_map),
-        "CXXFLAGS": _join(plate.cxxflags, plate.cpu_flags, debug_map),
+        "CFLAGS": _join(plate.cflags, plate.cpu_flags, debug_map, include),
+        "CXXFLAGS": _join(plate.cxxflags, plate.cpu_flags, debug_map, include),
         "CPPFLAGS": _join(plate.cppflags, [f"-I{paths.prefix}/include"]),
         "LDFLAGS": _join(ldflags),
     }

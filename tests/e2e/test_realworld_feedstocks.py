@@ -176,3 +176,29 @@ def test_osx_arm64_builds_relocated_and_signed(osx_arm64: Built, tmp_path: Path)
             assert verify(data) == [], relpath
             checked += 1
     assert checked >= 10
+
+
+def test_a_ci_support_file_builds_with_the_base_plate_named_in_the_hash(tmp_path: Path) -> None:
+    """conda-forge's `.ci_support/linux_64_.yaml` pins gcc 14, a compiler package no channel
+    has: the build says so in one note and its hash names the compiler really used."""
+    import json
+
+    from conda_forge_like import package
+
+    events: list[tuple[str, str]] = []
+    feedstock = REALWORLD / "libdeflate"
+    api.build(
+        [feedstock / "recipe"],
+        output_dir=tmp_path,
+        variant_files=[feedstock / ".ci_support" / "linux_64_.yaml"],
+        source_cache=SOURCES,
+        sandbox=False,
+        report=lambda event, _r, detail: events.append((event, detail)),
+    )
+    notes = [d for e, d in events if e == "note" and "c_compiler gcc 14" in d]
+    assert len(notes) == 1
+    assert "zig" in notes[0]
+    (pkg,) = (tmp_path / "linux-64").glob("libdeflate-*.conda")
+    hashed = json.loads(package.read_info(pkg, "hash_input.json") or b"{}")
+    assert hashed["c_compiler"] == "zig"
+    assert hashed["c_stdlib_version"] == "2.17"

@@ -112,3 +112,26 @@ def test_gcc_link_flags_from_conda_forge_ldflags_link_quietly(tmp_path: Path, fl
     )
     assert done.returncode == 0, done.stderr
     assert "warning" not in done.stderr
+
+
+def test_cxx_shared_libraries_each_with_static_libcxx_load_together(tmp_path: Path) -> None:
+    """gtest + gmock_main: each shared library links zig's libc++ statically; one library's
+    static initializer must not run another copy's (not yet initialized) iostreams."""
+    plate = baseplate.resolve({"c_compiler": "zig"}, "linux-64", tools.detect_versions())
+    cxx = wrappers.install(plate, tools.find_tools(), tmp_path / "build_env").tools["c++"]
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.cpp").write_text(
+            "#include <iostream>\n#include <string>\n"
+            f'struct Init{name} {{ Init{name}() {{ std::cout << std::string("{name} ") '
+            f"<< 1 << std::endl; }} }};\nstatic Init{name} init_{name};\n"
+            f"int f{name}() {{ return 1; }}\n"
+        )
+        run([cxx, "-O2", "-shared", "-fPIC", "-o", f"lib{name}.so", f"{name}.cpp"], tmp_path)
+    (tmp_path / "main.cpp").write_text(
+        "#include <iostream>\nint fa(); int fb();\n"
+        'int main() { std::cout << "main " << fa() + fb() << std::endl; }\n'
+    )
+    run([cxx, "-O2", "-o", "main", "main.cpp", "-L.", "-lb", "-la", "-Wl,-rpath,$ORIGIN"],
+        tmp_path)  # fmt: skip
+    out = run([str(tmp_path / "main")], tmp_path)
+    assert "main 2" in out
