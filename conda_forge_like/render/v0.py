@@ -396,6 +396,11 @@ def _output_specs(
             merged["requirements"] = {"run": out["requirements"]}
         if tree.get("source") is not None and out.get("source") is None:
             merged["source"] = tree["source"]  # conda-build: every output builds in one work dir
+        for key in ("about", "extra"):
+            # metadata.py get_output_metadata: an output starts as a copy of the top level;
+            # its own `about:` replaces the top-level one (extra gains parent_recipe)
+            if out.get(key) is None and tree.get(key) is not None:
+                merged[key] = tree[key]
         if same:  # conda-build merges the top level into a same-named output
             for key in ("requirements", "build", "about"):
                 base, own = tree.get(key) or {}, merged.get(key) or {}

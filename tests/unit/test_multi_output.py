@@ -4,6 +4,7 @@ build packages, what it needs built first, and which compiler pins the base plat
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from conda_forge_like.baseplate import substitute
@@ -56,7 +57,7 @@ def test_an_output_needs_what_its_shared_top_level_build_needs() -> None:
     assert plan.needs(item) == {"cmake", "zlib", "split"} - {"a-static"}
 
 
-def test_siblings_share_one_work_directory(tmp_path: Any) -> None:
+def test_siblings_share_one_work_directory(tmp_path: Path) -> None:
     one, two = output("a"), output("b", script="x.sh")
     assert staging.work_dir(one, tmp_path) == staging.work_dir(two, tmp_path)
 
@@ -95,3 +96,28 @@ def test_osx_clang_and_windows_vs_become_zig() -> None:
     assert substitute.substitute(osx, "osx-arm64", VERSIONS)[0].values["c_compiler"] == ("zig",)
     win = config(c_compiler=("vs2022",))
     assert substitute.substitute(win, "win-64", VERSIONS)[0].values["c_compiler"] == ("zig",)
+
+
+def test_v0_outputs_share_the_top_level_build_and_inherit_about() -> None:
+    from v0_text import render_v0
+
+    text = """
+package: {name: split, version: "1.0"}
+source: {url: "https://example.invalid/x.tar.gz", sha256: "%s"}
+requirements:
+  build: [cmake]
+about: {license: MIT, summary: top}
+outputs:
+  - name: libx
+    script:
+      - make install
+  - name: x-tools
+    about: {license: BSD-3-Clause}
+""" % ("0" * 64)
+    libx, tools = render_v0(text)
+    assert libx.staging == tools.staging == "split"
+    assert libx.meta["staging"]["requirements"]["build"] == ["cmake"]
+    assert libx.meta["staging"]["fallback_script"] is True
+    assert libx.meta["about"]["license"] == "MIT"
+    assert tools.meta["about"] == {"license": "BSD-3-Clause"}
+    assert staging.work_dir(libx, Path("/o")) == staging.work_dir(tools, Path("/o"))
