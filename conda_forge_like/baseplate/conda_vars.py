@@ -76,8 +76,11 @@ def conda_vars(
         **(_python_vars(plate, paths, python) if python else {}),
     }
     if execution is not None and subdir != build_platform and execution.emulator:
-        env["CROSSCOMPILING_EMULATOR"] = execution.emulator
         env.update(execution.env)
+        if execution.direct:
+            # conda-forge's meaning: this machine runs the target's programs (qemu with
+            # binfmt_misc), so scripts may run test binaries by name (brotli's ctest).
+            env["CROSSCOMPILING_EMULATOR"] = execution.emulator
     return env
 
 

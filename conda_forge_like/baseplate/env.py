@@ -147,7 +147,9 @@ def build_env(
     )
     env.update(conda.conda_vars(plate, script_paths, build_platform, facts.python, facts.execution))
     env.update(compile_flags(plate, paths, package))
-    emulator = env.get("CROSSCOMPILING_EMULATOR")
+    # CMake prefixes try_run and add_test commands with it: useful even without binfmt_misc.
+    runs = facts.execution
+    emulator = runs.emulator if runs is not None and runs.emulator else None
     native = facts.build_tools or tools
     env.update(
         CC=tools["cc"], CXX=tools["c++"], AR=tools["ar"], RANLIB=tools["ranlib"],
