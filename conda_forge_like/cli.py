@@ -15,15 +15,17 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__, api
-from .ci.options import ProviderOptions
+from . import __version__
 from .errors import CflError, CflErrorGroup
 from .platforms import SUBDIRS
-from .render.model import RenderedRecipe
-from .variants.expand import MAX_VARIANTS
+from .variants import MAX_VARIANTS
 
 if TYPE_CHECKING:
     from .build.runner import BuildResult
+    from .render.model import RenderedRecipe
+
+# The stages are imported by the command that runs them (``from . import api`` inside each
+# ``_cmd_*``): ``cfl --version`` and ``cfl render`` then load neither py-rattler nor lief.
 
 
 class _Style:
@@ -66,6 +68,8 @@ def _table(rendered: Sequence[RenderedRecipe]) -> str:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    from . import api
+
     rendered = api.render(
         args.recipes,
         variant_files=args.variant_files,
@@ -82,6 +86,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_toolchain(args: argparse.Namespace) -> int:
+    from . import api
+
     plate = api.toolchain(
         target_platform=args.target_platform,
         variant_files=args.variant_files,
@@ -112,6 +118,8 @@ def _cmd_toolchain(args: argparse.Namespace) -> int:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
+    from . import api
+
     counts = api.index(args.channel)
     for subdir, count in counts.items():
         print(f"{subdir}: {count} package(s)")
@@ -168,6 +176,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _run_build(
     args: argparse.Namespace, report: Callable[[str, RenderedRecipe, str], None]
 ) -> list[BuildResult]:
+    from . import api
+
     return api.build(
         args.recipes,
         output_dir=args.output_dir,
@@ -190,6 +200,8 @@ def _run_build(
 
 
 def _cmd_fetch_sources(args: argparse.Namespace) -> int:
+    from . import api
+
     reports = api.fetch_sources(
         args.recipes,
         variant_files=args.variant_files,
@@ -208,12 +220,16 @@ def _cmd_fetch_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
+    from . import api
+
     count = api.test(args.package, channels=args.channel)
     print(f"{count} test(s) passed for {args.package}" if count else f"{args.package} has no tests")
     return 0
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
+    from . import api
+
     report = api.inspect(args.package)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
@@ -235,6 +251,9 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_ci(args: argparse.Namespace) -> int:
+    from . import api
+    from .ci.options import ProviderOptions
+
     runners = dict(pair.partition("=")[::2] for pair in args.runner) or None
     options = ProviderOptions(name=args.name, runners=runners, upload=args.upload)
     files = api.ci(
@@ -267,6 +286,8 @@ def _cmd_ci(args: argparse.Namespace) -> int:
 
 
 def _cmd_debug(args: argparse.Namespace) -> int:
+    from . import api
+
     rendered, setup = api.debug(
         args.recipe,
         output_dir=args.output_dir,
