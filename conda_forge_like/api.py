@@ -212,7 +212,8 @@ def _base_plate_compilers(config: VariantConfig, subdir: str) -> tuple[VariantCo
 
     from .baseplate import substitute, tools
 
-    versions = {**tools.detect_versions(), "glibc": platform.libc_ver()[1]}
+    # Lazy: a compiler's version is probed only when a variant names that compiler.
+    versions = tools.detect_versions().with_facts({"glibc": platform.libc_ver()[1]})
     return substitute.substitute(config, subdir, versions)
 
 

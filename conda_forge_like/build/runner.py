@@ -71,8 +71,7 @@ def sandbox_default() -> bool:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cfl"
+    return fsutil.user_cache_dir()
 
 
 def package_filename(rendered: RenderedRecipe, fmt: str) -> str:
