@@ -658,7 +658,7 @@ def build_all(
     ordered = plan.order(rendered)
     out = options.output_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    index.rebuild(out)
+    index.refresh(out)  # reads only packages its repodata does not list yet
     results: list[BuildResult] = []
     errors: list[CflError] = []
     failed: set[str] = set()
