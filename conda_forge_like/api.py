@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from . import ci as ci_stage
     from .baseplate import BasePlate
     from .build.debug import DebugSetup
-    from .build.runner import BuildResult, Reporter
+    from .build.result import BuildResult
+    from .build.runner import Reporter
     from .source import FetchReport
 
 __all__ = [
@@ -264,7 +265,7 @@ def build(
     ``source_cache`` is the content-addressed source cache (default: ``$CFL_SOURCE_CACHE``,
     else ``~/.cache/cfl/sources``).
     """
-    from .build import runner
+    from .build import result
 
     notes: dict[str, list[str]] = {}
     rendered = render(
@@ -277,6 +278,12 @@ def build(
         notes=notes,
     )
     report = report or (lambda *_: None)
+    if skip_existing:  # decided from build strings and repodata before preparing anything
+        done = result.already_built(rendered, Path(output_dir), package_format, report)
+        if done is not None:
+            return done
+    from .build import runner
+
     for path, said in notes.items():
         first = next((r for r in rendered if r.recipe_path == path), None)
         for note in said:

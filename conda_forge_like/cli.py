@@ -21,7 +21,7 @@ from .platforms import SUBDIRS
 from .variants import MAX_VARIANTS
 
 if TYPE_CHECKING:
-    from .build.runner import BuildResult
+    from .build.result import BuildResult
     from .render.model import RenderedRecipe
 
 # The stages are imported by the command that runs them (``from . import api`` inside each

@@ -31,6 +31,7 @@ from ..render.model import RenderedRecipe
 from . import abi_step, environments, files, hwcaps, plan, staging, tests, tools_step
 from . import script as scripts
 from .environments import Installed
+from .result import BuildResult, package_filename
 
 Reporter = Callable[[str, RenderedRecipe, str], None]  # (event, output, detail)
 # Staging builds live as long as one build_all: later outputs of the same variant reuse them.
@@ -52,18 +53,6 @@ class BuildOptions:
     source_cache: Path = field(default_factory=lambda: source.resolve_dir(None, os.environ))
 
 
-@dataclass(frozen=True)
-class BuildResult:
-    name: str
-    version: str
-    build_string: str
-    subdir: str
-    status: str  # built | skipped
-    package: Path | None = None
-    log: Path | None = None
-    tested: bool = False
-
-
 def sandbox_default() -> bool:
     from . import sandbox
 
@@ -72,10 +61,6 @@ def sandbox_default() -> bool:
 
 def default_cache_dir() -> Path:
     return fsutil.user_cache_dir()
-
-
-def package_filename(rendered: RenderedRecipe, fmt: str) -> str:
-    return f"{rendered.dist}{'.conda' if fmt == 'conda' else '.tar.bz2'}"
 
 
 def work_dir(rendered: RenderedRecipe, options: BuildOptions) -> Path:
