@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
-from .errors import CflError, CflErrorGroup
-from .platforms import SUBDIRS
+from .subdirs import SUBDIRS
 from .variants import MAX_VARIANTS
 
 if TYPE_CHECKING:
     from .build.result import BuildResult
+    from .errors import CflError
     from .render.model import RenderedRecipe
 
 # The stages are imported by the command that runs them (``from . import api`` inside each
@@ -40,6 +38,8 @@ class _Style:
 
 
 def _report(error: CflError, stream: TextIO) -> None:
+    from .errors import CflErrorGroup
+
     style = _Style(stream)
     errors = error.errors if isinstance(error, CflErrorGroup) else [error]
     for err in errors:
@@ -79,6 +79,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
         max_variants=args.max_variants,
     )
     if args.json:
+        import json
+
         print(json.dumps([r.as_json() for r in rendered], indent=2))
     else:
         print(_table(rendered))
@@ -95,6 +97,8 @@ def _cmd_toolchain(args: argparse.Namespace) -> int:
         use_default_variants=not args.no_default_variants,
     )
     if args.json:
+        import json
+
         print(json.dumps(plate.describe(), indent=2))
         return 0
     target = plate.target
@@ -232,6 +236,8 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
     report = api.inspect(args.package)
     if args.json:
+        import json
+
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
     print(f"{report['package']} ({report['subdir']})")
@@ -491,6 +497,10 @@ def _terminate(signum: int, frame: object) -> None:
 
 def _main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    import traceback
+
+    from .errors import CflError  # after parsing: --version and --help load no stage
+
     if argv is None:
         signal.signal(signal.SIGTERM, _terminate)
     try:
