@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-
 from .targets import ARCHSPEC_NAMES
 
 MARKER = "_x86_64-microarch-level"  # what packages depend on: ``_x86_64-microarch-level >=3``
