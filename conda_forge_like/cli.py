@@ -482,10 +482,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     code = _main(argv)
-    if "rattler" in sys.modules and argv is None:
-        # py-rattler can crash while the interpreter shuts down; leave with the real outcome.
-        sys.stdout.flush()
-        sys.stderr.flush()
+    if argv is None:
+        # The command line's process ends here, without the interpreter's teardown: freeing
+        # every object of a large render one by one takes longer than a tenth of the render,
+        # and py-rattler can crash while the interpreter shuts down.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError):
+                stream.flush()
         os._exit(code)
     return code
 
