@@ -43,3 +43,23 @@ def test_render_loads_neither_rattler_nor_lief(recipe: str) -> None:
         f"    assert cli.main(['render', {recipe!r}]) == 0"
     )
     assert heavy(loaded_after(code)) == []
+
+
+def test_skip_existing_with_everything_built_loads_no_build_stage(tmp_path: Path) -> None:
+    """The channel lists the package: the rerun decides from repodata, prepares nothing."""
+    code = (
+        "import contextlib, io, json, pathlib\nfrom conda_forge_like import api, cli\n"
+        "from conda_forge_like.build import result\n"
+        "(r,) = api.render(['tests/data/recipes/tiny-noarch'])\n"
+        f"out = pathlib.Path({str(tmp_path)!r})\n"
+        "(out / 'noarch').mkdir()\n"
+        "listed = {result.package_filename(r, 'conda'): {'name': r.name}}\n"
+        "(out / 'noarch' / 'repodata.json').write_text(json.dumps({'packages.conda': listed}))\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert cli.main(['build', 'tests/data/recipes/tiny-noarch', '--skip-existing',\n"
+        "                     '--output-dir', str(out)]) == 0"
+    )
+    modules = loaded_after(code)
+    assert "conda_forge_like.build.runner" not in modules
+    assert heavy(modules) == ["conda_forge_like.build", "conda_forge_like.build.result"]
+    assert not (tmp_path / "work").exists()
