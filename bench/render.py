@@ -1,18 +1,28 @@
 """Render 50 recipe.yaml files x 12 variants with cfl and with py-rattler-build, in one run.
 
-    python bench/render.py [--repeat 5]
+    python bench/render.py [--repeat 5] [--processes [--corpus-jobs N]]
 
 Each recipe gets its own ``variants.yaml`` (python/numpy zipped x3, zlib x2, libpng x2 = 12
 variants). Both sides read the recipe and variant files from disk and render every variant;
 rattler-build through its offline Python API (``Stage0Recipe.render``), cfl in-process through
 ``conda_forge_like.api.render``. Prints the best wall time of each, variants per second, and the
 ratio cfl / rattler-build (below 1.0 means cfl is faster).
+
+``--processes`` measures whole processes instead, as a user and a CI job run them (start-up
+and imports included; byte-code caching on): the 600 variants rendered by one ``cfl render``
+process against one py-rattler-build process (alternating, median of ``--repeat``); ``cfl
+--version`` and ``cfl render`` of one recipe (``recipes/libgreet``); and every job of
+``../shared/corpus`` rendered by its own ``cfl render RECIPE -m JOB --target-platform P``
+process as CI does (``--corpus-jobs N`` takes the first N), with the per-job median, beside
+py-rattler-build's per-process median on the recipe.yaml jobs.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -150,10 +160,120 @@ def best_of(repeat: int, func: Callable[[], object]) -> tuple[float, float]:
     return min(times), statistics.median(times)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+# One whole py-rattler-build process: the same offline render as render_rattler().
+_PEER_PROCESS = """
+import sys
+import rattler_build as rb
+platform = rb.PlatformConfig(target_platform=sys.argv[1])
+jinja, config = rb.JinjaConfig(platform=platform), rb.RenderConfig(platform=platform)
+count = 0
+for folder in sys.argv[2:]:
+    recipe = rb.Stage0Recipe.from_file(folder + "/recipe.yaml")
+    variants = rb.VariantConfig.from_file_with_context(folder + "/variants.yaml", jinja)
+    for rv in recipe.render(variants, config):
+        rv.recipe.requirements.to_dict()
+        count += 1
+print(count)
+"""
+# One CI job with py-rattler-build, as corpus_render.py's peer runs it (offline render only).
+_PEER_JOB = """
+import sys, warnings
+warnings.simplefilter("ignore")
+from rattler_build import build_recipes
+recipe, job, platform, out = sys.argv[1:5]
+build_recipes([recipe + "/recipe.yaml"], render_only=True, target_platform=platform,
+              variant_config=[job], output_dir=out)
+"""
+
+
+def process(command: list[str]) -> tuple[float, bool]:
+    """Wall time of one whole process (this checkout's cfl, .pyc caching on) and success."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(ROOT)
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, env=env, cwd=ROOT, check=False)
+    return time.perf_counter() - start, done.returncode == 0
+
+
+def cfl(*args: str) -> list[str]:
+    return [sys.executable, "-m", "conda_forge_like.cli", *args]
+
+
+def median_of(repeat: int, command: list[str]) -> float:
+    process(command)  # warm-up: byte-code written, files in the page cache
+    return statistics.median(process(command)[0] for _ in range(repeat))
+
+
+def corpus_jobs(corpus: Path, limit: int | None) -> list[tuple[Path, Path, str]]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import corpus_render  # the same jobs (recipe, variant file, platform)
+
+    corpus_render.CORPUS = corpus
+    return corpus_render.jobs()[:limit]
+
+
+def whole_processes(dirs: list[Path], repeat: int, limit: int | None, corpus: Path) -> None:
+    folders = [str(d) for d in dirs]
+    ours_cmd = cfl("render", *folders, "--no-default-variants", "--target-platform", PLATFORM)
+    theirs_cmd = [sys.executable, "-c", _PEER_PROCESS, PLATFORM, *folders]
+    process(ours_cmd), process(theirs_cmd)  # warm-up
+    ours, theirs = [], []
+    for _ in range(repeat):  # alternating: both sides see the same load
+        ours.append(process(ours_cmd)[0])
+        theirs.append(process(theirs_cmd)[0])
+    a, b = statistics.median(ours), statistics.median(theirs)
+    print(f"one process, {RECIPES * VARIANTS_PER_RECIPE} variants: cfl median {a:.3f} s, "
+          f"rattler-build median {b:.3f} s, ratio {a / b:.2f} (target < 1.0)")  # fmt: skip
+    version = median_of(repeat, cfl("--version"))
+    bare = median_of(repeat, [sys.executable, "-c", "pass"])
+    one = median_of(repeat, cfl("render", "recipes/libgreet"))
+    print(f"cfl --version median {version:.3f} s (target < 0.15 s; python -c pass {bare:.3f} s)")
+    print(f"cfl render recipes/libgreet median {one:.3f} s (target < 0.3 s)")
+    if not corpus.is_dir():
+        print(f"no corpus at {corpus}: the per-job part needs ../shared/corpus (or --corpus)")
+        return
+    corpus_processes(corpus_jobs(corpus, limit))
+
+
+def corpus_processes(found: list[tuple[Path, Path, str]]) -> None:
+    per_job, failed, v1_ours, v1_theirs = [], 0, [], []
+    with tempfile.TemporaryDirectory(prefix="cfl-bench-jobs-") as out:
+        for recipe, job, platform in found:
+            seconds, ok = process(cfl("render", str(recipe), "-m", str(job),
+                                      "--target-platform", platform))  # fmt: skip
+            per_job.append(seconds)
+            failed += not ok
+            if (recipe / "recipe.yaml").is_file():
+                v1_ours.append(seconds)
+                v1_theirs.append(
+                    process(
+                        [sys.executable, "-c", _PEER_JOB, str(recipe), str(job), platform, out]
+                    )[0]
+                )
+    print(f"corpus, one process per job: {len(per_job)} jobs ({failed} failed), cfl per-job "
+          f"median {statistics.median(per_job):.3f} s, total {sum(per_job):.1f} s")  # fmt: skip
+    if v1_ours:
+        a, b = statistics.median(v1_ours), statistics.median(v1_theirs)
+        print(f"  recipe.yaml jobs ({len(v1_ours)}): cfl per-job median {a:.3f} s, "
+              f"rattler-build {b:.3f} s, ratio {a / b:.2f}")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per side (best wins)")
+    parser.add_argument("--processes", action="store_true", help="time whole processes")
+    parser.add_argument("--corpus-jobs", type=int, default=None, metavar="N",
+                        help="with --processes: only the first N corpus jobs")  # fmt: skip
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help=f"default: {CORPUS}")
     args = parser.parse_args(argv)
+    if args.processes:
+        print(f"{os.uname().nodename}: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+        with tempfile.TemporaryDirectory(prefix="cfl-bench-") as tmp:
+            whole_processes(write_recipes(Path(tmp)), args.repeat, args.corpus_jobs, args.corpus)
+        print(f"load after: {os.getloadavg()[0]:.2f}")
+        return 0
     with tempfile.TemporaryDirectory(prefix="cfl-bench-") as tmp:
         dirs = write_recipes(Path(tmp))
         ours, theirs = render_cfl(dirs), render_rattler(dirs)  # warm-up and verification

@@ -18,21 +18,23 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import baseplate, platforms, recipe
-from . import ci as ci_stage
-from . import index as index_stage
+from . import platforms, recipe
 from . import render as render_stage
-from .baseplate import BasePlate, tools
 from .errors import CflError, Location, RecipeError, UsageError, raise_collected
 from .render.model import RenderedRecipe
-
-if TYPE_CHECKING:
-    from .build.debug import DebugSetup
-    from .build.runner import BuildResult, Reporter
-    from .source import FetchReport
+from .variants import MAX_VARIANTS
 from .variants import config as variant_config
 from .variants.config import VariantConfig
-from .variants.expand import MAX_VARIANTS
+
+# Stages a command does not always need are imported where they are used: rendering loads
+# neither the base plate (archspec), the CI providers, py-rattler nor lief.
+if TYPE_CHECKING:
+    from . import ci as ci_stage
+    from .baseplate import BasePlate
+    from .build.debug import DebugSetup
+    from .build.result import BuildResult
+    from .build.runner import Reporter
+    from .source import FetchReport
 
 __all__ = [
     "BasePlate",
@@ -125,6 +127,9 @@ def toolchain(
     use_default_variants: bool = True,
 ) -> BasePlate:
     """The base plate that the first variant of the given variant files resolves to."""
+    from . import baseplate
+    from .baseplate import tools
+
     subdir = target_platform or platforms.build_platform()
     config = load_variants(subdir, variant_files, overrides, use_default_variants)
     return baseplate.resolve(config.first(), subdir, tools.detect_versions())
@@ -208,12 +213,15 @@ def _base_plate_compilers(config: VariantConfig, subdir: str) -> tuple[VariantCo
 
     from .baseplate import substitute, tools
 
-    versions = {**tools.detect_versions(), "glibc": platform.libc_ver()[1]}
+    # Lazy: a compiler's version is probed only when a variant names that compiler.
+    versions = tools.detect_versions().with_facts({"glibc": platform.libc_ver()[1]})
     return substitute.substitute(config, subdir, versions)
 
 
 def index(channel: str | os.PathLike[str]) -> dict[str, int]:
     """Rewrite repodata.json of every subdir of a channel directory -> subdir: package count."""
+    from . import index as index_stage
+
     path = Path(channel)
     if not path.is_dir():
         raise UsageError(
@@ -257,7 +265,7 @@ def build(
     ``source_cache`` is the content-addressed source cache (default: ``$CFL_SOURCE_CACHE``,
     else ``~/.cache/cfl/sources``).
     """
-    from .build import pipeline, runner
+    from .build import result
 
     notes: dict[str, list[str]] = {}
     rendered = render(
@@ -270,6 +278,12 @@ def build(
         notes=notes,
     )
     report = report or (lambda *_: None)
+    if skip_existing:  # decided from build strings and repodata before preparing anything
+        done = result.already_built(rendered, Path(output_dir), package_format, report)
+        if done is not None:
+            return done
+    from .build import pipeline, runner
+
     for path, said in notes.items():
         first = next((r for r in rendered if r.recipe_path == path), None)
         for note in said:
@@ -394,6 +408,8 @@ def _ci_matrices(
     overrides: Sequence[str],
     max_variants: int = MAX_VARIANTS,
 ) -> tuple[list[ci_stage.RecipeMatrix], dict[str, recipe.RawRecipe]]:
+    from . import ci as ci_stage
+
     matrices: list[ci_stage.RecipeMatrix] = []
     raws: dict[str, recipe.RawRecipe] = {}
     errors: list[CflError] = []
@@ -417,6 +433,8 @@ def _check_job(
     job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe], max_variants: int = MAX_VARIANTS
 ) -> None:
     """Render the job the way its command will; the builds must be exactly the planned ones."""
+    from . import ci as ci_stage
+
     text = ci_stage.variant_text(job)
     found: set[str] = set()
     for path in job.recipes:
@@ -447,6 +465,8 @@ def ci(
     max_variants: int = MAX_VARIANTS,
 ) -> dict[str, str]:
     """Plan CI jobs over every recipe's matrix -> {relative path: text} of every CI file."""
+    from . import ci as ci_stage
+
     subdirs = list(target_platforms or ci_stage.DEFAULT_PLATFORMS)
     matrices, raws = _ci_matrices(recipes, variant_files, subdirs, list(overrides), max_variants)
     plan = ci_stage.plan(matrices, max_jobs=max_jobs)
@@ -458,6 +478,8 @@ def ci(
 
 
 def _generated(path: Path) -> bool:
+    from . import ci as ci_stage
+
     try:
         return path.read_text(encoding="utf-8").startswith(ci_stage.HEADER)
     except OSError:

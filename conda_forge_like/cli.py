@@ -7,23 +7,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__, api
-from .ci.options import ProviderOptions
-from .errors import CflError, CflErrorGroup
-from .platforms import SUBDIRS
-from .render.model import RenderedRecipe
-from .variants.expand import MAX_VARIANTS
+from . import __version__
+from .subdirs import SUBDIRS
+from .variants import MAX_VARIANTS
 
 if TYPE_CHECKING:
-    from .build.runner import BuildResult
+    from .build.result import BuildResult
+    from .errors import CflError
+    from .render.model import RenderedRecipe
+
+# The stages are imported by the command that runs them (``from . import api`` inside each
+# ``_cmd_*``): ``cfl --version`` and ``cfl render`` then load neither py-rattler nor lief.
 
 
 class _Style:
@@ -38,6 +38,8 @@ class _Style:
 
 
 def _report(error: CflError, stream: TextIO) -> None:
+    from .errors import CflErrorGroup
+
     style = _Style(stream)
     errors = error.errors if isinstance(error, CflErrorGroup) else [error]
     for err in errors:
@@ -66,6 +68,8 @@ def _table(rendered: Sequence[RenderedRecipe]) -> str:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    from . import api
+
     rendered = api.render(
         args.recipes,
         variant_files=args.variant_files,
@@ -75,6 +79,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
         max_variants=args.max_variants,
     )
     if args.json:
+        import json
+
         print(json.dumps([r.as_json() for r in rendered], indent=2))
     else:
         print(_table(rendered))
@@ -82,6 +88,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_toolchain(args: argparse.Namespace) -> int:
+    from . import api
+
     plate = api.toolchain(
         target_platform=args.target_platform,
         variant_files=args.variant_files,
@@ -89,6 +97,8 @@ def _cmd_toolchain(args: argparse.Namespace) -> int:
         use_default_variants=not args.no_default_variants,
     )
     if args.json:
+        import json
+
         print(json.dumps(plate.describe(), indent=2))
         return 0
     target = plate.target
@@ -112,6 +122,8 @@ def _cmd_toolchain(args: argparse.Namespace) -> int:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
+    from . import api
+
     counts = api.index(args.channel)
     for subdir, count in counts.items():
         print(f"{subdir}: {count} package(s)")
@@ -168,6 +180,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _run_build(
     args: argparse.Namespace, report: Callable[[str, RenderedRecipe, str], None]
 ) -> list[BuildResult]:
+    from . import api
+
     return api.build(
         args.recipes,
         output_dir=args.output_dir,
@@ -190,6 +204,8 @@ def _run_build(
 
 
 def _cmd_fetch_sources(args: argparse.Namespace) -> int:
+    from . import api
+
     reports = api.fetch_sources(
         args.recipes,
         variant_files=args.variant_files,
@@ -208,14 +224,20 @@ def _cmd_fetch_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
+    from . import api
+
     count = api.test(args.package, channels=args.channel)
     print(f"{count} test(s) passed for {args.package}" if count else f"{args.package} has no tests")
     return 0
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
+    from . import api
+
     report = api.inspect(args.package)
     if args.json:
+        import json
+
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
     print(f"{report['package']} ({report['subdir']})")
@@ -235,6 +257,9 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_ci(args: argparse.Namespace) -> int:
+    from . import api
+    from .ci.options import ProviderOptions
+
     runners = dict(pair.partition("=")[::2] for pair in args.runner) or None
     options = ProviderOptions(name=args.name, runners=runners, upload=args.upload)
     files = api.ci(
@@ -267,6 +292,8 @@ def _cmd_ci(args: argparse.Namespace) -> int:
 
 
 def _cmd_debug(args: argparse.Namespace) -> int:
+    from . import api
+
     rendered, setup = api.debug(
         args.recipe,
         output_dir=args.output_dir,
@@ -455,10 +482,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     code = _main(argv)
-    if "rattler" in sys.modules and argv is None:
-        # py-rattler can crash while the interpreter shuts down; leave with the real outcome.
-        sys.stdout.flush()
-        sys.stderr.flush()
+    if argv is None:
+        # The command line's process ends here, without the interpreter's teardown: freeing
+        # every object of a large render one by one takes longer than a tenth of the render,
+        # and py-rattler can crash while the interpreter shuts down.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError):
+                stream.flush()
         os._exit(code)
     return code
 
@@ -470,6 +500,10 @@ def _terminate(signum: int, frame: object) -> None:
 
 def _main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    import traceback
+
+    from .errors import CflError  # after parsing: --version and --help load no stage
+
     if argv is None:
         signal.signal(signal.SIGTERM, _terminate)
     try:

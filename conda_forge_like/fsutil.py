@@ -3,6 +3,7 @@
 ``own_copy(path)`` replaces a hard-linked file by a copy of itself (same bytes and mode, a new
 inode) and raises ``OSError``; ``with exclusive_lock(path, ChannelError): ...`` holds ``flock``
 on ``path`` (created if missing), a failure to take it raised as the caller's error class.
+``user_cache_dir()`` is cfl's cache folder (``$XDG_CACHE_HOME/cfl``, else ``~/.cache/cfl``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import CflError
+
+
+def user_cache_dir() -> Path:
+    """cfl's machine-wide cache: packages, tool versions, zig's objects."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cfl"
 
 
 def own_copy(path: Path) -> None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import archspec.cpu
-
 from ..errors import CflError, VariantError
 from .model import TOOLCHAINS, BasePlate, Target
 from .targets import ARCHSPEC_NAMES, TARGETS
@@ -61,6 +59,8 @@ def cpu_flags(toolchain: str, version: str, level: int | None) -> tuple[str, ...
         # zig cc takes zig's CPU model names, not -march=x86-64-v3.
         flags = [f"-mcpu={ARCHSPEC_NAMES[level]}"]
     else:
+        import archspec.cpu  # only gcc and clang take archspec's flags; its import costs
+
         target = archspec.cpu.TARGETS[ARCHSPEC_NAMES[level]]
         flags = target.optimization_flags(toolchain, version).split()
         if toolchain == "gcc" and level > 1:

@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import archspec.cpu
-
 from .targets import ARCHSPEC_NAMES
 
 MARKER = "_x86_64-microarch-level"  # what packages depend on: ``_x86_64-microarch-level >=3``
@@ -27,6 +25,8 @@ HEADER = (
 
 def levels(targets: Mapping[str, Any] | None = None) -> dict[str, int]:
     """Every x86_64 micro-architecture name -> its x86-64 level (1..4)."""
+    import archspec.cpu  # on use: a build that asks no level question never loads it
+
     table = archspec.cpu.TARGETS if targets is None else targets
     generic = {level: table[name] for level, name in ARCHSPEC_NAMES.items()}
     family = generic[1]
@@ -42,6 +42,8 @@ def levels(targets: Mapping[str, Any] | None = None) -> dict[str, int]:
 def host_level(environ: Mapping[str, str] | None = None) -> int | None:
     """This machine's x86-64 level (None elsewhere): ``CONDA_OVERRIDE_ARCHSPEC`` when set (the
     override conda and rattler honour for ``__archspec``), else archspec's detection."""
+    import archspec.cpu
+
     env = os.environ if environ is None else environ
     name = env.get("CONDA_OVERRIDE_ARCHSPEC") or archspec.cpu.host().name
     return levels().get(name)

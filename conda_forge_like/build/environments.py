@@ -8,7 +8,6 @@ and returns the installed packages with their run_exports. ``padded_prefix(work)
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import stat
@@ -83,6 +82,8 @@ def _virtual_packages(subdir: str) -> list[Any]:
 
 
 def _run(coro: Any) -> Any:
+    import asyncio  # only builds that solve need it (an empty environment does not)
+
     return asyncio.run(coro)
 
 

@@ -16,16 +16,15 @@ from .. import index, package
 from ..errors import CflError, raise_collected
 from ..render.model import RenderedRecipe
 from . import abi_step, hwcaps, plan, publish, tests, tools_step
+from .result import BuildResult, package_filename
 from .runner import (
     STAGING,
     Build,
     BuildOptions,
-    BuildResult,
     Reporter,
     export_names,
     has_run_exports,
     output_lock,
-    package_filename,
     work_dir,
 )
 
@@ -155,7 +154,7 @@ def build_all(
     ordered = plan.order(rendered)
     out = options.output_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    index.rebuild(out)
+    index.refresh(out)  # reads only packages its repodata does not list yet
     results: list[BuildResult] = []
     errors: list[CflError] = []
     failed: set[str] = set()

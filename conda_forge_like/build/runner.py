@@ -48,18 +48,6 @@ class BuildOptions:
     source_cache: Path = field(default_factory=lambda: source.resolve_dir(None, os.environ))
 
 
-@dataclass(frozen=True)
-class BuildResult:
-    name: str
-    version: str
-    build_string: str
-    subdir: str
-    status: str  # built | skipped
-    package: Path | None = None
-    log: Path | None = None
-    tested: bool = False
-
-
 def sandbox_default() -> bool:
     from . import sandbox
 
@@ -67,12 +55,7 @@ def sandbox_default() -> bool:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cfl"
-
-
-def package_filename(rendered: RenderedRecipe, fmt: str) -> str:
-    return f"{rendered.dist}{'.conda' if fmt == 'conda' else '.tar.bz2'}"
+    return fsutil.user_cache_dir()
 
 
 def work_dir(rendered: RenderedRecipe, options: BuildOptions) -> Path:

@@ -1,7 +1,8 @@
 """Index stage: package files in a channel directory -> ``<channel>/<subdir>/repodata.json``.
 
 ``add(Path("out"), [Path("out/linux-64/zlib-1.3-h0_0.conda")])`` records one package;
-``rebuild(Path("out"))`` -> ``{"linux-64": 1, "noarch": 0}`` rescans everything. Each subdir is
+``rebuild(Path("out"))`` -> ``{"linux-64": 1, "noarch": 0}`` rescans everything; ``refresh``
+reads only the package files its repodata does not list yet. Each subdir is
 updated under an exclusive lock and replaced atomically, so concurrent ``cfl`` processes adding
 to one channel lose nothing and readers never see half a file.
 """
@@ -16,7 +17,7 @@ from ..errors import CflError, ChannelError, raise_collected
 from . import channel as disk
 from . import repodata
 
-__all__ = ["add", "contains", "rebuild", "records"]
+__all__ = ["add", "contains", "rebuild", "records", "refresh"]
 
 
 def _subdir_of(channel: Path, path: Path, record: dict[str, Any]) -> str:
@@ -73,17 +74,32 @@ def rebuild(channel: Path) -> dict[str, int]:
 
     Packages that cannot be read are left out and reported together after the rest is indexed.
     """
+    return _scan(channel, reuse=False)
+
+
+def refresh(channel: Path) -> dict[str, int]:
+    """``rebuild``, reading only package files the repodata does not list at their size: a
+    channel that is up to date is not rewritten and no package in it is read (``cfl build``
+    runs this first, so a rerun costs nothing per package already in the channel)."""
+    return _scan(channel, reuse=True)
+
+
+def _scan(channel: Path, reuse: bool) -> dict[str, int]:
     if not channel.is_dir():
         raise ChannelError(f"channel directory {channel} does not exist")
     disk.ensure_noarch(channel)
     counts: dict[str, int] = {}
     errors: list[CflError] = []
     for subdir_dir in _subdirs(channel):
+        if reuse and _up_to_date(subdir_dir):
+            counts[subdir_dir.name] = len(disk.package_files(subdir_dir))
+            continue
         with disk.locked(subdir_dir):
+            known = _listed(subdir_dir) if reuse else {}
             found: dict[str, dict[str, Any]] = {}
             for path in disk.package_files(subdir_dir):
                 try:
-                    found[path.name] = disk.package_record(path)
+                    found[path.name] = _reused(known, path) or disk.package_record(path)
                 except CflError as exc:
                     errors.append(exc)
             fresh = {**repodata.empty(subdir_dir.name), "removed": _removed(subdir_dir)}
@@ -91,6 +107,28 @@ def rebuild(channel: Path) -> dict[str, int]:
         counts[subdir_dir.name] = len(found)
     raise_collected(errors)
     return counts
+
+
+def _listed(subdir_dir: Path) -> dict[str, dict[str, Any]]:
+    """The records repodata.json holds (none when it is missing or broken)."""
+    try:
+        return repodata.all_records(disk.read(subdir_dir))
+    except ChannelError:
+        return {}
+
+
+def _reused(known: dict[str, dict[str, Any]], path: Path) -> dict[str, Any] | None:
+    """The listed record of ``path`` while the file keeps the size it was indexed at."""
+    record = known.get(path.name)
+    return record if record is not None and record.get("size") == path.stat().st_size else None
+
+
+def _up_to_date(subdir_dir: Path) -> bool:
+    if not (subdir_dir / disk.REPODATA).is_file():
+        return False
+    known = _listed(subdir_dir)
+    files = disk.package_files(subdir_dir)
+    return set(known) == {p.name for p in files} and all(_reused(known, p) for p in files)
 
 
 def records(channel: Path, subdir: str) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .. import package
 from ..errors import ChannelError, PackageError
 from ..fsutil import exclusive_lock
 from . import repodata
@@ -81,6 +80,8 @@ def _digests(path: Path) -> tuple[str, str, int]:
 
 def package_record(path: Path) -> dict[str, Any]:
     """index.json of a package file plus its md5, sha256 and size."""
+    from .. import package  # only reading a package needs the archive readers
+
     index = package.read_index(path)
     try:
         md5, sha256, size = _digests(path)

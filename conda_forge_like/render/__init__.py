@@ -14,11 +14,9 @@ from typing import Any
 from .. import platforms
 from ..errors import Location, RecipeError
 from ..recipe import microarch
-from ..recipe import v0 as v0_text
 from ..recipe.model import RawRecipe
 from ..variants.config import VariantConfig
 from ..variants.expand import MAX_VARIANTS, check_size, expand
-from . import v0, v1
 from .model import RenderedRecipe
 from .outputs import CondaBuildFlavor, Flavor, OutputSpec, RattlerBuildFlavor, finalize
 
@@ -41,6 +39,8 @@ class RecipeRenderer:
         if raw.format == "v0":
             self.flavor = CondaBuildFlavor(config.ignore_version)
         else:
+            from . import v1  # each format's renderer is loaded by a recipe of that format
+
             self.v1 = v1.prepare(raw)
             self.flavor = RattlerBuildFlavor()
 
@@ -65,8 +65,12 @@ class RecipeRenderer:
         specs: list[OutputSpec]
         if self.raw.format == "v0":
             used = self.v0_used(frozenset(keys)) | {"target_platform"}
+            from . import v0
+
             specs = v0.render_variant(self.raw, full, self.subdir, self.config, used)
         else:
+            from . import v1
+
             specs = v1.render_variant(self.raw, full, self.subdir, self.v1, keys)
         results = finalize(specs, full, self.subdir, self.raw.path, self.raw.format, self.flavor)
         pairs = [(r.meta.get("build"), r.variant) for r in results]
@@ -123,6 +127,8 @@ def _refuse_twins(outputs: list[RenderedRecipe], path: str) -> None:
 
 
 def _v0_used(raw: RawRecipe, keys: set[str]) -> set[str]:
+    from ..recipe import v0 as v0_text
+
     used = v0_text.used_variables(raw.text, keys)
     for _, script in raw.scripts:
         used |= v0_text.used_in_script(script, keys)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rattler import Version, VersionSpec
-
 from ..errors import RecipeError
 
 _MISSING = object()
@@ -20,6 +18,8 @@ def match(value: Any, spec: str) -> bool:
     """rattler-build's ``match(variant_value, version_spec)``: does the value's version (its
     first word, ``3.12.* *_cpython`` -> ``3.12``) satisfy the spec (rattler-build's
     jinja functions, ``match``)."""
+    from rattler import Version, VersionSpec  # imported on use: most recipes never match()
+
     version = str(value).split()[0].rstrip(".*") if str(value).strip() else ""
     try:
         return bool(VersionSpec(str(spec)).matches(Version(version)))

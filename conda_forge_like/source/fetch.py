@@ -14,8 +14,6 @@ import re
 import shutil
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +97,9 @@ def _offline_hint(spec: SourceSpec) -> str:
 
 def download(url: str, directory: Path) -> Path:
     """Save ``url`` (http, https or file) as a new ``.part-*`` file in ``directory``."""
+    import urllib.error  # imported on use: http.client, ssl and email cost every build
+    import urllib.request
+
     problem = url_problem(url)
     if problem:
         raise SourceError(problem)

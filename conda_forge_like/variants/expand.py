@@ -13,12 +13,10 @@ from collections.abc import Collection
 from typing import Any
 
 from ..errors import Location, VariantError
+from . import MAX_VARIANTS
 from .config import VariantConfig, validate
 
-# A matrix beyond this many combinations is refused before anything is rendered or built
-# (a recipe using seven keys of nine values each is 4,782,969 builds); `--max-variants`
-# raises it.
-MAX_VARIANTS = 1000
+__all__ = ["MAX_VARIANTS", "axes", "check_size", "expand"]
 
 
 def axes(config: VariantConfig, used: Collection[str]) -> list[list[dict[str, Any]]]:

@@ -133,6 +133,35 @@ def test_rebuild_indexes_good_packages_and_reports_bad_ones(tmp_path: Path) -> N
     assert list(index.records(channel, "linux-64")) == [good.name]
 
 
+def test_refresh_reads_only_packages_the_repodata_does_not_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel = tmp_path / "channel"
+    listed = make_package(channel, "greet")
+    gone = make_package(channel, "greet", "0.9")
+    index.add(channel, [listed, gone])
+    gone.unlink()
+    new = make_package(channel, "greet", "1.1")
+    read: list[str] = []
+    real = index.disk.package_record
+    monkeypatch.setattr(index.disk, "package_record", lambda p: read.append(p.name) or real(p))
+    assert index.refresh(channel) == {"linux-64": 2, "noarch": 0}
+    assert read == [new.name]
+    assert sorted(index.records(channel, "linux-64")) == sorted([listed.name, new.name])
+    before = (channel / "linux-64" / "repodata.json").stat().st_mtime_ns
+    assert index.refresh(channel) == {"linux-64": 2, "noarch": 0}  # up to date: no rewrite
+    assert read == [new.name]
+    assert (channel / "linux-64" / "repodata.json").stat().st_mtime_ns == before
+
+
+def test_refresh_repairs_broken_repodata(tmp_path: Path) -> None:
+    channel = tmp_path / "channel"
+    pkg = make_package(channel, "greet")
+    (channel / "linux-64" / "repodata.json").write_text("{ broken")
+    assert index.refresh(channel) == {"linux-64": 1, "noarch": 0}
+    assert index.contains(channel, "linux-64", pkg.name)
+
+
 def _add_one_by_one(channel: Path, packages: list[Path], start: Barrier) -> None:
     start.wait()  # both processes begin together, so their updates really interleave
     for pkg in packages:
