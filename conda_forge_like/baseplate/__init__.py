@@ -13,19 +13,14 @@ from typing import Any
 
 from ..errors import CflError, VariantError
 from .model import TOOLCHAINS, BasePlate, Target
-from .targets import ARCHSPEC_NAMES, TARGETS
+from .targets import ARCHSPEC_NAMES, TARGETS, TOOLCHAIN_OF
 
 __all__ = ["BasePlate", "Target", "cpu_flags", "resolve", "toolchain_of"]
-
-# conda-forge's compiler names map onto the base plate's three toolchains.
-_ALIASES = {
-    "zig": "zig", "zigxx": "zig", "gcc": "gcc", "gxx": "gcc", "clang": "clang", "clangxx": "clang",
-}  # fmt: skip
 
 
 def toolchain_of(variant: Mapping[str, Any], language: str = "c") -> str:
     name = str(variant.get(f"{language}_compiler", "zig"))
-    toolchain = _ALIASES.get(name)
+    toolchain = TOOLCHAIN_OF.get(name)
     if toolchain is None:
         raise VariantError(
             f"{language}_compiler {name!r} is not a base-plate toolchain",

@@ -21,25 +21,10 @@ from types import MappingProxyType
 from typing import Any
 
 from ..variants.config import VariantConfig
-from .targets import TARGETS
+from .targets import TARGETS, TOOLCHAIN_OF
 
-_TOOLCHAINS = {
-    "zig": "zig", "zigxx": "zig", "gcc": "gcc", "gxx": "gcc", "clang": "clang", "clangxx": "clang",
-}  # fmt: skip
 _LANGUAGES = ("c", "cxx")
 DEFAULT = "zig"
-
-
-def honoured(
-    name: str,
-    version: str | None,
-    subdir: str,
-    versions: Mapping[str, str],
-    floor: str | None = None,
-) -> bool:
-    """Can the base plate build ``name`` (a conda-forge compiler name) at ``version`` here,
-    for the C library ``floor`` (``c_stdlib_version``)?"""
-    return problem(name, version, subdir, versions, floor) is None
 
 
 def problem(
@@ -53,7 +38,7 @@ def problem(
     build machine's gcc and clang build only linux-64 and link against the machine's glibc,
     so they meet only a floor at or above it (conda-forge's gcc 12 with its glibc 2.17
     sysroot is not the host's gcc 12)."""
-    toolchain = _TOOLCHAINS.get(name)
+    toolchain = TOOLCHAIN_OF.get(name)
     if toolchain is None:
         return "the base plate has no such toolchain"
     if toolchain == DEFAULT:
@@ -83,7 +68,7 @@ def _short(version: str) -> str:
 def _pins_beyond_zig(config: VariantConfig) -> bool:
     """Does any compiler pin name something other than zig (only those may be replaced)?"""
     names = [n for lang in _LANGUAGES for n in config.values.get(f"{lang}_compiler") or ()]
-    return any(_TOOLCHAINS.get(str(name)) != DEFAULT for name in names)
+    return any(TOOLCHAIN_OF.get(str(name)) != DEFAULT for name in names)
 
 
 def substitute(

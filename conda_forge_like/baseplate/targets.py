@@ -12,6 +12,11 @@ from .model import Target
 GLIBC_FLOOR = "2.17"
 MACOS_FLOOR = "11.0"
 
+# conda-forge's compiler names map onto the base plate's three toolchains.
+TOOLCHAIN_OF = {
+    "zig": "zig", "zigxx": "zig", "gcc": "gcc", "gxx": "gcc", "clang": "clang", "clangxx": "clang",
+}  # fmt: skip
+
 TARGETS: dict[str, Target] = {
     "linux-64": Target(
         "linux-64", "linux", "x86_64", "x86_64-conda-linux-gnu", "x86_64-unknown-linux-gnu",
