@@ -240,19 +240,10 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
-    print(f"{report['package']} ({report['subdir']})")
-    for path, binary in report["binaries"].items():
-        print(f"  {path}: {binary['format']} {binary['arch']}")
-        for key in ("soname", "needed", "rpath", "runpath", "max_versions", "isa_needed"):
-            if binary.get(key):
-                print(f"    {key}: {binary[key]}")
-        if "isa_level" in binary:
-            print(f"    isa: x86-64-v{binary['isa_level']} "
-                  f"(AVX/AVX2 {binary['avx2']}, AVX-512 {binary['avx512']})")  # fmt: skip
-    for record in report["prefix_placeholders"]:
-        print(f"  prefix placeholder: {record['path']} ({record['file_mode']})")
-    for found in report["findings"]:
-        print(f"  {found['severity']}: [{found['code']}] {found['path']}: {found['message']}")
+    from .abi.inspect import report_lines
+
+    for line in report_lines(report):
+        print(line)
     return 0
 
 

@@ -59,6 +59,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         report("warning", rendered, f"the build wrote {out / name} outside its work directory")
     if stash is not None:
         new |= _install_hwcaps(job, stash, s.host_prefix, new)
+    license_files = job.license_files(s.src)  # a missing one fails before any other check
     records = job.package_files(s.host_prefix, new, s.staged)
     depends = job.run_depends(s.build_env, s.host_env)
     job.check_abi(
@@ -79,7 +80,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         rendered.meta, rendered.recipe_format, tests.recipe_scripts(job.recipe_dir)
     )
     test_files = tests.payload(specs, job.recipe_dir, s.src)
-    meta = job.metadata(depends, s.plate, specs, test_files)
+    meta = job.metadata(depends, s.plate, specs, test_files, license_files)
     staged = package.write(s.host_prefix, records, meta, job.work / "pkg", options.package_format)
     try:
         tested = job.test(staged, specs, depends[0], test_files)

@@ -24,7 +24,18 @@ from ..baseplate import tools as plate_tools
 from ..baseplate.conda_vars import host_python
 from ..platforms import build_platform, execution
 from ..render.model import RenderedRecipe
-from . import abi_step, environments, files, hwcaps, plan, staging, test_step, tests, tools_step
+from . import (
+    abi_step,
+    environments,
+    files,
+    hwcaps,
+    licenses,
+    plan,
+    staging,
+    test_step,
+    tests,
+    tools_step,
+)
 from . import script as scripts
 from .environments import Installed
 
@@ -318,6 +329,7 @@ class Build:
         plate: baseplate.BasePlate,
         specs: list[tests.TestSpec],
         test_files: Mapping[str, bytes] | None = None,
+        license_files: Mapping[str, bytes] | None = None,
     ) -> package.PackageMetadata:
         depends, constrains = run
         about = dict(self.r.meta.get("about") or {})
@@ -331,7 +343,18 @@ class Build:
             recipe_files=_recipe_files(self.recipe_dir),
             test_files={**(test_files or {}), tests.SPECS_FILE: tests.dump(specs)} if specs else {},
             extra_info={"baseplate": plate.describe(), "variant": self.r.variant},
+            license_files=dict(license_files or {}),
         )  # fmt: skip
+
+    def license_files(self, src: Path) -> dict[str, bytes]:
+        """``about: license_file`` from the source tree or the recipe folder (an error at its
+        recipe line when one is missing)."""
+        about = self.r.meta.get("about") or {}
+        if not isinstance(about, Mapping):
+            return {}
+        return licenses.collect(
+            about, self.r.recipe_format, src, self.recipe_dir, self.r.recipe_path
+        )
 
     def test(
         self,

@@ -90,6 +90,17 @@ def test_archives_are_well_formed(channel: Path) -> None:
             assert b"info/paths.json" in payload
 
 
+def test_license_files_are_packaged_and_inspect_shows_them(channel: Path) -> None:
+    from conda_forge_like import package
+
+    shipped = (RECIPES / "libgreet" / "src" / "LICENSE").read_bytes()
+    for name in ("libgreet", "greetpp"):  # from the source tree and from the recipe folder
+        [pkg] = (channel / "linux-64").glob(f"{name}-*.conda")
+        assert package.read_info_tree(pkg, "licenses") == {"LICENSE": shipped}
+        report = api.inspect(pkg)
+        assert (report["license"], report["license_files"]) == ("BSD-3-Clause", ["LICENSE"])
+
+
 def test_installed_programs_run_from_another_prefix(channel: Path, tmp_path: Path) -> None:
     prefix = tmp_path / "somewhere" / "else"
     install(channel, ["greetpp", "mathkit-tools"], prefix)
@@ -188,6 +199,12 @@ def test_failing_script_shows_the_log_tail(tmp_path: Path) -> None:
 def test_failing_test_moves_the_package_to_broken(tmp_path: Path) -> None:
     bad_build(tmp_path, BAD / "build-failing-test")
     assert list((tmp_path / "out" / "broken").glob("failing-test-1.0-*"))
+
+
+def test_missing_license_file_fails_at_its_line(tmp_path: Path) -> None:
+    error = bad_build(tmp_path, BAD / "build-license-file-missing")
+    assert "about/license_file 'COPYING.missing' matches nothing" in error.message
+    assert str(error.location).endswith("build-license-file-missing/meta.yaml:14")
 
 
 def test_missing_source(tmp_path: Path) -> None:
