@@ -20,7 +20,7 @@ from .isa import IsaCounts, allowed_level, disassemble, disassembler
 from .marker import marker_finding
 from .model import AbiCheckError, CheckContext, Finding, finding, severity_of
 from .prefix_check import prefix_findings
-from .symbols import above_floor
+from .symbols import above_floor, version_tuple
 
 _SHARED_LIBRARY = re.compile(r"\.so(\.\d+)*$|\.dylib$|\.dll$", re.IGNORECASE)
 _SPEC_NAME = re.compile(r"^[^\s=<>!~\[]+")
@@ -114,8 +114,24 @@ def _glibc_floor(path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | No
         "glibc-floor",
         path,
         f"needs {', '.join(versions)} (above the glibc {ctx.glibc_floor} floor): {symbols}",
-        f"build with the base plate's toolchain (zig cc -target x86_64-linux-gnu."
-        f"{ctx.glibc_floor}, or the conda sysroot), or avoid the newer functions",
+        _glibc_hint(versions, ctx.glibc_floor),
+    )
+
+
+def _glibc_hint(versions: list[str], floor: str) -> str:
+    """What to change: raise the floor to the glibc the binary needs (the package then requires
+    ``__glibc >=X``), or build against the lower floor with zig; C++ runtime symbols come from
+    the compiler's libstdc++, which the floor does not move."""
+    glibc = [v.partition("_")[2] for v in versions if v.startswith("GLIBC_")]
+    if not glibc:
+        return ("the compiler's libstdc++ is newer than the floor allows: build with the base "
+                "plate's zig (c_compiler: zig, which uses libc++) or ship that libstdc++ as a "
+                "run dependency")  # fmt: skip
+    newest = max(glibc, key=version_tuple)
+    return (
+        f"set c_stdlib_version: '{newest}' in a variant file (the package then requires "
+        f"__glibc >={newest}; the build machine's gcc/clang link against its own glibc), or "
+        f"build with the base plate's zig (c_compiler: zig), which links against glibc {floor}"
     )
 
 

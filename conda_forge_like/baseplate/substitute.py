@@ -53,7 +53,10 @@ def problem(
         return f"the build machine has {toolchain} {installed}"
     glibc = versions.get("glibc")
     if floor and glibc and _tuple(str(floor)) < _tuple(glibc):
-        return f"the build machine's {toolchain} links against glibc {glibc}, above {floor}"
+        return (
+            f"the build machine's {toolchain} links against glibc {glibc}, above {floor}; "
+            f"set c_stdlib_version: '{glibc}' to build with it"
+        )
     return None
 
 

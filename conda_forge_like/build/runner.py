@@ -310,9 +310,11 @@ class Build:
         self, build_env: list[Installed], host_env: list[Installed]
     ) -> tuple[list[str], list[str]]:
         """The final run dependencies (with run_exports) and constraints, computed once."""
-        return plan.run_depends(
-            self.r, _exporters(host_env), _exporters(build_env), self.r.pending_pins
-        )
+        build = _exporters(build_env)
+        sysroot = plan.sysroot_exporter(self.r, abi_step.glibc_floor(self.r.variant))
+        if sysroot is not None:
+            build.append(sysroot)
+        return plan.run_depends(self.r, _exporters(host_env), build, self.r.pending_pins)
 
     def check_abi(self, inputs: abi_step.CheckInputs) -> list[abi.Finding]:
         """The ABI checks: warnings are reported, errors fail the build (nothing is written)."""

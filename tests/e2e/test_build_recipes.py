@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -99,6 +100,24 @@ def test_license_files_are_packaged_and_inspect_shows_them(channel: Path) -> Non
         assert package.read_info_tree(pkg, "licenses") == {"LICENSE": shipped}
         report = api.inspect(pkg)
         assert (report["license"], report["license_files"]) == ("BSD-3-Clause", ["LICENSE"])
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs the build machine's gcc")
+def test_a_floor_above_conda_forges_is_a_glibc_run_dependency(tmp_path: Path) -> None:
+    import platform
+
+    from conda_forge_like import package
+    from conda_forge_like.baseplate import tools
+
+    glibc, gcc = platform.libc_ver()[1], tools.detect_versions().get("gcc")
+    assert gcc is not None
+    overrides = ["c_compiler=gcc", f"c_compiler_version={gcc.split('.')[0]}",
+                 f"c_stdlib_version={glibc}"]  # fmt: skip
+    [built] = api.build([RECIPES / "libgreet"], output_dir=tmp_path / "out", overrides=overrides)
+    assert built.package is not None
+    depends = package.read_index(built.package)["depends"]
+    assert f"__glibc >={glibc},<3.0.a0" in depends
+    assert api.inspect(built.package)["findings"] == []  # the check uses that floor too
 
 
 def test_installed_programs_run_from_another_prefix(channel: Path, tmp_path: Path) -> None:
