@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -305,26 +303,12 @@ def build(
 
 def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> int:  # noqa: PT028 - api.test is not a pytest test
     """Rerun a built package's tests (from its ``info/test/tests.json``); returns how many."""
-    from . import package as package_stage
-    from .build import runner, test_step
-    from .build import tests as test_stage
+    from .build import test_step
 
     pkg = Path(package_path).resolve()
     if not pkg.is_file():
         raise UsageError(f"package {pkg} does not exist", Location(str(pkg)))
-    data = package_stage.read_info(pkg, "test/tests.json")
-    if data is None:
-        return 0
-    specs = test_stage.load(data)
-    work = Path(tempfile.mkdtemp(prefix="cfl-test-"))
-    try:
-        test_step.run_tests(
-            pkg, specs, work, [pkg.parent.parent, *channels], runner.default_cache_dir(), None,
-            work / "test.log",
-        )  # fmt: skip
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return len(specs)
+    return test_step.retest(pkg, channels)
 
 
 def debug(

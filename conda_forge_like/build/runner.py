@@ -26,6 +26,7 @@ from ..platforms import build_platform, execution
 from ..render.model import RenderedRecipe
 from . import (
     abi_step,
+    emulation,
     environments,
     files,
     hwcaps,
@@ -368,7 +369,7 @@ class Build:
         if not (self.options.test and specs):
             return False
         runs = execution(self.r.subdir, build_platform())
-        if not runs.direct:
+        if not runs.direct and not emulation.needs_shims(runs):
             self.report("warning", self.r, f"tests skipped: {runs.note}")
             return False
         needed, here = microarch.required_level(depends), microarch.host_level()
