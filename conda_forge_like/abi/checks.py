@@ -17,6 +17,7 @@ from ..relocate import classify
 from .allowlist import is_system_library, library_key, provided_names
 from .binary import BinaryInfo, read_binary
 from .isa import IsaCounts, allowed_level, disassemble, disassembler
+from .layout import layout_findings
 from .marker import marker_finding
 from .model import AbiCheckError, CheckContext, Finding, finding, severity_of
 from .prefix_check import prefix_findings
@@ -38,6 +39,7 @@ def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
         found.append(_rpath_leak(path, info, ctx))
     found += _overdepending(binaries, ctx)
     found += prefix_findings(root, kinds, ctx)
+    found += layout_findings(files, ctx.subdir, ctx.severities)
     leaked = {f.path for f in found if f is not None and f.code == "leak"}
     # A leaked RPATH is also in the file's bytes: one finding per file is enough.
     found += [f for f in _byte_leaks(root, files, ctx) if f is not None and f.path not in leaked]

@@ -120,6 +120,26 @@ def test_a_floor_above_conda_forges_is_a_glibc_run_dependency(tmp_path: Path) ->
     assert api.inspect(built.package)["findings"] == []  # the check uses that floor too
 
 
+def test_win_64_packages_use_conda_forges_library_layout(tmp_path: Path) -> None:
+    from conda_forge_like import package
+
+    events: list[tuple[str, str, str]] = []
+    built = api.build(
+        [RECIPES / "libgreet", RECIPES / "greetpp"], output_dir=tmp_path / "out",
+        target_platform="win-64",
+        report=lambda event, rendered, detail: events.append((event, rendered.name, detail)),
+    )  # fmt: skip
+    listed = {}
+    for result in built:
+        assert result.package is not None
+        listed[result.name] = package.read_info(result.package, "files").decode().split()
+    assert listed["libgreet"] == ["Library/bin/greet.exe", "Library/bin/libgreet.dll",
+                                  "Library/include/greet.h", "Library/lib/libgreet.dll.a"]
+    assert listed["greetpp"] == ["Library/bin/greetpp-demo.exe", "Library/bin/libgreetpp.dll",
+                                 "Library/include/greetpp.hpp", "Library/lib/libgreetpp.dll.a"]
+    assert not [e for e in events if "win-layout" in e[2]]
+
+
 def test_installed_programs_run_from_another_prefix(channel: Path, tmp_path: Path) -> None:
     prefix = tmp_path / "somewhere" / "else"
     install(channel, ["greetpp", "mathkit-tools"], prefix)
