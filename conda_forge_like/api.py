@@ -207,13 +207,9 @@ def render(
 
 
 def _base_plate_compilers(config: VariantConfig, subdir: str) -> tuple[VariantConfig, list[str]]:
-    import platform
+    from .baseplate import substitute
 
-    from .baseplate import substitute, tools
-
-    # Lazy: a compiler's version is probed only when a variant names that compiler.
-    versions = tools.detect_versions().with_facts({"glibc": platform.libc_ver()[1]})
-    return substitute.substitute(config, subdir, versions)
+    return substitute.for_build(config, subdir)
 
 
 def index(channel: str | os.PathLike[str]) -> dict[str, int]:

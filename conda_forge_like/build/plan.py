@@ -21,7 +21,7 @@ from ..render.pins import apply_pin
 
 # Spec-name prefixes of what compiler()/stdlib() render to, for any target subdir.
 _PLATE_PACKAGES = ("zig", "gcc", "gxx", "clang", "clangxx", "sysroot", "vs", "vs2022",
-                   "macosx_deployment_target")  # fmt: skip
+                   "macosx_deployment_target", "mingw-w64-ucrt")  # fmt: skip
 
 
 def spec_name(spec: str) -> str:
