@@ -297,14 +297,16 @@ def build(
     return pipeline.build_all(rendered, options, report, jobs)
 
 
-def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> int:  # noqa: PT028 - api.test is not a pytest test
-    """Rerun a built package's tests (from its ``info/test/tests.json``); returns how many."""
+def test(
+    package_path: str | os.PathLike[str],
+    channels: Sequence[str] = (),  # noqa: PT028 - api.test is not a pytest test
+    notes: list[str] | None = None,  # noqa: PT028
+) -> int:
+    """Rerun a built package's tests (from its ``info/test/tests.json``); returns how many
+    (``notes`` gets what was skipped, or run under an emulator)."""
     from .build import test_step
 
-    pkg = Path(package_path).resolve()
-    if not pkg.is_file():
-        raise UsageError(f"package {pkg} does not exist", Location(str(pkg)))
-    return test_step.retest(pkg, channels)
+    return test_step.retest(Path(package_path).resolve(), channels, notes)
 
 
 def debug(

@@ -226,7 +226,10 @@ def _cmd_fetch_sources(args: argparse.Namespace) -> int:
 def _cmd_test(args: argparse.Namespace) -> int:
     from . import api
 
-    count = api.test(args.package, channels=args.channel)
+    notes: list[str] = []
+    count = api.test(args.package, channels=args.channel, notes=notes)
+    for note in notes:
+        print(f"note: {note}")
     print(f"{count} test(s) passed for {args.package}" if count else f"{args.package} has no tests")
     return 0
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .. import fsutil, index, package
-from ..errors import UsageError
+from ..errors import Location, UsageError
 from ..platforms import build_platform, execution
 from . import emulation, environments, tests, tools_step
 
@@ -62,9 +62,12 @@ def run_tests(
     return notes + tests.run(specs, test_files, where)
 
 
-def retest(pkg: Path, channels: Sequence[str] = ()) -> int:
+def retest(pkg: Path, channels: Sequence[str] = (), notes: list[str] | None = None) -> int:
     """``cfl test PACKAGE``: its stored tests (``info/test/``) in a temporary folder, with the
-    channel the package sits in (when it is in one) for its run dependencies; how many ran."""
+    channel the package sits in (when it is in one) for its run dependencies; how many ran
+    (what was skipped or emulated is appended to ``notes``)."""
+    if not pkg.is_file():
+        raise UsageError(f"package {pkg} does not exist", Location(str(pkg)))
     data = package.read_info(pkg, f"test/{tests.SPECS_FILE}")
     if data is None:
         return 0
@@ -73,10 +76,12 @@ def retest(pkg: Path, channels: Sequence[str] = ()) -> int:
     in_channel = (pkg.parent / "repodata.json").is_file()
     beside: list[Path | str] = [pkg.parent.parent] if in_channel else []
     try:
-        run_tests(pkg, specs, work, [*beside, *channels], fsutil.user_cache_dir(), None,
-                  work / "test.log")  # fmt: skip
+        said = run_tests(pkg, specs, work, [*beside, *channels], fsutil.user_cache_dir(), None,
+                         work / "test.log")  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if notes is not None:
+        notes.extend(said)
     return len(specs)
 
 

@@ -82,7 +82,9 @@ def test_linux_aarch64_cross_build_runs_under_qemu(tmp_path: Path) -> None:
     assert {"greeting.txt", "hello.c", "tests.json"} <= set(stored)
 
 
-def test_cfl_test_reruns_a_cross_package_from_the_package_alone(tmp_path: Path) -> None:
+def test_cfl_test_reruns_a_cross_package_from_the_package_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     runs = platforms.execution("linux-aarch64", platforms.build_platform())
     if runs.emulator is None:
         pytest.skip(f"no emulator: {runs.note}")
@@ -94,6 +96,10 @@ def test_cfl_test_reruns_a_cross_package_from_the_package_alone(tmp_path: Path) 
     alone.write_bytes(result.package.read_bytes())
     assert api.test(alone) == 1
     assert cli.main(["test", str(alone)]) == 0
+    out = capsys.readouterr().out
+    assert f"1 test(s) passed for {alone}" in out
+    # Without binfmt_misc the programs ran through qemu shims, and cfl says so.
+    assert ("through PATH shims" in out) == (not runs.direct)
 
 
 def test_cross_build_variables(tmp_path: Path) -> None:

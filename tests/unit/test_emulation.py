@@ -8,10 +8,12 @@ from conda_forge_like.build import emulation
 from conda_forge_like.platforms import Execution
 
 
-def test_one_shim_per_elf_program_scripts_run_as_they_are(tmp_path: Path) -> None:
+def test_shims_for_target_programs_only(tmp_path: Path) -> None:
     prefix = tmp_path / "env"
     (prefix / "bin").mkdir(parents=True)
-    (prefix / "bin" / "tool").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(64))
+    elf = b"\x7fELF\x02\x01\x01" + bytes(11)  # 64-bit little-endian; e_machine follows
+    (prefix / "bin" / "tool").write_bytes(elf + (183).to_bytes(2, "little") + bytes(40))
+    (prefix / "bin" / "cmake").write_bytes(elf + (62).to_bytes(2, "little") + bytes(40))
     (prefix / "bin" / "wrapper").write_text("#!/bin/sh\ntool \"$@\"\n")
     runs = Execution("linux-aarch64", False, "/usr/bin/qemu-aarch64-static",
                      (("QEMU_LD_PREFIX", "/usr/aarch64-linux-gnu"),))  # fmt: skip
