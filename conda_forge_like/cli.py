@@ -155,7 +155,7 @@ def _build_display() -> Iterator[Callable[[str, RenderedRecipe, str], None]]:
             status.update(f"[bold]{rendered.dist}[/] ({rendered.subdir}): {event} {detail}")
             styles = {
                 "built": "green", "skipped": "yellow", "warning": "yellow", "note": "cyan",
-                "failed": "red", "blocked": "red",
+                "failed": "red", "blocked": "red", "toolchain": "cyan",
             }  # fmt: skip
             if event in styles:
                 style = styles[event]

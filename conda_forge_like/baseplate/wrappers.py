@@ -14,6 +14,7 @@ import os
 import shlex
 import stat
 import subprocess
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,8 +150,21 @@ def zig_cache_dir() -> str:
     return os.path.join(base, "cfl", "zig-2")
 
 
-def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]) -> Installed:
-    """Write the wrappers and the CMake/Meson files into the build prefix."""
+# Every language a build can compile: what install() warms unless told which are needed.
+ALL_LANGUAGES = frozenset({"c", "c++"})
+
+
+def install(
+    plate: BasePlate,
+    tools: Tools,
+    build_prefix: str | os.PathLike[str],
+    languages: Collection[str] = ALL_LANGUAGES,
+    notify: Callable[[str], None] | None = None,
+) -> Installed:
+    """Write the wrappers and the CMake/Meson files into the build prefix.
+
+    With zig, the runtimes of ``languages`` ("c", "c++") are built first if this machine has
+    not built them yet; ``notify`` hears about it before the minutes that takes."""
     bin_dir = Path(build_prefix) / "bin"
     share = Path(build_prefix) / "share" / "cfl"
     bin_dir.mkdir(parents=True, exist_ok=True)
@@ -168,7 +182,7 @@ def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]
         _write_executable(path, text)
         written[role] = str(path)
     if zig_cache:
-        warm_zig_cache(plate, written, Path(zig_cache))
+        warm_zig_cache(plate, written, Path(zig_cache), languages, notify)
     cmake_file = share / f"toolchain-{plate.subdir}.cmake"
     cmake_file.write_text(cmake_toolchain(plate, written, tools))
     meson_file = share / f"cross-{plate.subdir}.ini"
@@ -240,8 +254,15 @@ _WARM_SOURCES = {
 }
 
 
-def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None:
-    """Build zig's C runtime and libc++ for this target from one fixed directory.
+def warm_zig_cache(
+    plate: BasePlate,
+    tools: dict[str, str],
+    cache: Path,
+    languages: Collection[str] = ALL_LANGUAGES,
+    notify: Callable[[str], None] | None = None,
+) -> None:
+    """Build zig's C runtime (and libc++ when ``languages`` has "c++") for this target from one
+    fixed directory, once per machine; ``notify`` is told before a build that takes minutes.
 
     zig compiles them on first use in the current directory, and their debug info keeps that
     directory: the first package built for a target would carry its own work path (a leak)
@@ -249,7 +270,8 @@ def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None
     carry the same, neutral path.
     """
     # The wrappers live in each build's prefix: the key is what they compile, not their path.
-    warm_lines = [shlex.join(command[1:]) for command, _ in _warm_commands(plate, tools)]
+    commands = _warm_commands(plate, tools, languages)
+    warm_lines = [shlex.join(command[1:]) for command, _ in commands]
     key = hashlib.sha256(
         "\n".join([plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
     )
@@ -262,7 +284,9 @@ def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists():
             return
-        for command, name in _warm_commands(plate, tools):
+        if notify is not None:
+            notify(_warm_message(plate, languages, cache))
+        for command, name in commands:
             (warm / name).write_text(_WARM_SOURCES[name])
             result = subprocess.run(command, cwd=warm, capture_output=True, text=True, check=False)
             if result.returncode != 0:
@@ -274,7 +298,18 @@ def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None
         stamp.touch()
 
 
-def _warm_commands(plate: BasePlate, tools: dict[str, str]) -> list[tuple[list[str], str]]:
+def _warm_message(plate: BasePlate, languages: Collection[str], cache: Path) -> str:
+    runtime = "C and C++ runtimes (libc, libc++)" if "c++" in languages else "C runtime"
+    level = f" ({' '.join(plate.cpu_flags)})" if plate.cpu_flags else ""
+    return (
+        f"zig is building its {runtime} for {plate.subdir}{level}: a one-time cost of a few "
+        f"minutes on this machine, kept in {cache} for every later build"
+    )
+
+
+def _warm_commands(
+    plate: BasePlate, tools: dict[str, str], languages: Collection[str] = ALL_LANGUAGES
+) -> list[tuple[list[str], str]]:
     """The compiles that build every runtime variant a package build can ask zig for.
 
     zig builds its libc++/libunwind once per optimisation mode: a bare compile gets the Debug
@@ -284,6 +319,8 @@ def _warm_commands(plate: BasePlate, tools: dict[str, str]) -> list[tuple[list[s
     commands: list[tuple[list[str], str]] = []
     for name in _WARM_SOURCES:
         cxx = name.endswith(".cpp")
+        if ("c++" if cxx else "c") not in languages:
+            continue
         compiler = tools["c++" if cxx else "cc"]
         for flags in ((), plate.cxxflags if cxx else plate.cflags):
             out = f"{name}{'-flags' if flags else ''}.out"

@@ -85,6 +85,13 @@ def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def compiled_languages(variant: Mapping[str, Any]) -> frozenset[str]:
+    """The languages whose runtimes a build needs: C always (configure checks, CMake's probe),
+    C++ when the recipe asks for ``compiler('cxx')`` (its ``cxx_compiler`` key is used)."""
+    cxx = "cxx_compiler" in variant or "cxx_compiler_version" in variant
+    return frozenset({"c", "c++"} if cxx else {"c"})
+
+
 def output_script(rendered: RenderedRecipe) -> scripts.Script | None:
     """What an output runs: its own script (an output of a shared staging build has no
     build.sh fallback: the staging build ran that)."""
@@ -227,7 +234,10 @@ class Build:
         plate_subdir = build_platform() if self.r.subdir == "noarch" else self.r.subdir
         plate = baseplate.resolve(variant, plate_subdir, plate_tools.detect_versions())
         plate = tools_step.provide_build(plate, provided, build_prefix, self.options.cache_dir)
-        installed = wrappers.install(plate, plate_tools.find_tools(), build_prefix)
+        installed = wrappers.install(
+            plate, plate_tools.find_tools(), build_prefix, compiled_languages(self.r.variant),
+            lambda message: self.report("toolchain", self.r, message),
+        )  # fmt: skip
         paths = plate_env.BuildPaths(
             str(host_prefix), str(build_prefix), str(src), str(self.recipe_dir)
         )
@@ -373,7 +383,8 @@ def _build_machine_tools(
         return None
     native = {k: v for k, v in variant.items() if k != "microarch_level"}
     machine = baseplate.resolve(native, build_platform(), plate_tools.detect_versions())
-    return wrappers.install(machine, plate_tools.find_tools(), build_prefix).tools
+    languages = compiled_languages(variant)
+    return wrappers.install(machine, plate_tools.find_tools(), build_prefix, languages).tools
 
 
 def _shared_caches() -> list[Path]:

@@ -1,0 +1,56 @@
+"""zig's runtime warm-up: only the languages a recipe compiles, announced once, then silent."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from conda_forge_like import baseplate
+from conda_forge_like.baseplate import wrappers
+from conda_forge_like.build.runner import compiled_languages
+
+
+def _plate() -> baseplate.BasePlate:
+    versions = {"zig": "0.17.1", "gcc": "12.2.0", "clang": "14.0.6"}
+    return baseplate.resolve({"c_compiler": "zig", "microarch_level": 3}, "linux-64", versions)
+
+
+def _fake_compiler(path: Path, calls: Path) -> str:
+    """Records its arguments and succeeds, like a compiler that had nothing to do."""
+    path.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def test_a_c_recipe_needs_no_cxx_runtime() -> None:
+    assert compiled_languages({"c_compiler": "zig", "target_platform": "linux-64"}) == {"c"}
+    assert compiled_languages({"cxx_compiler": "zig"}) == {"c", "c++"}
+
+
+def test_warm_commands_follow_the_languages() -> None:
+    tools = {"cc": "/p/cc", "c++": "/p/c++"}
+    c_only = wrappers._warm_commands(_plate(), tools, {"c"})
+    assert {name for _, name in c_only} == {"warm.c"}
+    assert {cmd[0] for cmd, _ in c_only} == {"/p/cc"}
+    both = wrappers._warm_commands(_plate(), tools, {"c", "c++"})
+    assert {name for _, name in both} == {"warm.c", "warm.cpp"}
+
+
+def test_the_first_warm_up_is_announced_and_the_second_is_silent(tmp_path: Path) -> None:
+    calls = tmp_path / "calls"
+    tools = {
+        "cc": _fake_compiler(tmp_path / "cc", calls),
+        "c++": _fake_compiler(tmp_path / "cxx", calls),
+    }
+    heard: list[str] = []
+    for _ in range(2):
+        wrappers.warm_zig_cache(_plate(), tools, tmp_path / "cache", {"c"}, heard.append)
+    assert len(heard) == 1
+    assert "C runtime for linux-64" in heard[0]
+    assert "one-time" in heard[0]
+    assert "libc++" not in heard[0]
+    assert all("warm.cpp" not in line for line in calls.read_text().splitlines())
+    # C++ later: its own (announced) warm-up, naming libc++.
+    wrappers.warm_zig_cache(_plate(), tools, tmp_path / "cache", {"c", "c++"}, heard.append)
+    assert len(heard) == 2
+    assert "libc++" in heard[1]
