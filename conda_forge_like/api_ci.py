@@ -6,14 +6,18 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import platforms, recipe
+from . import __version__, platforms, recipe
 from . import render as render_stage
 from .errors import CflError, Location, UsageError, raise_collected
 from .variants import MAX_VARIANTS
+
+# The distribution name on PyPI (pyproject.toml) that a checkout of cfl itself declares.
+PROJECT_NAME = "conda-forge-like"
 
 if TYPE_CHECKING:
     from . import ci as ci_stage
@@ -83,8 +87,13 @@ def ci(
     options: ci_stage.ProviderOptions | None = None,
     output_path: str | None = None,
     max_variants: int = MAX_VARIANTS,
+    install: str | None = None,
 ) -> dict[str, str]:
-    """Plan CI jobs over every recipe's matrix -> {relative path: text} of every CI file."""
+    """Plan CI jobs over every recipe's matrix -> {relative path: text} of every CI file.
+
+    The files are for the repository in the current directory: ``install`` (a shell command)
+    is how its jobs install cfl; ``options``' setup and cache files are chosen for it (see
+    ``ci.for_repository``)."""
     from . import ci as ci_stage
 
     subdirs = list(target_platforms or ci_stage.DEFAULT_PLATFORMS)
@@ -94,7 +103,35 @@ def ci(
         raise UsageError("the recipes render no builds, so there are no CI jobs")
     for job in plan.jobs:
         _check_job(job, raws, max_variants)
-    return ci_stage.files(plan, provider, options, output_path)
+    root = Path.cwd()
+    chosen = ci_stage.for_repository(
+        options or ci_stage.ProviderOptions(), is_cfl_source_tree(root),
+        _recipe_globs(recipes, root), __version__, install,
+    )  # fmt: skip
+    return ci_stage.files(plan, provider, chosen, output_path)
+
+
+def is_cfl_source_tree(root: Path) -> bool:
+    """Whether ``root`` is a checkout of cfl itself (its pyproject.toml names this project)."""
+    try:
+        with (root / "pyproject.toml").open("rb") as stream:
+            project = tomllib.load(stream).get("project") or {}
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(project, dict) and project.get("name") == PROJECT_NAME
+
+
+def _recipe_globs(recipes: Sequence[str | os.PathLike[str]], root: Path) -> list[str]:
+    """Each recipe's folder as a glob relative to the repository root (the CI workspace)."""
+    globs = []
+    for path in recipes:
+        folder = Path(path) if Path(path).is_dir() else Path(path).parent
+        try:
+            rel = folder.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue  # outside the repository: no CI job can hash it
+        globs.append("**" if rel == "." else f"{rel}/**")
+    return globs
 
 
 def _generated(path: Path) -> bool:

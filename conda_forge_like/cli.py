@@ -235,6 +235,7 @@ def _cmd_ci(args: argparse.Namespace) -> int:
         options=options,
         output_path=args.output,
         max_variants=args.max_variants,
+        install=args.install,
     )
     if args.check:
         stale = api.ci_stale(files)
@@ -371,6 +372,11 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     ci.add_argument("--name", default="recipes", help="workflow name (default: recipes)")
     ci.add_argument("--upload", default=None, metavar="CMD", help="upload step (default: none)")
+    ci.add_argument(
+        "--install", default=None, metavar="CMD",
+        help="how jobs install cfl (default: the checkout inside cfl's own repository, else "
+        f"`pip install conda-forge-like=={__version__}`, this cfl's version)",
+    )  # fmt: skip
     ci.add_argument(
         "--check", action="store_true", help="fail when the committed CI files are stale"
     )
