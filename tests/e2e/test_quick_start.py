@@ -24,6 +24,10 @@ import pytest
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEBIAN_PYTHON = Path("/usr/bin/python3")
+# How this machine reaches pip's and npm's registries (its CA bundle, a proxy): part of the
+# machine, not of the user's set-up, so a stock login has them too.
+PASSED_ON = {"PIP_FIND_LINKS", "PIP_INDEX_URL", "PIP_CERT", "NODE_EXTRA_CA_CERTS", "CI", "TMPDIR"}
+NETWORK_SUFFIXES = ("_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR", "_proxy", "_PROXY")
 
 
 def readme_command(section: str) -> str:
@@ -44,9 +48,9 @@ def stock_env(home: Path) -> dict[str, str]:
         "LANG": "C.UTF-8",
         "PIP_CACHE_DIR": pip_cache,
     }
-    for name in ("PIP_FIND_LINKS", "PIP_INDEX_URL", "CI", "TMPDIR"):
-        if name in os.environ:
-            env[name] = os.environ[name]
+    for name, value in os.environ.items():
+        if name in PASSED_ON or name.endswith(NETWORK_SUFFIXES):
+            env[name] = value
     return env
 
 
