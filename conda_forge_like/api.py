@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import channels as channels_stage
 from . import platforms, recipe
 from . import render as render_stage
 from .errors import CflError, Location, RecipeError, UsageError, raise_collected
@@ -290,7 +291,7 @@ def build(
                 report("note", first, note)
     options = runner.BuildOptions(
         output_dir=Path(output_dir),
-        channels=tuple(channels),
+        channels=channels_stage.resolve_all(channels),
         test=test,
         package_format=package_format,
         skip_existing=skip_existing,
@@ -315,10 +316,11 @@ def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> 
     if data is None:
         return 0
     specs = test_stage.load(data)
+    extra = channels_stage.resolve_all(channels)
     work = Path(tempfile.mkdtemp(prefix="cfl-test-"))
     try:
         test_step.run_tests(
-            pkg, specs, work, [pkg.parent.parent, *channels], runner.default_cache_dir(), None,
+            pkg, specs, work, [pkg.parent.parent, *extra], runner.default_cache_dir(), None,
             work / "test.log",
         )  # fmt: skip
     finally:
@@ -352,7 +354,7 @@ def debug(
     chosen = rendered[0]
     options = runner.BuildOptions(
         output_dir=Path(output_dir),
-        channels=tuple(channels),
+        channels=channels_stage.resolve_all(channels),
         source_cache=_source_cache(source_cache),
     )
     Path(output_dir).mkdir(parents=True, exist_ok=True)

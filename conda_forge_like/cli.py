@@ -67,8 +67,11 @@ def _table(rendered: Sequence[RenderedRecipe]) -> str:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from . import api
+    from . import api, channels
 
+    # Rendering solves nothing, so channels change no output; `-c` is read (and a bad one
+    # refused) so that a conda-build command line `conda render -c NAME` runs as it is.
+    channels.resolve_all(args.channel)
     rendered = api.render(
         args.recipes,
         variant_files=args.variant_files,
@@ -290,6 +293,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
     cli_options.variant_options(render)
     cli_options.max_variants_option(render)
+    cli_options.channel_options(render, output_dir=False)
     render.set_defaults(func=_cmd_render)
     plate = sub.add_parser("toolchain", aliases=["baseplate"], help="show the resolved base plate")
     cli_options.variant_options(plate)

@@ -65,5 +65,10 @@ def channel_options(parser: argparse.ArgumentParser, output_dir: bool = True) ->
             "--output-dir", default="output", help="the output channel (default: output)"
         )
     parser.add_argument(
-        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
+        "-c",
+        "--channel",
+        action="append",
+        default=[],
+        help="extra channel: a URL, a folder (with a '/', starting with '.' or '~', or existing), "
+        "else a channel name on the channel alias ($CFL_CHANNEL_ALIAS); repeatable",
     )
