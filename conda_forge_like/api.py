@@ -259,11 +259,13 @@ def build(
     report: Reporter | None = None,
     max_variants: int = MAX_VARIANTS,
     source_cache: str | os.PathLike[str] | None = None,
+    summary: list[BuildResult] | None = None,
 ) -> list[BuildResult]:
     """Render every recipe, then build all outputs in dependency order into ``output_dir``.
 
     ``source_cache`` is the content-addressed source cache (default: ``$CFL_SOURCE_CACHE``,
-    else ``~/.cache/cfl/sources``).
+    else ``~/.cache/cfl/sources``). ``summary`` gets a result for every recipe and output,
+    also when the build fails: built, skipped (with the reason), failed, blocked.
     """
     from .build import result
 
@@ -278,10 +280,15 @@ def build(
         notes=notes,
     )
     report = report or (lambda *_: None)
+    subdir = target_platform or platforms.build_platform()
+    nothing = result.recipes_without_outputs([str(r) for r in recipes], rendered, subdir)
+    summary = [] if summary is None else summary
+    summary.extend(nothing)
     if skip_existing:  # decided from build strings and repodata before preparing anything
         done = result.already_built(rendered, Path(output_dir), package_format, report)
         if done is not None:
-            return done
+            summary.extend(done)
+            return nothing + done
     from .build import pipeline, runner
 
     for path, said in notes.items():
@@ -300,7 +307,7 @@ def build(
         keep_work=keep_work,
         source_cache=_source_cache(source_cache),
     )
-    return pipeline.build_all(rendered, options, report, jobs)
+    return nothing + pipeline.build_all(rendered, options, report, jobs, summary)
 
 
 def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> int:  # noqa: PT028 - api.test is not a pytest test

@@ -133,18 +133,27 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    with cli_display.build_display() as report:
-        results = _run_build(args, report)
-    for result in results:
-        where = result.package or "(already in the channel)"
-        print(f"{result.status:<8} {result.name}-{result.version}-{result.build_string}  {where}")
-    built = sum(r.status == "built" for r in results)
-    print(f"{built} built, {len(results) - built} skipped, output channel: {args.output_dir}")
+    """Build; the summary table comes last, after a failure's errors too."""
+    from .errors import CflError
+
+    summary: list[BuildResult] = []
+    try:
+        with cli_display.build_display() as report:
+            _run_build(args, report, summary)
+    except CflError as exc:
+        if not summary:  # nothing started (a recipe, variant or option error)
+            raise
+        _report(exc, sys.stderr)
+        print(cli_display.summary_table(summary, args.output_dir))
+        return exc.exit_code
+    print(cli_display.summary_table(summary, args.output_dir))
     return 0
 
 
 def _run_build(
-    args: argparse.Namespace, report: Callable[[str, RenderedRecipe, str], None]
+    args: argparse.Namespace,
+    report: Callable[[str, RenderedRecipe, str], None],
+    summary: list[BuildResult],
 ) -> list[BuildResult]:
     from . import api
 
@@ -166,6 +175,7 @@ def _run_build(
         report=report,
         max_variants=args.max_variants,
         source_cache=args.source_cache,
+        summary=summary,
     )
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .build.result import BuildResult
     from .render.model import RenderedRecipe
+
+STATUSES = ("built", "skipped", "failed", "blocked")
 
 
 def progress(event: str, rendered: RenderedRecipe, detail: str) -> None:
@@ -47,3 +50,24 @@ def build_display() -> Iterator[Callable[[str, RenderedRecipe, str], None]]:
                 )
 
         yield report
+
+
+def summary_table(results: Sequence[BuildResult], output_dir: str) -> str:
+    """One row per recipe or output: status, package, subdir, where it went or why not."""
+    rows = [(r.status, r.label, r.subdir, _detail(r)) for r in results]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    lines = [
+        f"{status:<{widths[0]}}  {label:<{widths[1]}}  {subdir:<{widths[2]}}  {detail}".rstrip()
+        for status, label, subdir, detail in rows
+    ]
+    counts = ", ".join(f"{sum(r.status == s for r in results)} {s}" for s in STATUSES)
+    return "\n".join([*lines, f"{counts}; output channel: {output_dir}"])
+
+
+def _detail(result: BuildResult) -> str:
+    if result.status == "built":
+        where = str(result.package)
+        return f"{where} (warning: {result.reason})" if result.reason else where
+    if result.status == "skipped" and not result.reason:
+        return "already in the channel"
+    return result.reason

@@ -85,11 +85,19 @@ def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def compiled_languages(variant: Mapping[str, Any]) -> frozenset[str]:
-    """The languages whose runtimes a build needs: C always (configure checks, CMake's probe),
-    C++ when the recipe asks for ``compiler('cxx')`` (its ``cxx_compiler`` key is used)."""
-    cxx = "cxx_compiler" in variant or "cxx_compiler_version" in variant
-    return frozenset({"c", "c++"} if cxx else {"c"})
+def compiled_languages(rendered: RenderedRecipe) -> frozenset[str]:
+    """The languages whose runtimes a build needs zig to have built: none without a compiler
+    (a noarch or metapackage recipe), C for ``compiler('c')`` or ``stdlib('c')``, and C++ too
+    for ``compiler('cxx')`` (its ``cxx_compiler`` key is used)."""
+    variant = rendered.variant
+    if "cxx_compiler" in variant or "cxx_compiler_version" in variant:
+        return frozenset({"c", "c++"})
+    plate_specs = (
+        s for s in rendered.requirements.build if plan.is_base_plate_spec(s, rendered.subdir)
+    )
+    if "c_compiler" in variant or "c_stdlib" in variant or any(plate_specs):
+        return frozenset({"c"})
+    return frozenset()
 
 
 def output_script(rendered: RenderedRecipe) -> scripts.Script | None:
@@ -235,7 +243,7 @@ class Build:
         plate = baseplate.resolve(variant, plate_subdir, plate_tools.detect_versions())
         plate = tools_step.provide_build(plate, provided, build_prefix, self.options.cache_dir)
         installed = wrappers.install(
-            plate, plate_tools.find_tools(), build_prefix, compiled_languages(self.r.variant),
+            plate, plate_tools.find_tools(), build_prefix, compiled_languages(self.r),
             lambda message: self.report("toolchain", self.r, message),
         )  # fmt: skip
         paths = plate_env.BuildPaths(
@@ -248,7 +256,7 @@ class Build:
         facts = plate_env.HostFacts(
             host_python({p.name: p.version for p in host_env}),
             execution(plate.subdir, build_platform()),
-            _build_machine_tools(plate, variant, build_prefix),
+            _build_machine_tools(plate, variant, build_prefix, compiled_languages(self.r)),
         )
         variables = plate_env.build_env(
             plate, installed, paths, info, self.r.variant, build_platform(),
@@ -376,14 +384,16 @@ class Build:
 
 
 def _build_machine_tools(
-    plate: baseplate.BasePlate, variant: Mapping[str, Any], build_prefix: Path
+    plate: baseplate.BasePlate,
+    variant: Mapping[str, Any],
+    build_prefix: Path,
+    languages: frozenset[str],
 ) -> dict[str, str] | None:
     """A cross build's CC_FOR_BUILD/CXX_FOR_BUILD: the build machine's own wrappers."""
     if plate.subdir == build_platform():
         return None
     native = {k: v for k, v in variant.items() if k != "microarch_level"}
     machine = baseplate.resolve(native, build_platform(), plate_tools.detect_versions())
-    languages = compiled_languages(variant)
     return wrappers.install(machine, plate_tools.find_tools(), build_prefix, languages).tools
 
 

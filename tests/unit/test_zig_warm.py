@@ -8,6 +8,7 @@ from pathlib import Path
 from conda_forge_like import baseplate
 from conda_forge_like.baseplate import wrappers
 from conda_forge_like.build.runner import compiled_languages
+from conda_forge_like.render.model import RenderedRecipe, Requirements
 
 
 def _plate() -> baseplate.BasePlate:
@@ -22,9 +23,19 @@ def _fake_compiler(path: Path, calls: Path) -> str:
     return str(path)
 
 
-def test_a_c_recipe_needs_no_cxx_runtime() -> None:
-    assert compiled_languages({"c_compiler": "zig", "target_platform": "linux-64"}) == {"c"}
-    assert compiled_languages({"cxx_compiler": "zig"}) == {"c", "c++"}
+def _rendered(variant: dict[str, str], build: tuple[str, ...] = ()) -> RenderedRecipe:
+    return RenderedRecipe(
+        name="x", version="1", build_string="h0_0", build_number=0, subdir="linux-64",
+        variant=variant, hash_input="{}", requirements=Requirements(build=build),
+        recipe_path="recipe.yaml", recipe_format="v1",
+    )  # fmt: skip
+
+
+def test_a_recipe_warms_only_the_runtimes_it_compiles_with() -> None:
+    assert compiled_languages(_rendered({"c_compiler": "zig"})) == {"c"}
+    assert compiled_languages(_rendered({}, ("zig_linux-64 0.17.*",))) == {"c"}
+    assert compiled_languages(_rendered({"cxx_compiler": "zig"})) == {"c", "c++"}
+    assert compiled_languages(_rendered({"target_platform": "noarch"}, ("make",))) == set()
 
 
 def test_warm_commands_follow_the_languages() -> None:
