@@ -221,7 +221,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         print(f"  {path}: {binary['format']} {binary['arch']}")
         for key in ("soname", "needed", "rpath", "runpath", "max_versions", "isa_needed"):
             if binary.get(key):
-                print(f"    {key}: {binary[key]}")
+                print(f"    {key}: {cli_display.plain(binary[key])}")
         if "isa_level" in binary:
             print(f"    isa: x86-64-v{binary['isa_level']} "
                   f"(AVX/AVX2 {binary['avx2']}, AVX-512 {binary['avx512']})")  # fmt: skip

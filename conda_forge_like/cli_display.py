@@ -71,3 +71,13 @@ def _detail(result: BuildResult) -> str:
     if result.status == "skipped" and not result.reason:
         return "already in the channel"
     return result.reason
+
+
+def plain(value: object) -> str:
+    """A report value as a reader writes it: ``a, b`` for a list, the values of a mapping
+    (``GLIBC_2.17, GLIBCXX_3.4.19``), not Python's ``['a', 'b']``."""
+    if isinstance(value, dict):
+        return ", ".join(plain(v) for v in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(plain(v) for v in value)
+    return str(value)

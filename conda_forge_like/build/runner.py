@@ -114,7 +114,7 @@ def script_for(
     rendered: RenderedRecipe, section: Mapping[str, Any] | None
 ) -> scripts.Script | None:
     build = (section or {}).get("build") or {}
-    recipe_dir = Path(rendered.recipe_path).parent
+    recipe_dir = Path(rendered.recipe_path).parent.resolve()
     inline = build.get("script") if isinstance(build, dict) else None
     if section is None:
         own = rendered.meta.get("build") or {}
@@ -154,7 +154,7 @@ class Build:
         self.leak_strings: list[str] = []  # build paths besides this output's own
         self.log = self.work / "build.log"
         self.channels: list[Path | str] = [options.output_dir.resolve(), *options.channels]
-        self.recipe_dir = Path(rendered.recipe_path).parent
+        self.recipe_dir = Path(rendered.recipe_path).parent.resolve()  # RECIPE_DIR is absolute
 
     def prepare(self) -> Path:
         if self.r.staging:

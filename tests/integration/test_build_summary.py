@@ -57,3 +57,13 @@ def test_a_failing_build_still_ends_with_the_summary(tmp_path: Path) -> None:
     assert "holds no files besides info/" in empty
     assert "holds no files besides info/" in done.stderr  # warned while building too
     assert done.stdout.splitlines()[-1].startswith("2 built, 1 skipped, 1 failed, 0 blocked")
+
+
+def test_report_values_print_as_a_reader_writes_them() -> None:
+    from conda_forge_like.cli_display import plain
+
+    assert plain(["libc.so.6", "libm.so.6"]) == "libc.so.6, libm.so.6"
+    assert plain({"GLIBC": "GLIBC_2.17", "GLIBCXX": "GLIBCXX_3.4.19"}) == (
+        "GLIBC_2.17, GLIBCXX_3.4.19"
+    )
+    assert plain("x86-64-v3") == "x86-64-v3"
