@@ -15,7 +15,7 @@ bash script that, on top of the command:
   ``--undefined-version``), so configure scripts do not conclude "no shared library support";
 - zig only: drops gcc flags zig rejects or warns about that change nothing it does
   (``-static-libgcc``, ``-static-libstdc++``, ``-Wl,-O2``, ``-Wl,-Bsymbolic-functions``,
-  ``-Wl,-rpath-link``);
+  ``-Wl,-rpath-link``, ``-L`` of a folder that does not exist);
 - links the ISA-level note object into x86-64-v2+ link steps.
 """
 
@@ -39,10 +39,16 @@ _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
 # statically anyway, lld has no -O levels to set here, and without -Bsymbolic-functions
 # binding is the default one (correct, only without that optimization).
 _DROPPED = "-static-libgcc|-static-libstdc++|-Wl,-O[0-9]|-Wl,-Bsymbolic-functions|-Wl,-rpath-link,*"
+# A library folder that does not exist adds nothing, but zig warns "unable to open library
+# directory" for it on every link (LDFLAGS' -L$PREFIX/lib before anything is installed there).
 _FILTER = f"""\
 kept=()
 for arg in "$@"; do
-  case $arg in {_DROPPED}) ;; *) kept+=("$arg") ;; esac
+  case $arg in
+    {_DROPPED}) ;;
+    -L?*) [ -d "${{arg#-L}}" ] && kept+=("$arg") ;;
+    *) kept+=("$arg") ;;
+  esac
 done
 set -- "${{kept[@]}}"
 """
