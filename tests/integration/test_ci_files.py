@@ -38,7 +38,10 @@ def _generate(tmp_path: Path, provider: str, *extra: str) -> Path:
 
 @pytest.mark.parametrize("provider", sorted(SCHEMAS))
 def test_provider_file_passes_its_json_schema(tmp_path: Path, provider: str) -> None:
-    exe = shutil.which("check-jsonschema")
+    # Beside this Python first: `.venv/bin/python -m pytest` runs without the venv on PATH.
+    exe = shutil.which("check-jsonschema", path=f"{Path(sys.executable).parent}{os.pathsep}") or (
+        shutil.which("check-jsonschema")
+    )
     if exe is None:
         pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
     schema, path = SCHEMAS[provider]
