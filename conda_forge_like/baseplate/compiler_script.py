@@ -31,6 +31,7 @@ class CompilerBehaviour:
     os: str  # the target's os: linux | osx | win
     link_object: str | None = None  # the ISA note, added to link steps
     cxx: bool = False  # the C++ driver (zig links its libc++ statically into what it links)
+    before: str = ""  # shell lines run first (the lazy warm-up of a runtime not built yet)
 
 
 _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
@@ -98,6 +99,8 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
         # One shared cache: zig builds libc/libc++ once per target, not once per package.
         lines.append(f': "${{ZIG_GLOBAL_CACHE_DIR:={shlex.quote(zig_cache)}}}"')
         lines.append("export ZIG_GLOBAL_CACHE_DIR")
+    if how.before:
+        lines.append(how.before)
     if how.zig:
         lines.append(_FILTER)
     lines.append(_SCAN)

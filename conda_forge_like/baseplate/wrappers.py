@@ -171,11 +171,21 @@ def install(
     share.mkdir(parents=True, exist_ok=True)
     zig_cache = zig_cache_dir() if plate.toolchain == "zig" else None
     note = _isa_note_object(plate, tools, share)
+    paths = {role: str(bin_dir / wrapper_name(plate, role)) for role in ROLES}
+    lazy = {"cc": "", "c++": ""}
+    if zig_cache:
+        _write_warm_sources(Path(zig_cache) / "warm")
+        if "c" not in languages:
+            lazy["cc"] = _lazy_warm(plate, paths, Path(zig_cache), {"c"})
+        if "c++" not in languages:
+            lazy["c++"] = _lazy_warm(plate, paths, Path(zig_cache), ALL_LANGUAGES)
     written: dict[str, str] = {}
     for role, command in commands(plate, tools).items():
         path = bin_dir / wrapper_name(plate, role)
         if role in ("cc", "c++"):
-            how = CompilerBehaviour(plate.toolchain == "zig", plate.target.os, note, role == "c++")
+            how = CompilerBehaviour(
+                plate.toolchain == "zig", plate.target.os, note, role == "c++", lazy[role],
+            )  # fmt: skip
             text = compiler_script(command, zig_cache, how)
         else:
             text = _script(command, zig_cache)
@@ -269,14 +279,8 @@ def warm_zig_cache(
     and differ from later builds. Compiling once from ``<cache>/warm`` makes every package
     carry the same, neutral path.
     """
-    # The wrappers live in each build's prefix: the key is what they compile, not their path.
     commands = _warm_commands(plate, tools, languages)
-    warm_lines = [shlex.join(command[1:]) for command, _ in commands]
-    key = hashlib.sha256(
-        "\n".join([plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
-    )
-    warm = cache / "warm"
-    stamp = warm / f"{key.hexdigest()[:16]}.done"
+    warm, stamp = _stamp(plate, commands, cache)
     if stamp.exists():
         return
     warm.mkdir(parents=True, exist_ok=True)
@@ -286,8 +290,8 @@ def warm_zig_cache(
             return
         if notify is not None:
             notify(_warm_message(plate, languages, cache))
-        for command, name in commands:
-            (warm / name).write_text(_WARM_SOURCES[name])
+        _write_warm_sources(warm)
+        for command, _name in commands:
             result = subprocess.run(command, cwd=warm, capture_output=True, text=True, check=False)
             if result.returncode != 0:
                 raise CflError(
@@ -296,6 +300,47 @@ def warm_zig_cache(
                     hint=result.stderr.strip()[-800:] or None,
                 )
         stamp.touch()
+
+
+def _stamp(
+    plate: BasePlate, commands: list[tuple[list[str], str]], cache: Path
+) -> tuple[Path, Path]:
+    """The warm-up folder and the file saying these compiles were done there."""
+    # The wrappers live in each build's prefix: the key is what they compile, not their path.
+    warm_lines = [shlex.join(command[1:]) for command, _ in commands]
+    key = hashlib.sha256(
+        "\n".join([plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
+    )
+    warm = cache / "warm"
+    return warm, warm / f"{key.hexdigest()[:16]}.done"
+
+
+def _write_warm_sources(warm: Path) -> None:
+    warm.mkdir(parents=True, exist_ok=True)
+    for name, text in _WARM_SOURCES.items():
+        if not (warm / name).is_file():
+            (warm / name).write_text(text)
+
+
+def _lazy_warm(
+    plate: BasePlate, tools: dict[str, str], cache: Path, languages: Collection[str]
+) -> str:
+    """Shell lines for a compiler wrapper whose runtime the build did not warm: a recipe
+    without ``compiler('cxx')`` may still run C++ (CMake's default project languages probe
+    it). The first such run builds the runtimes of ``languages`` from the warm-up folder, as
+    ``warm_zig_cache`` would, not from the build's own directory (whose path zig would keep in
+    its cached runtime)."""
+    commands = _warm_commands(plate, tools, languages)
+    warm, stamp = _stamp(plate, commands, cache)
+    compiles = " && ".join(shlex.join(command) for command, _ in commands)
+    done, folder = shlex.quote(str(stamp)), shlex.quote(str(warm))
+    return "\n".join([
+        f'if [ ! -e {done} ] && [ -z "${{CFL_WARMING:-}}" ] && [ -d {folder} ]; then',
+        f"  (cd {folder} && export CFL_WARMING=1 && flock 9 && "
+        f"{{ [ -e {done} ] || {{ {compiles} && touch {done}; }}; }}) "
+        f"9>{shlex.quote(str(warm / '.lock'))} >/dev/null 2>&1 || true",
+        "fi",
+    ])  # fmt: skip
 
 
 def _warm_message(plate: BasePlate, languages: Collection[str], cache: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 from pathlib import Path
 
 from conda_forge_like import baseplate
@@ -65,3 +66,26 @@ def test_the_first_warm_up_is_announced_and_the_second_is_silent(tmp_path: Path)
     wrappers.warm_zig_cache(_plate(), tools, tmp_path / "cache", {"c", "c++"}, heard.append)
     assert len(heard) == 2
     assert "libc++" in heard[1]
+
+
+def test_an_unwarmed_runtime_is_built_from_the_warm_folder_on_first_use(tmp_path: Path) -> None:
+    """A C recipe whose build still runs C++ (CMake's default languages): the C++ wrapper's
+    first run builds libc++ from the warm-up folder, once, and stamps it as install() would."""
+    calls = tmp_path / "calls"
+    cxx = tmp_path / "cxx"
+    cxx.write_text(f'#!/bin/sh\necho "$PWD $*" >> {calls}\n')
+    cxx.chmod(cxx.stat().st_mode | stat.S_IXUSR)
+    tools = {"cc": str(cxx), "c++": str(cxx)}
+    cache = tmp_path / "cache"
+    wrappers._write_warm_sources(cache / "warm")
+    snippet = wrappers._lazy_warm(_plate(), tools, cache, wrappers.ALL_LANGUAGES)
+    for _ in range(2):
+        subprocess.run(["bash", "-c", snippet], check=True, cwd=tmp_path)
+    lines = calls.read_text().splitlines()
+    assert len(lines) == 4  # C and C++, bare and with the plate's flags; the second run: none
+    assert all(line.startswith(f"{cache / 'warm'} ") for line in lines)
+    commands = wrappers._warm_commands(_plate(), tools, wrappers.ALL_LANGUAGES)
+    assert wrappers._stamp(_plate(), commands, cache)[1].exists()
+    heard: list[str] = []
+    wrappers.warm_zig_cache(_plate(), tools, cache, wrappers.ALL_LANGUAGES, heard.append)
+    assert heard == []  # install() of a later C++ recipe finds it done
