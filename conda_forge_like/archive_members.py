@@ -24,15 +24,18 @@ class Entry:
 
 def unsafe_entries(entries: Iterable[Entry]) -> list[str]:
     """Every entry that would escape the target, with the reason (pure)."""
-    problems: list[str] = []
     symlinks: set[str] = set()
-    for entry in entries:
-        reason = _entry_problem(entry, symlinks)
-        if reason:
-            problems.append(f"{entry.name!r}: {reason}")
-        if entry.kind == "symlink":
-            symlinks.add(posixpath.normpath(entry.name.replace("\\", "/")))
-    return problems
+    found = ((entry, next_problem(entry, symlinks)) for entry in entries)
+    return [f"{entry.name!r}: {reason}" for entry, reason in found if reason]
+
+
+def next_problem(entry: Entry, symlinks: set[str]) -> str | None:
+    """Why ``entry`` would escape, given the symlinks of the entries before it (``symlinks``,
+    which gets this entry's own when it is one); ``None`` when it is safe. For streams."""
+    reason = _entry_problem(entry, symlinks)
+    if entry.kind == "symlink":
+        symlinks.add(posixpath.normpath(entry.name.replace("\\", "/")))
+    return reason
 
 
 def _entry_problem(entry: Entry, symlinks: set[str]) -> str | None:

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import zstandard
 
-from ..archive_members import tar_entry, unsafe_entries
+from ..archive_members import next_problem, tar_entry
 from ..errors import PackageError
 
 _READ_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zstandard.ZstdError)
@@ -113,11 +113,13 @@ def _extract_safely(tar: tarfile.TarFile, dest: Path, archive: Path) -> None:
         # data_filter refuses escaping paths and links and special files.
         tar.extractall(dest, filter=tarfile.data_filter)  # noqa: S202
         return
-    members = tar.getmembers()  # an older Python: the same refusals, checked first
-    problems = unsafe_entries(tar_entry(m) for m in members)
-    if problems:
-        raise _unsafe(archive, "; ".join(problems[:5]))
-    tar.extractall(dest, members)  # noqa: S202 - every member was checked above
+    # An older Python: the same refusals, member by member (the tar may be a stream).
+    symlinks: set[str] = set()
+    for member in tar:
+        problem = next_problem(tar_entry(member), symlinks)
+        if problem:
+            raise _unsafe(archive, f"{member.name!r}: {problem}")
+        tar.extract(member, dest)  # checked just above
 
 
 def extract(archive: Path, dest: Path) -> None:

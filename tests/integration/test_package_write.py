@@ -257,8 +257,14 @@ def test_conda_package_streaming_reads_what_cfl_writes(
 # --- extraction -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("filters", [True, False], ids=["stdlib-filter", "python<3.11.4"])
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_extract_round_trip(tree: Path, tmp_path: Path, fmt: str) -> None:
+def test_extract_round_trip(
+    tree: Path, tmp_path: Path, fmt: str, filters: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conda_forge_like.package import reader
+
+    monkeypatch.setattr(reader, "_HAS_FILTERS", filters)  # .conda's inner tars are streams
     dest = tmp_path / "extracted"
     package.extract(write(tree, tmp_path, fmt), dest)
     for name in ("bin/greet", "etc/greet.cfg", "lib/libgreet.so.1"):
