@@ -143,6 +143,16 @@ def _walk(root: Path) -> list[str]:
                   if p.is_file() and p.relative_to(root).parts[0] != "info")  # fmt: skip
 
 
+def plain(value: object) -> str:
+    """A report value as a reader writes it: ``a, b`` for a list, the values of a mapping
+    (``GLIBC_2.17, GLIBCXX_3.4.19``), not Python's ``['a', 'b']``."""
+    if isinstance(value, dict):
+        return ", ".join(plain(v) for v in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(plain(v) for v in value)
+    return str(value)
+
+
 def report_lines(report: dict[str, Any]) -> list[str]:
     """``cfl inspect``'s text form of ``inspect_package``'s report (the CLI prints it)."""
     lines = [f"{report['package']} ({report['subdir']})",
@@ -153,7 +163,7 @@ def report_lines(report: dict[str, Any]) -> list[str]:
         lines.append(f"  {path}: {binary['format']} {binary['arch']}")
         for key in ("soname", "needed", "rpath", "runpath", "max_versions", "isa_needed"):
             if binary.get(key):
-                lines.append(f"    {key}: {binary[key]}")
+                lines.append(f"    {key}: {plain(binary[key])}")
         if "isa_level" in binary:
             lines.append(f"    isa: x86-64-v{binary['isa_level']} "
                          f"(AVX/AVX2 {binary['avx2']}, AVX-512 {binary['avx512']})")  # fmt: skip

@@ -97,6 +97,21 @@ def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def compiled_languages(rendered: RenderedRecipe) -> frozenset[str]:
+    """The languages whose runtimes a build needs zig to have built: none without a compiler
+    (a noarch or metapackage recipe), C for ``compiler('c')`` or ``stdlib('c')``, and C++ too
+    for ``compiler('cxx')`` (its ``cxx_compiler`` key is used)."""
+    variant = rendered.variant
+    if "cxx_compiler" in variant or "cxx_compiler_version" in variant:
+        return frozenset({"c", "c++"})
+    plate_specs = (
+        s for s in rendered.requirements.build if plan.is_base_plate_spec(s, rendered.subdir)
+    )
+    if "c_compiler" in variant or "c_stdlib" in variant or any(plate_specs):
+        return frozenset({"c"})
+    return frozenset()
+
+
 def output_script(rendered: RenderedRecipe) -> scripts.Script | None:
     """What an output runs: its own script (an output of a shared staging build has no
     build.sh fallback: the staging build ran that)."""
@@ -111,7 +126,7 @@ def script_for(
     rendered: RenderedRecipe, section: Mapping[str, Any] | None
 ) -> scripts.Script | None:
     build = (section or {}).get("build") or {}
-    recipe_dir = Path(rendered.recipe_path).parent
+    recipe_dir = Path(rendered.recipe_path).parent.resolve()
     inline = build.get("script") if isinstance(build, dict) else None
     if section is None:
         own = rendered.meta.get("build") or {}
@@ -151,7 +166,7 @@ class Build:
         self.leak_strings: list[str] = []  # build paths besides this output's own
         self.log = self.work / "build.log"
         self.channels: list[Path | str] = [options.output_dir.resolve(), *options.channels]
-        self.recipe_dir = Path(rendered.recipe_path).parent
+        self.recipe_dir = Path(rendered.recipe_path).parent.resolve()  # RECIPE_DIR is absolute
 
     def prepare(self) -> Path:
         if self.r.staging:
@@ -239,7 +254,10 @@ class Build:
         plate_subdir = build_platform() if self.r.subdir == "noarch" else self.r.subdir
         plate = baseplate.resolve(variant, plate_subdir, plate_tools.detect_versions())
         plate = tools_step.provide_build(plate, provided, build_prefix, self.options.cache_dir)
-        installed = wrappers.install(plate, plate_tools.find_tools(), build_prefix)
+        installed = wrappers.install(
+            plate, plate_tools.find_tools(), build_prefix, compiled_languages(self.r),
+            lambda message: self.report("toolchain", self.r, message),
+        )  # fmt: skip
         paths = plate_env.BuildPaths(
             str(host_prefix), str(build_prefix), str(src), str(self.recipe_dir)
         )
@@ -250,7 +268,7 @@ class Build:
         facts = plate_env.HostFacts(
             host_python({p.name: p.version for p in host_env}),
             execution(plate.subdir, build_platform()),
-            _build_machine_tools(plate, variant, build_prefix),
+            _build_machine_tools(plate, variant, build_prefix, compiled_languages(self.r)),
         )
         variables = plate_env.build_env(
             plate, installed, paths, info, self.r.variant, build_platform(),
@@ -392,14 +410,17 @@ class Build:
 
 
 def _build_machine_tools(
-    plate: baseplate.BasePlate, variant: Mapping[str, Any], build_prefix: Path
+    plate: baseplate.BasePlate,
+    variant: Mapping[str, Any],
+    build_prefix: Path,
+    languages: frozenset[str],
 ) -> dict[str, str] | None:
     """A cross build's CC_FOR_BUILD/CXX_FOR_BUILD: the build machine's own wrappers."""
     if plate.subdir == build_platform():
         return None
     native = {k: v for k, v in variant.items() if k != "microarch_level"}
     machine = baseplate.resolve(native, build_platform(), plate_tools.detect_versions())
-    return wrappers.install(machine, plate_tools.find_tools(), build_prefix).tools
+    return wrappers.install(machine, plate_tools.find_tools(), build_prefix, languages).tools
 
 
 def _shared_caches() -> list[Path]:
