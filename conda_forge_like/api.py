@@ -201,7 +201,10 @@ def render(
                 config, said = _base_plate_compilers(config, subdir)
                 notes[raw.path] = said
             with _time_limit(raw.path):
-                results.extend(render_stage.render_recipe(raw, config, subdir, max_variants))
+                renderer = render_stage.RecipeRenderer(raw, config, subdir, max_variants)
+                results.extend(renderer.render_all())
+            if notes is not None and renderer.note:
+                notes[raw.path].append(renderer.note)
         except CflError as exc:
             errors.append(exc)
     raise_collected(errors)

@@ -17,6 +17,7 @@ from ..recipe import microarch
 from ..recipe.model import RawRecipe
 from ..variants.config import VariantConfig
 from ..variants.expand import MAX_VARIANTS, check_size, expand
+from . import levels
 from .model import RenderedRecipe
 from .outputs import CondaBuildFlavor, Flavor, OutputSpec, RattlerBuildFlavor, finalize
 
@@ -43,9 +44,16 @@ class RecipeRenderer:
 
             self.v1 = v1.prepare(raw)
             self.flavor = RattlerBuildFlavor()
+        self.levels = levels.added_levels(raw, config, subdir, self._recipe_candidates())
+        # One line for a build to print: what cfl added to a recipe that did not ask.
+        self.note = levels.note(self.levels) if self.levels else None
 
     def candidates(self) -> set[str]:
         """Variant keys the recipe may use anywhere: the keys that multiply its matrix."""
+        used = self._recipe_candidates()
+        return used | {levels.KEY} if self.levels else used
+
+    def _recipe_candidates(self) -> set[str]:
         keys = set(self.config.values)
         if self.raw.format == "v0":
             return _v0_used(self.raw, keys)
@@ -72,6 +80,9 @@ class RecipeRenderer:
             from . import v1
 
             specs = v1.render_variant(self.raw, full, self.subdir, self.v1, keys)
+        if self.levels:
+            for spec in specs:
+                levels.add_level(spec, int(full[levels.KEY]))
         results = finalize(specs, full, self.subdir, self.raw.path, self.raw.format, self.flavor)
         pairs = [(r.meta.get("build"), r.variant) for r in results]
         microarch.check_no_level_key(pairs, self.raw.path, self.raw.text)
