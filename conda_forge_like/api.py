@@ -218,7 +218,9 @@ def _base_plate_compilers(config: VariantConfig, subdir: str) -> tuple[VariantCo
 
     # Lazy: a compiler's version is probed only when a variant names that compiler.
     versions = tools.detect_versions().with_facts({"glibc": platform.libc_ver()[1]})
-    return substitute.substitute(config, subdir, versions)
+    config, completed = substitute.complete(config, subdir, versions)
+    config, replaced = substitute.substitute(config, subdir, versions)
+    return config, completed + replaced
 
 
 def index(channel: str | os.PathLike[str]) -> dict[str, int]:

@@ -161,7 +161,9 @@ def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]
     for role, command in commands(plate, tools).items():
         path = bin_dir / wrapper_name(plate, role)
         if role in ("cc", "c++"):
-            how = CompilerBehaviour(plate.toolchain == "zig", plate.target.os, note, role == "c++")
+            how = CompilerBehaviour(
+                plate.toolchain == "zig", plate.target.os, note, role == "c++", plate.guard_flags
+            )
             text = compiler_script(command, zig_cache, how)
         else:
             text = _script(command, zig_cache)
