@@ -33,6 +33,7 @@ class CompilerBehaviour:
     link_object: str | None = None  # the ISA note, added to link steps
     cxx: bool = False  # the C++ driver (zig links its libc++ statically into what it links)
     guards: tuple[str, ...] = ()  # added to every compile of C/C++ code (string-merge guard)
+    runtime_debug_script: str | None = None  # zig, linux: drops the runtime's DWARF in -g links
 
 
 _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
@@ -126,6 +127,9 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
             extra.append(f'[ "$debug" = 1 ] || [ "$link" = 0 ] || set -- "$@" {strip}')
         if how.os == "linux":
             extra.append('[ "$link" = 1 ] && set -- "$@" -Wl,--undefined-version')
+        if how.runtime_debug_script:
+            script = shlex.quote(f"-Wl,-T,{how.runtime_debug_script}")
+            extra.append(f'[ "$debug" = 0 ] || [ "$link" = 0 ] || set -- "$@" {script}')
         if how.cxx and how.os == "linux":
             # Each shared library holds its own static libc++: bound to itself, one library's
             # C++ runtime never runs on another's uninitialized state (gtest + gmock).

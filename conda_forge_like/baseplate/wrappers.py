@@ -23,6 +23,7 @@ from .model import BasePlate
 from .tools import Tools
 
 ROLES = ("cc", "c++", "ar", "ranlib", "ld", "strip", "nm")
+ZIG_LIB_NAME = "/usr/local/share/zig/lib"  # what debug info calls zig's lib directory
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,10 @@ def commands(plate: BasePlate, tools: Tools) -> dict[str, list[str]]:
     if plate.toolchain == "zig":
         zig = _require(tools.zig, "zig", "pip install ziglang")
         target = ["-target", plate.target.zig_target]
+        # zig's own headers (libc, libc++, clang's) are named in debug info by where the
+        # ziglang wheel is installed: one neutral name, whichever virtualenv builds.
+        lib = os.path.join(os.path.dirname(os.path.realpath(zig)), "lib")
+        flags.append(f"-ffile-prefix-map={lib}={ZIG_LIB_NAME}")
         return {
             "cc": [zig, "cc", *target, *flags],
             "c++": [zig, "c++", *target, *flags],
@@ -132,6 +137,28 @@ def _isa_note_object(plate: BasePlate, tools: Tools, share: Path) -> str | None:
     return str(obj)
 
 
+def _runtime_debug_script(plate: BasePlate, zig_cache: str | None, share: Path) -> str | None:
+    """A linker script that drops the debug info of zig's runtime from ``-g`` links.
+
+    zig builds libc++, libunwind, compiler-rt and the crt objects with DWARF naming its cache
+    and the ziglang install, and no flag maps those paths; a ``-g`` link would carry them into
+    the package (a leak, and bytes that depend on the virtualenv). The script discards the
+    ``.debug_*`` sections of the archives and crt objects from zig's cache only: the package's
+    own objects keep theirs. Without ``-g`` the wrappers strip all debug info anyway.
+    """
+    if zig_cache is None or plate.target.os != "linux" or any(c.isspace() for c in zig_cache):
+        return None  # lld's Mach-O and COFF linkers take no scripts; a glob cannot hold spaces
+    cache = zig_cache.rstrip("/")
+    text = (
+        "/* Written by cfl: zig's runtime keeps no debug info in -g links. */\n"
+        f"SECTIONS {{ /DISCARD/ : {{ {cache}/*.a:*(.debug_*) {cache}/*crt*.o(.debug_*) }} }}\n"
+        "INSERT AFTER .text;\n"
+    )
+    script = share / "zig-runtime-nodebug.ld"
+    script.write_text(text)
+    return str(script)
+
+
 def _write_executable(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
@@ -157,20 +184,22 @@ def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]
     share.mkdir(parents=True, exist_ok=True)
     zig_cache = zig_cache_dir() if plate.toolchain == "zig" else None
     note = _isa_note_object(plate, tools, share)
+    runtime = _runtime_debug_script(plate, zig_cache, share)
     written: dict[str, str] = {}
     for role, command in commands(plate, tools).items():
         path = bin_dir / wrapper_name(plate, role)
         if role in ("cc", "c++"):
             how = CompilerBehaviour(
-                plate.toolchain == "zig", plate.target.os, note, role == "c++", plate.guard_flags
-            )
+                plate.toolchain == "zig", plate.target.os, note, role == "c++", plate.guard_flags,
+                runtime,
+            )  # fmt: skip
             text = compiler_script(command, zig_cache, how)
         else:
             text = _script(command, zig_cache)
         _write_executable(path, text)
         written[role] = str(path)
     if zig_cache:
-        warm_zig_cache(plate, written, Path(zig_cache))
+        warm_zig_cache(plate, written, Path(zig_cache), os.path.realpath(tools.zig or "zig"))
     cmake_file = share / f"toolchain-{plate.subdir}.cmake"
     cmake_file.write_text(cmake_toolchain(plate, written, tools))
     meson_file = share / f"cross-{plate.subdir}.ini"
@@ -242,18 +271,19 @@ _WARM_SOURCES = {
 }
 
 
-def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None:
+def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path, zig: str = "") -> None:
     """Build zig's C runtime and libc++ for this target from one fixed directory.
 
     zig compiles them on first use in the current directory, and their debug info keeps that
     directory: the first package built for a target would carry its own work path (a leak)
     and differ from later builds. Compiling once from ``<cache>/warm`` makes every package
-    carry the same, neutral path.
+    carry the same, neutral path. ``zig`` (its install path) is part of the key: zig keys its
+    runtime by where its sources are, so another ziglang install builds it anew.
     """
     # The wrappers live in each build's prefix: the key is what they compile, not their path.
     warm_lines = [shlex.join(command[1:]) for command, _ in _warm_commands(plate, tools)]
     key = hashlib.sha256(
-        "\n".join([plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
+        "\n".join([zig, plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
     )
     warm = cache / "warm"
     stamp = warm / f"{key.hexdigest()[:16]}.done"

@@ -73,3 +73,17 @@ def test_without_a_build_no_maps(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert not [a for a in done.stdout.splitlines() if "prefix-map" in a]
+
+
+@pytest.mark.parametrize(("args", "dropped"), [(["-g", "-o", "x", "x.o"], True),
+                                               (["-o", "x", "x.o"], False),
+                                               (["-g", "-c", "x.c"], False)])  # fmt: skip
+def test_zig_links_with_g_drop_only_the_runtime_debug_info(
+    tmp_path: Path, args: list[str], dropped: bool
+) -> None:
+    """zig's runtime is built with DWARF naming its install and cache: a -g link gets the
+    linker script that discards it (a link without -g is stripped whole)."""
+    how = CompilerBehaviour(True, "linux", runtime_debug_script="/b/share/cfl/rt.ld")
+    got = argv(tmp_path, args, how)
+    assert ("-Wl,-T,/b/share/cfl/rt.ld" in got) == dropped
+    assert ("-Wl,--strip-debug" in got) == (args[0] != "-g" and "-c" not in args)
