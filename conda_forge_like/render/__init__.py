@@ -28,8 +28,15 @@ class RecipeRenderer:
     """One recipe and variant config, prepared once and then rendered variant by variant."""
 
     def __init__(
-        self, raw: RawRecipe, config: VariantConfig, subdir: str, max_variants: int = MAX_VARIANTS
+        self,
+        raw: RawRecipe,
+        config: VariantConfig,
+        subdir: str,
+        max_variants: int = MAX_VARIANTS,
+        level_axis: bool = False,
     ):
+        """``level_axis``: add the CPU-level axis a compiled recipe did not ask for (builds do;
+        ``cfl render`` keeps conda-build's and rattler-build's matrix, render/levels.py)."""
         self.raw, self.config, self.subdir = raw, config, subdir
         self.max_variants = max_variants
         self.defaults = config.first()
@@ -44,7 +51,11 @@ class RecipeRenderer:
 
             self.v1 = v1.prepare(raw)
             self.flavor = RattlerBuildFlavor()
-        self.levels = levels.added_levels(raw, config, subdir, self._recipe_candidates())
+        self.levels = (
+            levels.added_levels(raw, config, subdir, self._recipe_candidates())
+            if level_axis
+            else ()
+        )
         # One line for a build to print: what cfl added to a recipe that did not ask.
         self.note = levels.note(self.levels) if self.levels else None
 
@@ -159,8 +170,12 @@ def render(
 
 
 def render_recipe(
-    raw: RawRecipe, config: VariantConfig, subdir: str, max_variants: int = MAX_VARIANTS
+    raw: RawRecipe,
+    config: VariantConfig,
+    subdir: str,
+    max_variants: int = MAX_VARIANTS,
+    level_axis: bool = False,
 ) -> list[RenderedRecipe]:
     """Every distinct build of every output over the variant matrix (at most
     ``max_variants`` combinations, else a ``VariantError`` before anything is rendered)."""
-    return RecipeRenderer(raw, config, subdir, max_variants).render_all()
+    return RecipeRenderer(raw, config, subdir, max_variants, level_axis).render_all()

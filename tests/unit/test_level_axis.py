@@ -43,7 +43,12 @@ LEVELS = ["microarch_level=1,3,4", "c_compiler=zig", "c_compiler_version=0.17"]
 def rendered(text: str, name: str, subdir: str = "linux-64") -> list[RenderedRecipe]:
     numbers = "v1" if name == "recipe.yaml" else "v0"
     return list(
-        render_recipe(recipe.parse(text, name), from_overrides(LEVELS, numbers=numbers), subdir)
+        render_recipe(
+            recipe.parse(text, name),
+            from_overrides(LEVELS, numbers=numbers),
+            subdir,
+            level_axis=True,
+        )
     )
 
 
@@ -80,7 +85,7 @@ def test_a_recipe_that_names_the_level_keeps_what_it_says() -> None:
 def test_one_level_listed_adds_nothing() -> None:
     config = from_overrides(["microarch_level=3"], numbers="v1")
     raw = recipe.parse(PLAIN_V1, "recipe.yaml")
-    renderer = RecipeRenderer(raw, config, "linux-64")
+    renderer = RecipeRenderer(raw, config, "linux-64", level_axis=True)
     assert renderer.note is None
     (build,) = renderer.render_all()
     assert (build.build_number, "microarch_level" in build.variant) == (2, False)
@@ -105,9 +110,20 @@ def test_noarch_outputs_get_no_marker() -> None:
     assert lib == [(), ("_x86_64-microarch-level >=3",), ("_x86_64-microarch-level >=4",)]
 
 
+def test_render_keeps_the_reference_tools_matrix() -> None:
+    """``cfl render`` (no level_axis) equals conda-build's and rattler-build's render: the
+    unused key collapses; only builds add the axis."""
+    raw = recipe.parse(PLAIN_V1, "recipe.yaml")
+    (only,) = render_recipe(raw, from_overrides(LEVELS, numbers="v1"), "linux-64")
+    assert (only.build_number, "microarch_level" in only.variant) == (2, False)
+
+
 def test_the_note_says_what_was_added() -> None:
     renderer = RecipeRenderer(
-        recipe.parse(PLAIN_V1, "recipe.yaml"), from_overrides(LEVELS, numbers="v1"), "linux-64"
+        recipe.parse(PLAIN_V1, "recipe.yaml"),
+        from_overrides(LEVELS, numbers="v1"),
+        "linux-64",
+        level_axis=True,
     )
     assert renderer.note is not None
     assert renderer.note.startswith("microarch_level [1, 3, 4]: one build per level")
