@@ -37,7 +37,9 @@ def install(channel: Path, specs: list[str], prefix: Path) -> None:
             [rattler.Channel(channel.resolve().as_uri())],
             specs,
             platforms=[Subdir("linux-64"), Subdir("noarch")],
-            virtual_packages=rattler.VirtualPackage.detect(),
+            virtual_packages=rattler.VirtualPackage.detect(
+                rattler.VirtualPackageOverrides.from_env()
+            ),
             timestamp_policy="allow-missing",
         )
     )
