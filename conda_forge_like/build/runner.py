@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -296,7 +297,8 @@ class Build:
         cwd = src / script.cwd if script.cwd else src
         cwd.mkdir(parents=True, exist_ok=True)
         env = {**env, **dict(script.env)}
-        scripts.run(script.text, env, cwd, self.log, name, self.work, script.interpreter, writable)
+        scripts.run(script.text, env, cwd, self.log, name, self.work, script.interpreter, writable,
+                    _tool_installs() if writable is not None else ())  # fmt: skip
 
     def package_files(
         self, host_prefix: Path, new: set[str], staged: staging.Staged | None = None
@@ -421,6 +423,16 @@ def _build_machine_tools(
     native = {k: v for k, v in variant.items() if k != "microarch_level"}
     machine = baseplate.resolve(native, build_platform(), plate_tools.detect_versions())
     return wrappers.install(machine, plate_tools.find_tools(), build_prefix, languages).tools
+
+
+def _tool_installs() -> list[Path]:
+    """Where the build's tools are installed (cfl's Python environment with cmake, ninja and
+    meson; zig): the sandbox keeps them visible also under /tmp (a checkout's .venv there)."""
+    found = [Path(sys.prefix)]
+    zig = plate_tools.find_tools().zig
+    if zig:
+        found.append(Path(os.path.realpath(zig)).parent)
+    return found
 
 
 def _shared_caches() -> list[Path]:

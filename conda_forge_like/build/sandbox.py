@@ -33,12 +33,19 @@ def default(environ: Mapping[str, str]) -> bool:
     return environ.get("CI", "").lower() == "true" and works()
 
 
-def wrap(command: Sequence[str], writable: Sequence[Path]) -> list[str]:
+def wrap(
+    command: Sequence[str], writable: Sequence[Path], readable: Sequence[Path] = ()
+) -> list[str]:
     """``command`` under bwrap: the whole file system read-only except ``writable``, a private
-    /tmp, no network; the sandbox dies with cfl."""
+    /tmp, no network; the sandbox dies with cfl. ``readable`` (the tools' installs: cfl's
+    Python environment, zig) stay visible even when they live under /tmp."""
     private_tmp = "/tmp"  # noqa: S108 - a fresh tmpfs inside the sandbox, not the host's /tmp
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     args += ["--tmpfs", private_tmp]
+    for path in readable:
+        real = os.path.realpath(path)
+        if os.path.commonpath([real, private_tmp]) == private_tmp and os.path.isdir(real):
+            args += ["--ro-bind", real, real]
     for path in writable:
         real = os.path.realpath(path)
         args += ["--bind", real, real]

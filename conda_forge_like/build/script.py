@@ -160,12 +160,13 @@ def run(
     work_dir: Path | None = None,
     interpreter: str = "bash",
     writable: Sequence[Path] | None = None,
+    readable: Sequence[Path] = (),
 ) -> None:
     """Run ``script`` with bash (-e: stop at the first failing command) or python; with
     ``writable``, in the sandbox where only those directories can be written."""
     command, script_path = _prepare(script, env, log.with_name(f"{name}_script"), interpreter)
     if writable is not None:
-        command = sandbox.wrap(command, writable)
+        command = sandbox.wrap(command, writable, readable)
     with log.open("a") as out:
         out.write(f"==> {name} script: {script_path}\n")
         out.flush()

@@ -201,3 +201,32 @@ def test_relocation_does_not_write_through_a_hard_link(tmp_path: Path) -> None:
     assert "removed RPATH entry '/opt/elsewhere/lib'" in result.stderr
     assert "Traceback" not in result.stderr
     assert sentinel.read_bytes() == before
+
+
+def test_tools_installed_under_tmp_stay_visible_in_the_sandbox(tmp_path: Path) -> None:
+    """The sandbox's /tmp is a fresh tmpfs; a checkout's .venv there (the quick start run from
+    a temporary clone) holds zig, cmake and ninja, which the script must still run."""
+    import tempfile
+
+    from conda_forge_like.build import sandbox
+
+    if not sandbox.works():
+        pytest.skip("bwrap cannot make its namespaces here")
+    install = Path(tempfile.mkdtemp(prefix="cfl-tool-", dir="/tmp"))
+    try:
+        tool = install / "bin" / "tool"
+        tool.parent.mkdir()
+        tool.write_text("#!/bin/sh\necho tool ran\n")
+        tool.chmod(0o755)
+        hidden = subprocess.run(sandbox.wrap([str(tool)], []), capture_output=True, text=True)
+        assert hidden.returncode != 0  # what the fix is for: /tmp is private
+        shown = subprocess.run(
+            sandbox.wrap([str(tool)], [], [install]), capture_output=True, text=True, check=False
+        )
+        assert shown.stdout == "tool ran\n", shown.stderr
+        written = subprocess.run(
+            sandbox.wrap(["touch", str(install / "x")], [], [install]), capture_output=True
+        )
+        assert written.returncode != 0  # read-only
+    finally:
+        shutil.rmtree(install)
