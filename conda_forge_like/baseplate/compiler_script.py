@@ -39,10 +39,37 @@ _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
 # statically anyway, lld has no -O levels to set here, and without -Bsymbolic-functions
 # binding is the default one (correct, only without that optimization).
 _DROPPED = "-static-libgcc|-static-libstdc++|-Wl,-O[0-9]|-Wl,-Bsymbolic-functions|-Wl,-rpath-link,*"
+# GNU ld options lld rejects that only make ld print something (ncurses' configure adds
+# `-Wl,-soname,NAME,-stats,-lc`): dropped from inside a comma-joined -Wl list; a library
+# (`-l...`) inside one, which zig's driver rejects there, becomes a driver argument.
+_DROPPED_LINKER = "-stats"
 _FILTER = f"""\
 kept=()
 for arg in "$@"; do
-  case $arg in {_DROPPED}) ;; *) kept+=("$arg") ;; esac
+  case $arg in {_DROPPED}) continue ;; esac
+  case ,$arg, in
+    ,-Wl,*,{_DROPPED_LINKER},*|,-Wl,*,-l*)
+      IFS=, read -ra parts <<< "${{arg#-Wl,}}"
+      arg=-Wl libs=()
+      for part in "${{parts[@]}}"; do
+        case $part in {_DROPPED_LINKER}) ;; -l*) libs+=("$part") ;; *) arg+=",$part" ;; esac
+      done
+      [ "$arg" = -Wl ] || kept+=("$arg")
+      kept+=("${{libs[@]}}")
+      continue ;;
+    *.so,|*.so.*)
+      # an object file named like a shared library (readline's shlib/*.so): zig's driver
+      # takes it for one and fails, so it gets an object's name (a link in a private dir)
+      if [ -f "$arg" ]; then
+        case $(od -An -tx1 -j16 -N2 -- "$arg" 2>/dev/null) in
+          " 01 00"|" 00 01")
+            objlinks=${{objlinks:-$(mktemp -d "${{TMPDIR:-/tmp}}/cfl-objects.XXXXXX")}}
+            ln -s "$(cd "$(dirname -- "$arg")" && pwd)/${{arg##*/}}" "$objlinks/${{#kept[@]}}.o"
+            arg=$objlinks/${{#kept[@]}}.o ;;
+        esac
+      fi ;;
+  esac
+  kept+=("$arg")
 done
 set -- "${{kept[@]}}"
 """
@@ -119,6 +146,11 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
         '${PKG_VERSION:-0}" "$@"',
         "fi",
         *extra,
-        f'exec {shlex.join(command)} "$@"',
     ]
+    if how.zig:  # renamed objects: run, then remove their links
+        lines.append(
+            f'if [ -n "${{objlinks:-}}" ]; then {shlex.join(command)} "$@"; rc=$?; '
+            'rm -rf "$objlinks"; exit "$rc"; fi'
+        )
+    lines.append(f'exec {shlex.join(command)} "$@"')
     return "\n".join(lines) + "\n"

@@ -114,6 +114,39 @@ def test_gcc_link_flags_from_conda_forge_ldflags_link_quietly(tmp_path: Path, fl
     assert "warning" not in done.stderr
 
 
+def test_gnu_ld_only_options_inside_a_wl_list_are_dropped_and_the_rest_kept(
+    tmp_path: Path,
+) -> None:
+    """ncurses links with `-Wl,-soname,NAME,-stats,-lc`: lld has no -stats."""
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "t.c").write_text("int t(void) { return 1; }\n")
+    done = subprocess.run(
+        [compiler, "-shared", "-fPIC", "-Wl,-soname,libt.so.6,-stats,-lc", "-o", "libt.so", "t.c"],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    dynamic = subprocess.run(
+        ["readelf", "-d", str(tmp_path / "libt.so")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Library soname: [libt.so.6]" in dynamic
+
+
+def test_objects_named_like_shared_libraries_link_as_objects(tmp_path: Path) -> None:
+    """readline's shlib/ compiles `x.c` to `x.so` objects and links those into libhistory."""
+    compiler, env = cc(tmp_path, "linux-64")
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "t.c").write_text("int t(void) { return 1; }\n")
+    run([compiler, "-c", "-fPIC", "-o", "t.so", "t.c"], tmp_path, env)
+    run([compiler, "-shared", "-o", "libt.so.8", "t.so"], tmp_path, env)
+    symbols = subprocess.run(
+        ["nm", "-D", "--defined-only", str(tmp_path / "libt.so.8")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert " T t" in symbols
+    assert not list((tmp_path / "tmp").iterdir())  # the renaming links are gone
+
+
 def test_cxx_shared_libraries_each_with_static_libcxx_load_together(tmp_path: Path) -> None:
     """gtest + gmock_main: each shared library links zig's libc++ statically; one library's
     static initializer must not run another copy's (not yet initialized) iostreams."""
