@@ -41,18 +41,26 @@ _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
 _DROPPED = "-static-libgcc|-static-libstdc++|-Wl,-O[0-9]|-Wl,-Bsymbolic-functions|-Wl,-rpath-link,*"
 # GNU ld options lld rejects that only make ld print something (ncurses' configure adds
 # `-Wl,-soname,NAME,-stats,-lc`): dropped from inside a comma-joined -Wl list; a library
-# (`-l...`) inside one, which zig's driver rejects there, becomes a driver argument.
+# (`-l...`) inside one, which zig's driver rejects there, becomes a driver argument, and
+# GNU ld's short `-hNAME` (CPython's libpython link) its long form `-soname,NAME`.
 _DROPPED_LINKER = "-stats"
 _FILTER = f"""\
 kept=()
 for arg in "$@"; do
   case $arg in {_DROPPED}) continue ;; esac
   case ,$arg, in
-    ,-Wl,*,{_DROPPED_LINKER},*|,-Wl,*,-l*)
+    ,-Wl,*,{_DROPPED_LINKER},*|,-Wl,{_DROPPED_LINKER},*|,-Wl,-[lh]*|,-Wl,*,-[lh]*)
       IFS=, read -ra parts <<< "${{arg#-Wl,}}"
       arg=-Wl libs=()
       for part in "${{parts[@]}}"; do
-        case $part in {_DROPPED_LINKER}) ;; -l*) libs+=("$part") ;; *) arg+=",$part" ;; esac
+        case $part in
+          {_DROPPED_LINKER}) ;;
+          -l*) libs+=("$part") ;;
+          -h) arg+=",-soname" ;;
+          -h*=*) arg+=",$part" ;;
+          -h*) arg+=",-soname,${{part#-h}}" ;;
+          *) arg+=",$part" ;;
+        esac
       done
       [ "$arg" = -Wl ] || kept+=("$arg")
       kept+=("${{libs[@]}}")

@@ -114,14 +114,19 @@ def test_gcc_link_flags_from_conda_forge_ldflags_link_quietly(tmp_path: Path, fl
     assert "warning" not in done.stderr
 
 
-def test_gnu_ld_only_options_inside_a_wl_list_are_dropped_and_the_rest_kept(
-    tmp_path: Path,
-) -> None:
-    """ncurses links with `-Wl,-soname,NAME,-stats,-lc`: lld has no -stats."""
+@pytest.mark.parametrize(
+    "soname",
+    [
+        "-Wl,-soname,libt.so.6,-stats,-lc",  # ncurses: lld has no -stats, zig no -Wl,-l
+        "-Wl,-hlibt.so.6",  # CPython's libpython: GNU ld's short form of -soname
+        "-Wl,-h,libt.so.6",
+    ],
+)
+def test_gnu_ld_spellings_inside_a_wl_list_link_with_zig(tmp_path: Path, soname: str) -> None:
     compiler, env = cc(tmp_path, "linux-64")
     (tmp_path / "t.c").write_text("int t(void) { return 1; }\n")
     done = subprocess.run(
-        [compiler, "-shared", "-fPIC", "-Wl,-soname,libt.so.6,-stats,-lc", "-o", "libt.so", "t.c"],
+        [compiler, "-shared", "-fPIC", soname, "-o", "libt.so", "t.c"],
         cwd=tmp_path, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
