@@ -120,6 +120,17 @@ if [ "$compile" = 1 ] && [ "$out" = 0 ] && [ "${#sources[@]}" -gt 1 ] || \\
 fi
 """
 
+# zig's driver fails on a link whose inputs are all libraries (CPython's libpython3.so is
+# `-shared -o libpython3.so -Wl,-hlibpython3.so libpython3.11.so`): an empty object is added.
+_LIBRARIES_ONLY = """\
+if [ "$compile" = 0 ] && [ "$link" = 0 ] && [ "$out" = 1 ]; then
+  objlinks=${objlinks:-$(mktemp -d "${TMPDIR:-/tmp}/cfl-objects.XXXXXX")}
+  "$0" -c -x c /dev/null -o "$objlinks/empty.o" || { rm -rf "$objlinks"; exit 1; }
+  set -- "$objlinks/empty.o" "$@"
+  link=1
+fi
+"""
+
 
 def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBehaviour) -> str:
     lines = ["#!/bin/bash", "# Written by cfl: the base plate's compiler for this target."]
@@ -134,6 +145,7 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
     if how.zig:
         lines.append(f"windows={1 if how.os == 'win' else 0}")
         lines.append(_PER_SOURCE)
+        lines.append(_LIBRARIES_ONLY)
         extra.append('[ "$debug" = 1 ] || set -- -g0 "$@"')
         strip = {"linux": "-Wl,--strip-debug", "osx": "-Wl,-S"}.get(how.os)
         if strip:

@@ -152,6 +152,20 @@ def test_objects_named_like_shared_libraries_link_as_objects(tmp_path: Path) -> 
     assert not list((tmp_path / "tmp").iterdir())  # the renaming links are gone
 
 
+def test_a_shared_library_linked_from_libraries_alone(tmp_path: Path) -> None:
+    """CPython's libpython3.so: `-shared -o libpython3.so -Wl,-hlibpython3.so libpython3.11.so`."""
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "a.c").write_text("int a(void) { return 1; }\n")
+    run([compiler, "-shared", "-fPIC", "-o", "liba.so.1", "a.c"], tmp_path, env)
+    run([compiler, "-shared", "-Wl,--no-as-needed", "-o", "libb.so", "-Wl,-hlibb.so", "liba.so.1"],
+        tmp_path, env)  # fmt: skip
+    dynamic = subprocess.run(
+        ["readelf", "-d", str(tmp_path / "libb.so")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Shared library: [liba.so.1]" in dynamic
+    assert "Library soname: [libb.so]" in dynamic
+
+
 def test_cxx_shared_libraries_each_with_static_libcxx_load_together(tmp_path: Path) -> None:
     """gtest + gmock_main: each shared library links zig's libc++ statically; one library's
     static initializer must not run another copy's (not yet initialized) iostreams."""
