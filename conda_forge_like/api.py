@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import channels as channels_stage
 from . import platforms, recipe
 from . import render as render_stage
 from .errors import CflError, Location, RecipeError, UsageError, raise_collected
@@ -29,7 +28,6 @@ from .variants.config import VariantConfig
 # Stages a command does not always need are imported where they are used: rendering loads
 # neither the base plate (archspec), the CI providers, py-rattler nor lief.
 if TYPE_CHECKING:
-    from . import ci as ci_stage
     from .baseplate import BasePlate
     from .build.debug import DebugSetup
     from .build.result import BuildResult
@@ -209,13 +207,9 @@ def render(
 
 
 def _base_plate_compilers(config: VariantConfig, subdir: str) -> tuple[VariantConfig, list[str]]:
-    import platform
+    from .baseplate import substitute
 
-    from .baseplate import substitute, tools
-
-    # Lazy: a compiler's version is probed only when a variant names that compiler.
-    versions = tools.detect_versions().with_facts({"glibc": platform.libc_ver()[1]})
-    return substitute.substitute(config, subdir, versions)
+    return substitute.for_build(config, subdir)
 
 
 def index(channel: str | os.PathLike[str]) -> dict[str, int]:
@@ -259,11 +253,13 @@ def build(
     report: Reporter | None = None,
     max_variants: int = MAX_VARIANTS,
     source_cache: str | os.PathLike[str] | None = None,
+    summary: list[BuildResult] | None = None,
 ) -> list[BuildResult]:
     """Render every recipe, then build all outputs in dependency order into ``output_dir``.
 
     ``source_cache`` is the content-addressed source cache (default: ``$CFL_SOURCE_CACHE``,
-    else ``~/.cache/cfl/sources``).
+    else ``~/.cache/cfl/sources``). ``summary`` gets a result for every recipe and output,
+    also when the build fails: built, skipped (with the reason), failed, blocked.
     """
     from .build import result
 
@@ -278,10 +274,15 @@ def build(
         notes=notes,
     )
     report = report or (lambda *_: None)
+    subdir = target_platform or platforms.build_platform()
+    nothing = result.recipes_without_outputs([str(r) for r in recipes], rendered, subdir)
+    summary = [] if summary is None else summary
+    summary.extend(nothing)
     if skip_existing:  # decided from build strings and repodata before preparing anything
         done = result.already_built(rendered, Path(output_dir), package_format, report)
         if done is not None:
-            return done
+            summary.extend(done)
+            return nothing + done
     from .build import pipeline, runner
 
     for path, said in notes.items():
@@ -291,7 +292,7 @@ def build(
                 report("note", first, note)
     options = runner.BuildOptions(
         output_dir=Path(output_dir),
-        channels=tuple(channels),
+        channels=channels_stage.resolve_all(channels),
         test=test,
         package_format=package_format,
         skip_existing=skip_existing,
@@ -300,31 +301,21 @@ def build(
         keep_work=keep_work,
         source_cache=_source_cache(source_cache),
     )
-    return pipeline.build_all(rendered, options, report, jobs)
+    return nothing + pipeline.build_all(rendered, options, report, jobs, summary)
 
 
-def test(package_path: str | os.PathLike[str], channels: Sequence[str] = ()) -> int:  # noqa: PT028 - api.test is not a pytest test
-    """Rerun a built package's tests (from its ``info/test/tests.json``); returns how many."""
-    from . import package as package_stage
-    from .build import runner, test_step
-    from .build import tests as test_stage
+def test(
+    package_path: str | os.PathLike[str],
+    channels: Sequence[str] = (),  # noqa: PT028 - api.test is not a pytest test
+    notes: list[str] | None = None,  # noqa: PT028
+) -> int:
+    """Rerun a built package's tests (from its ``info/test/tests.json``); returns how many
+    (``notes`` gets what was skipped, or run under an emulator)."""
+    from .build import test_step
 
-    pkg = Path(package_path).resolve()
-    if not pkg.is_file():
-        raise UsageError(f"package {pkg} does not exist", Location(str(pkg)))
-    data = package_stage.read_info(pkg, "test/tests.json")
-    if data is None:
-        return 0
-    specs = test_stage.load(data)
-    work = Path(tempfile.mkdtemp(prefix="cfl-test-"))
-    try:
-        test_step.run_tests(
-            pkg, specs, work, [pkg.parent.parent, *channels], runner.default_cache_dir(), None,
-            work / "test.log",
-        )  # fmt: skip
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return len(specs)
+    return test_step.retest(
+        Path(package_path).resolve(), channels_stage.resolve_all(channels), notes
+    )
 
 
 def debug(
@@ -353,7 +344,7 @@ def debug(
     chosen = rendered[0]
     options = runner.BuildOptions(
         output_dir=Path(output_dir),
-        channels=tuple(channels),
+        channels=channels_stage.resolve_all(channels),
         source_cache=_source_cache(source_cache),
     )
     Path(output_dir).mkdir(parents=True, exist_ok=True)
@@ -401,119 +392,6 @@ def fetch_sources(
     return source.fetch_all(specs, source.SourceCache(_source_cache(source_cache)))
 
 
-def _ci_matrices(
-    recipes: Sequence[str | os.PathLike[str]],
-    variant_files: Sequence[str | os.PathLike[str]],
-    target_platforms: Sequence[str],
-    overrides: Sequence[str],
-    max_variants: int = MAX_VARIANTS,
-) -> tuple[list[ci_stage.RecipeMatrix], dict[str, recipe.RawRecipe]]:
-    from . import ci as ci_stage
+# The CI part of the API lives in api_ci (re-exported here: api.ci is the stable name).
+from .api_ci import ci, ci_stale, ci_write  # noqa: E402
 
-    matrices: list[ci_stage.RecipeMatrix] = []
-    raws: dict[str, recipe.RawRecipe] = {}
-    errors: list[CflError] = []
-    for path in recipes:
-        try:
-            raw = recipe.load(str(path), environ=dict(os.environ))
-            raws[str(path)] = raw
-            for subdir in target_platforms:
-                platforms.info(subdir)
-                config = recipe_variants(raw, subdir, variant_files, overrides)
-                with _time_limit(raw.path):
-                    builds = tuple(render_stage.render_recipe(raw, config, subdir, max_variants))
-                matrices.append(ci_stage.RecipeMatrix(str(path), subdir, builds, config))
-        except CflError as exc:
-            errors.append(exc)
-    raise_collected(errors)
-    return matrices, raws
-
-
-def _check_job(
-    job: ci_stage.Job, raws: Mapping[str, recipe.RawRecipe], max_variants: int = MAX_VARIANTS
-) -> None:
-    """Render the job the way its command will; the builds must be exactly the planned ones."""
-    from . import ci as ci_stage
-
-    text = ci_stage.variant_text(job)
-    found: set[str] = set()
-    for path in job.recipes:
-        raw = raws[path]
-        local = [*raw.variant_files, (job.variant_file, text)]
-        numbers = "v1" if raw.format == "v1" else "str"
-        config = load_variants(job.subdir, local_files=local, numbers=numbers)
-        found |= {
-            f"{r.subdir}/{r.dist}"
-            for r in render_stage.render_recipe(raw, config, job.subdir, max_variants)
-        }
-    if found != set(job.builds):
-        raise CflError(
-            f"CI job {job.name} would build {sorted(found)}, planned {sorted(job.builds)}",
-            hint="report this: the job's variant file does not reproduce its builds",
-        )
-
-
-def ci(
-    recipes: Sequence[str | os.PathLike[str]],
-    variant_files: Sequence[str | os.PathLike[str]] = (),
-    provider: str = "github",
-    target_platforms: Sequence[str] | None = None,
-    overrides: Iterable[str] = (),
-    max_jobs: int | None = None,
-    options: ci_stage.ProviderOptions | None = None,
-    output_path: str | None = None,
-    max_variants: int = MAX_VARIANTS,
-) -> dict[str, str]:
-    """Plan CI jobs over every recipe's matrix -> {relative path: text} of every CI file."""
-    from . import ci as ci_stage
-
-    subdirs = list(target_platforms or ci_stage.DEFAULT_PLATFORMS)
-    matrices, raws = _ci_matrices(recipes, variant_files, subdirs, list(overrides), max_variants)
-    plan = ci_stage.plan(matrices, max_jobs=max_jobs)
-    if not plan.jobs:
-        raise UsageError("the recipes render no builds, so there are no CI jobs")
-    for job in plan.jobs:
-        _check_job(job, raws, max_variants)
-    return ci_stage.files(plan, provider, options, output_path)
-
-
-def _generated(path: Path) -> bool:
-    from . import ci as ci_stage
-
-    try:
-        return path.read_text(encoding="utf-8").startswith(ci_stage.HEADER)
-    except OSError:
-        return False
-
-
-def ci_stale(files: Mapping[str, str], root: str | os.PathLike[str] = ".") -> list[str]:
-    """Paths whose committed text differs from ``files`` (or that ``files`` no longer has)."""
-    base = Path(root)
-    stale = []
-    for rel, text in files.items():
-        try:
-            current = (base / rel).read_text(encoding="utf-8")
-        except OSError:
-            current = None
-        if current != text:
-            stale.append(rel)
-    leftovers = sorted((base / "ci" / "variants").glob("*.yaml"))
-    stale += [str(p.relative_to(base)) for p in leftovers if _generated(p)
-              and str(p.relative_to(base)) not in files]  # fmt: skip
-    return stale
-
-
-def ci_write(files: Mapping[str, str], root: str | os.PathLike[str] = ".") -> list[str]:
-    """Write ``files`` under ``root``; remove generated job files of jobs that are gone."""
-    base = Path(root)
-    for rel in ci_stale(files, base):
-        path = base / rel
-        try:
-            if rel in files:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(files[rel], encoding="utf-8")
-            else:
-                path.unlink()
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror}", Location(str(path))) from exc
-    return list(files)

@@ -10,12 +10,11 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__
+from . import __version__, cli_display, cli_options
 from .subdirs import SUBDIRS
-from .variants import MAX_VARIANTS
 
 if TYPE_CHECKING:
     from .build.result import BuildResult
@@ -68,8 +67,11 @@ def _table(rendered: Sequence[RenderedRecipe]) -> str:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from . import api
+    from . import api, channels
 
+    # Rendering solves nothing, so channels change no output; `-c` is read (and a bad one
+    # refused) so that a conda-build command line `conda render -c NAME` runs as it is.
+    channels.resolve_all(args.channel)
     rendered = api.render(
         args.recipes,
         variant_files=args.variant_files,
@@ -130,55 +132,28 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(event: str, rendered: RenderedRecipe, detail: str) -> None:
-    """Plain progress lines on stderr (one per step), readable in CI logs too."""
-    print(f"cfl: {event:<12} {rendered.dist} ({rendered.subdir}): {detail}", file=sys.stderr)
-
-
-def _interactive() -> bool:
-    ci = os.environ.get("CI") == "true" or os.environ.get("GITHUB_ACTIONS") == "true"
-    return sys.stderr.isatty() and not ci
-
-
-@contextlib.contextmanager
-def _build_display() -> Iterator[Callable[[str, RenderedRecipe, str], None]]:
-    """A rich status line with finished packages above it on a terminal; plain lines else."""
-    if not _interactive():
-        yield _progress
-        return
-    from rich.console import Console
-
-    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
-    with console.status("rendering recipes") as status:
-
-        def report(event: str, rendered: RenderedRecipe, detail: str) -> None:
-            status.update(f"[bold]{rendered.dist}[/] ({rendered.subdir}): {event} {detail}")
-            styles = {
-                "built": "green", "skipped": "yellow", "warning": "yellow", "note": "cyan",
-                "failed": "red", "blocked": "red",
-            }  # fmt: skip
-            if event in styles:
-                style = styles[event]
-                console.print(
-                    f"[{style}]{event:<8}[/] {rendered.dist} ({rendered.subdir}) {detail}"
-                )
-
-        yield report
-
-
 def _cmd_build(args: argparse.Namespace) -> int:
-    with _build_display() as report:
-        results = _run_build(args, report)
-    for result in results:
-        where = result.package or "(already in the channel)"
-        print(f"{result.status:<8} {result.name}-{result.version}-{result.build_string}  {where}")
-    built = sum(r.status == "built" for r in results)
-    print(f"{built} built, {len(results) - built} skipped, output channel: {args.output_dir}")
+    """Build; the summary table comes last, after a failure's errors too."""
+    from .errors import CflError
+
+    summary: list[BuildResult] = []
+    try:
+        with cli_display.build_display() as report:
+            _run_build(args, report, summary)
+    except CflError as exc:
+        if not summary:  # nothing started (a recipe, variant or option error)
+            raise
+        _report(exc, sys.stderr)
+        print(cli_display.summary_table(summary, args.output_dir))
+        return exc.exit_code
+    print(cli_display.summary_table(summary, args.output_dir))
     return 0
 
 
 def _run_build(
-    args: argparse.Namespace, report: Callable[[str, RenderedRecipe, str], None]
+    args: argparse.Namespace,
+    report: Callable[[str, RenderedRecipe, str], None],
+    summary: list[BuildResult],
 ) -> list[BuildResult]:
     from . import api
 
@@ -200,6 +175,7 @@ def _run_build(
         report=report,
         max_variants=args.max_variants,
         source_cache=args.source_cache,
+        summary=summary,
     )
 
 
@@ -226,7 +202,10 @@ def _cmd_fetch_sources(args: argparse.Namespace) -> int:
 def _cmd_test(args: argparse.Namespace) -> int:
     from . import api
 
-    count = api.test(args.package, channels=args.channel)
+    notes: list[str] = []
+    count = api.test(args.package, channels=args.channel, notes=notes)
+    for note in notes:
+        print(f"note: {note}")
     print(f"{count} test(s) passed for {args.package}" if count else f"{args.package} has no tests")
     return 0
 
@@ -240,19 +219,10 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
-    print(f"{report['package']} ({report['subdir']})")
-    for path, binary in report["binaries"].items():
-        print(f"  {path}: {binary['format']} {binary['arch']}")
-        for key in ("soname", "needed", "rpath", "runpath", "max_versions", "isa_needed"):
-            if binary.get(key):
-                print(f"    {key}: {binary[key]}")
-        if "isa_level" in binary:
-            print(f"    isa: x86-64-v{binary['isa_level']} "
-                  f"(AVX/AVX2 {binary['avx2']}, AVX-512 {binary['avx512']})")  # fmt: skip
-    for record in report["prefix_placeholders"]:
-        print(f"  prefix placeholder: {record['path']} ({record['file_mode']})")
-    for found in report["findings"]:
-        print(f"  {found['severity']}: [{found['code']}] {found['path']}: {found['message']}")
+    from .abi.inspect import report_lines
+
+    for line in report_lines(report):
+        print(line)
     return 0
 
 
@@ -272,6 +242,7 @@ def _cmd_ci(args: argparse.Namespace) -> int:
         options=options,
         output_path=args.output,
         max_variants=args.max_variants,
+        install=args.install,
     )
     if args.check:
         stale = api.ci_stale(files)
@@ -302,7 +273,7 @@ def _cmd_debug(args: argparse.Namespace) -> int:
         overrides=args.variant,
         channels=args.channel,
         output=args.output,
-        report=_progress,
+        report=cli_display.progress,
         source_cache=args.source_cache,
     )
     print(f"Prepared {rendered.dist} ({rendered.subdir}) in {setup.work}")
@@ -315,67 +286,6 @@ def _cmd_debug(args: argparse.Namespace) -> int:
     return 0
 
 
-def _variant_options(parser: argparse.ArgumentParser, json_flag: bool = True) -> None:
-    parser.add_argument(
-        "-m",
-        "--variant-config",
-        dest="variant_files",
-        action="append",
-        default=[],
-        metavar="VARIANTS",
-        help="a variant file (conda_build_config.yaml / variants.yaml); repeatable",
-    )
-    parser.add_argument(
-        "--variant",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override one variant key (comma-separated values expand); repeatable",
-    )
-    parser.add_argument(
-        "--target-platform",
-        choices=SUBDIRS,
-        default=None,
-        help="the subdir to target (default: this machine's)",
-    )
-    parser.add_argument(
-        "--no-default-variants", action="store_true", help="skip variants/default.yaml"
-    )
-    if json_flag:
-        parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-
-
-def _max_variants_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-variants",
-        type=int,
-        default=MAX_VARIANTS,
-        metavar="N",
-        help=f"refuse a recipe whose variant matrix has more than N combinations "
-        f"(default: {MAX_VARIANTS})",
-    )
-
-
-def _source_cache_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--source-cache",
-        default=None,
-        metavar="DIR",
-        help="the source cache: files named by their sha256 (default: $CFL_SOURCE_CACHE, "
-        "else ~/.cache/cfl/sources)",
-    )
-
-
-def _channel_options(parser: argparse.ArgumentParser, output_dir: bool = True) -> None:
-    if output_dir:
-        parser.add_argument(
-            "--output-dir", default="output", help="the output channel (default: output)"
-        )
-    parser.add_argument(
-        "-c", "--channel", action="append", default=[], help="extra channel; repeatable"
-    )
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cfl", description="Build native software into conda packages from one recipe."
@@ -385,16 +295,17 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     render = sub.add_parser("render", help="expand recipes over their variant matrix")
     render.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
-    _variant_options(render)
-    _max_variants_option(render)
+    cli_options.variant_options(render)
+    cli_options.max_variants_option(render)
+    cli_options.channel_options(render, output_dir=False)
     render.set_defaults(func=_cmd_render)
     plate = sub.add_parser("toolchain", aliases=["baseplate"], help="show the resolved base plate")
-    _variant_options(plate)
+    cli_options.variant_options(plate)
     plate.set_defaults(func=_cmd_toolchain)
     build = sub.add_parser("build", help="build recipes into conda packages in a channel")
     build.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
-    _variant_options(build, json_flag=False)
-    _channel_options(build)
+    cli_options.variant_options(build, json_flag=False)
+    cli_options.channel_options(build)
     build.add_argument(
         "--jobs", type=int, default=1, help="build up to N independent outputs at once"
     )
@@ -418,20 +329,20 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--keep-work", action="store_true", help="keep work directories after success"
     )
-    _max_variants_option(build)
-    _source_cache_option(build)
+    cli_options.max_variants_option(build)
+    cli_options.source_cache_option(build)
     build.set_defaults(func=_cmd_build)
     fetch = sub.add_parser(
         "fetch-sources", help="download every url/pypi source of the recipes into the cache"
     )
     fetch.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
-    _variant_options(fetch, json_flag=False)
-    _max_variants_option(fetch)
-    _source_cache_option(fetch)
+    cli_options.variant_options(fetch, json_flag=False)
+    cli_options.max_variants_option(fetch)
+    cli_options.source_cache_option(fetch)
     fetch.set_defaults(func=_cmd_fetch_sources)
     test = sub.add_parser("test", help="rerun the tests stored in a built package")
     test.add_argument("package", help="a .conda or .tar.bz2 file")
-    _channel_options(test, output_dir=False)
+    cli_options.channel_options(test, output_dir=False)
     test.set_defaults(func=_cmd_test)
     inspect = sub.add_parser("inspect", help="linkage, ABI, ISA and relocation report")
     inspect.add_argument("package", help="a .conda or .tar.bz2 file")
@@ -439,12 +350,12 @@ def _parser() -> argparse.ArgumentParser:
     inspect.set_defaults(func=_cmd_inspect)
     debug = sub.add_parser("debug", help="prepare one variant's build to run by hand")
     debug.add_argument("recipe", metavar="RECIPE", help="recipe file or folder")
-    _variant_options(debug, json_flag=False)
-    _channel_options(debug)
+    cli_options.variant_options(debug, json_flag=False)
+    cli_options.channel_options(debug)
     debug.add_argument(
         "--output", default=None, help="the output to prepare (multi-output recipes)"
     )
-    _source_cache_option(debug)
+    cli_options.source_cache_option(debug)
     debug.set_defaults(func=_cmd_debug)
     ci = sub.add_parser("ci", help="generate CI jobs for the recipes' variant matrix")
     ci.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
@@ -470,9 +381,14 @@ def _parser() -> argparse.ArgumentParser:
     ci.add_argument("--name", default="recipes", help="workflow name (default: recipes)")
     ci.add_argument("--upload", default=None, metavar="CMD", help="upload step (default: none)")
     ci.add_argument(
+        "--install", default=None, metavar="CMD",
+        help="how jobs install cfl (default: the checkout inside cfl's own repository, else "
+        f"`pip install conda-forge-like=={__version__}`, this cfl's version)",
+    )  # fmt: skip
+    ci.add_argument(
         "--check", action="store_true", help="fail when the committed CI files are stale"
     )
-    _max_variants_option(ci)
+    cli_options.max_variants_option(ci)
     ci.set_defaults(func=_cmd_ci)
     index = sub.add_parser("index", help="write repodata.json for a channel directory")
     index.add_argument("channel", metavar="CHANNEL_DIR", help="folder holding linux-64/, noarch/")

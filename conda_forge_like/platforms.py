@@ -134,7 +134,10 @@ def execution(
         _QEMU.get(plat.arch) if plat.os == "linux" and build_subdir.startswith("linux-") else None
     )
     if qemu is None:
-        return Execution(subdir, False, note=f"{subdir} binaries do not run on {build_subdir}")
+        note = f"{subdir} binaries do not run on {build_subdir}"
+        if plat.os == "win":  # wine could start the programs, but not the tests' scripts
+            note += " (win tests are cmd.exe scripts, run_test.bat: test them on Windows)"
+        return Execution(subdir, False, note=note)
     name, ld_prefix = qemu
     emulator = which(f"{name}-static") or which(name)
     loader_dir = read(f"{ld_prefix}/lib") is not None

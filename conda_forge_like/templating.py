@@ -7,10 +7,11 @@ line numbers (not raised one by one) so a user sees every problem in one run.
 
 from __future__ import annotations
 
+import difflib
 import re
 import traceback
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -222,7 +223,7 @@ def render_text_collect(
             if var in missing or var in ctx:
                 # Not a plain missing name (e.g. a missing attribute): report it as is.
                 missing[var] = missing.get(var) or _template_line(exc, name)
-                return "", [_undefined_error(missing, name, text)]
+                return "", [_undefined_error(missing, name, text, context)]
             missing[var] = _template_line(exc, name)
             ctx[var] = _Placeholder()
         except FAILURES as exc:
@@ -231,8 +232,8 @@ def render_text_collect(
             where = exc.location or Location(name, _template_line(exc, name))
             return "", [RecipeError(exc.message, where, exc.hint)]
         else:
-            return rendered, [_undefined_error(missing, name, text)] if missing else []
-    return "", [_undefined_error(missing, name, text)]
+            return rendered, [_undefined_error(missing, name, text, context)] if missing else []
+    return "", [_undefined_error(missing, name, text, context)]
 
 
 # What evaluating recipe text may raise besides an undefined name: Jinja's errors (the
@@ -283,7 +284,9 @@ class _Placeholder(str):
         return self
 
 
-def _undefined_error(missing: Mapping[str, int | None], name: str, text: str) -> RecipeError:
+def _undefined_error(
+    missing: Mapping[str, int | None], name: str, text: str, context: Mapping[str, Any]
+) -> RecipeError:
     lines = name_lines(text, v1=False)
     parts = []
     first_line = None
@@ -294,8 +297,21 @@ def _undefined_error(missing: Mapping[str, int | None], name: str, text: str) ->
     return RecipeError(
         f"undefined Jinja variable{'s' if len(parts) > 1 else ''}: {', '.join(parts)}",
         Location(name, first_line),
-        hint="define it with {% set name = ... %}, add it to a variant file, or check the spelling",
+        hint=misspelled_function(missing, context)
+        or "define it with {% set name = ... %}, add it to a variant file, or check the spelling",
     )
+
+
+def misspelled_function(missing: Iterable[str], context: Mapping[str, Any]) -> str | None:
+    """``did you mean compiler(...)`` for an undefined name close to a recipe function
+    (``compilers('c')``); ``None`` when no name is."""
+    functions = [key for key, value in context.items() if callable(value) and key.isidentifier()]
+    guesses = [
+        f"did you mean {close[0]}(...) instead of {var}?"
+        for var in missing
+        if (close := difflib.get_close_matches(var, functions, n=1, cutoff=0.75))
+    ]
+    return " ".join(guesses) or None
 
 
 _SINGLE_RE = re.compile(r"^\s*\$\{\{(?P<expr>.*?)\}\}\s*$", re.S)

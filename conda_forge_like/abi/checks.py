@@ -17,10 +17,11 @@ from ..relocate import classify
 from .allowlist import is_system_library, library_key, provided_names
 from .binary import BinaryInfo, read_binary
 from .isa import IsaCounts, allowed_level, disassemble, disassembler
+from .layout import layout_findings
 from .marker import marker_finding
 from .model import AbiCheckError, CheckContext, Finding, finding, severity_of
 from .prefix_check import prefix_findings
-from .symbols import above_floor
+from .symbols import above_floor, version_tuple
 
 _SHARED_LIBRARY = re.compile(r"\.so(\.\d+)*$|\.dylib$|\.dll$", re.IGNORECASE)
 _SPEC_NAME = re.compile(r"^[^\s=<>!~\[]+")
@@ -38,6 +39,7 @@ def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
         found.append(_rpath_leak(path, info, ctx))
     found += _overdepending(binaries, ctx)
     found += prefix_findings(root, kinds, ctx)
+    found += layout_findings(files, ctx.subdir, ctx.severities)
     leaked = {f.path for f in found if f is not None and f.code == "leak"}
     # A leaked RPATH is also in the file's bytes: one finding per file is enough.
     found += [f for f in _byte_leaks(root, files, ctx) if f is not None and f.path not in leaked]
@@ -114,8 +116,24 @@ def _glibc_floor(path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | No
         "glibc-floor",
         path,
         f"needs {', '.join(versions)} (above the glibc {ctx.glibc_floor} floor): {symbols}",
-        f"build with the base plate's toolchain (zig cc -target x86_64-linux-gnu."
-        f"{ctx.glibc_floor}, or the conda sysroot), or avoid the newer functions",
+        _glibc_hint(versions, ctx.glibc_floor),
+    )
+
+
+def _glibc_hint(versions: list[str], floor: str) -> str:
+    """What to change: raise the floor to the glibc the binary needs (the package then requires
+    ``__glibc >=X``), or build against the lower floor with zig; C++ runtime symbols come from
+    the compiler's libstdc++, which the floor does not move."""
+    glibc = [v.partition("_")[2] for v in versions if v.startswith("GLIBC_")]
+    if not glibc:
+        return ("the compiler's libstdc++ is newer than the floor allows: build with the base "
+                "plate's zig (c_compiler: zig, which uses libc++) or ship that libstdc++ as a "
+                "run dependency")  # fmt: skip
+    newest = max(glibc, key=version_tuple)
+    return (
+        f"set c_stdlib_version: '{newest}' in a variant file (the package then requires "
+        f"__glibc >={newest}; the build machine's gcc/clang link against its own glibc), or "
+        f"build with the base plate's zig (c_compiler: zig), which links against glibc {floor}"
     )
 
 

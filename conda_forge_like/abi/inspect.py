@@ -44,9 +44,12 @@ def inspect_package(archive: Path) -> dict[str, Any]:
             for path in sorted(group)
         }
         findings = check(root, files, _context(index, files, paths)) if tool else []
+        license_files = _license_files(root)
     return {
         "package": archive.name.removesuffix(".conda").removesuffix(".tar.bz2"),
         "subdir": index.get("subdir"),
+        "license": index.get("license"),
+        "license_files": license_files,
         "depends": index.get("depends", []),
         "binaries": binaries,
         "prefix_placeholders": [_placeholder(p) for p in paths if p.get("prefix_placeholder")],
@@ -129,6 +132,45 @@ def _paths_json(root: Path) -> list[dict[str, Any]]:
     return list(data.get("paths", []))
 
 
+def _license_files(root: Path) -> list[str]:
+    """The files under ``info/licenses/`` (conda-forge requires at least one)."""
+    base = root / "info" / "licenses"
+    return sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
+
 def _walk(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*")
                   if p.is_file() and p.relative_to(root).parts[0] != "info")  # fmt: skip
+
+
+def plain(value: object) -> str:
+    """A report value as a reader writes it: ``a, b`` for a list, the values of a mapping
+    (``GLIBC_2.17, GLIBCXX_3.4.19``), not Python's ``['a', 'b']``."""
+    if isinstance(value, dict):
+        return ", ".join(plain(v) for v in value.values())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(plain(v) for v in value)
+    return str(value)
+
+
+def report_lines(report: dict[str, Any]) -> list[str]:
+    """``cfl inspect``'s text form of ``inspect_package``'s report (the CLI prints it)."""
+    lines = [f"{report['package']} ({report['subdir']})",
+             f"  license: {report.get('license') or 'not declared'}"]  # fmt: skip
+    shown = ", ".join(report.get("license_files") or []) or "none (info/licenses/ is empty)"
+    lines.append(f"  license files: {shown}")
+    for path, binary in report["binaries"].items():
+        lines.append(f"  {path}: {binary['format']} {binary['arch']}")
+        for key in ("soname", "needed", "rpath", "runpath", "max_versions", "isa_needed"):
+            if binary.get(key):
+                lines.append(f"    {key}: {plain(binary[key])}")
+        if "isa_level" in binary:
+            lines.append(f"    isa: x86-64-v{binary['isa_level']} "
+                         f"(AVX/AVX2 {binary['avx2']}, AVX-512 {binary['avx512']})")  # fmt: skip
+    for record in report["prefix_placeholders"]:
+        lines.append(f"  prefix placeholder: {record['path']} ({record['file_mode']})")
+    for found in report["findings"]:
+        lines.append(
+            f"  {found['severity']}: [{found['code']}] {found['path']}: {found['message']}"
+        )
+    return lines

@@ -19,7 +19,7 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info", "ignore")
 CODES: tuple[str, ...] = (
     "overlinking", "overdepending", "glibc-floor", "isa-level", "leak", "abi-break", "abi-added",
-    "merged-string-tail", "microarch-marker", "prefix-not-terminated",
+    "merged-string-tail", "microarch-marker", "prefix-not-terminated", "win-layout",
 )  # fmt: skip
 
 # Breaking the promise of the package's metadata is an error; hygiene problems are warnings.
@@ -37,6 +37,8 @@ DEFAULT_SEVERITIES: Mapping[str, str] = MappingProxyType(
         # Either one corrupts the package the moment a client installs it elsewhere.
         "merged-string-tail": "error",
         "prefix-not-terminated": "error",
+        # bin/, lib/, include/ at the root of a win package instead of Library/
+        "win-layout": "warning",
     }
 )
 NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})

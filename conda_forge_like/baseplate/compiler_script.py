@@ -15,7 +15,7 @@ bash script that, on top of the command:
   ``--undefined-version``), so configure scripts do not conclude "no shared library support";
 - zig only: drops gcc flags zig rejects or warns about that change nothing it does
   (``-static-libgcc``, ``-static-libstdc++``, ``-Wl,-O2``, ``-Wl,-Bsymbolic-functions``,
-  ``-Wl,-rpath-link``);
+  ``-Wl,-rpath-link``, ``-L`` of a folder that does not exist);
 - links the ISA-level note object into x86-64-v2+ link steps.
 """
 
@@ -31,6 +31,7 @@ class CompilerBehaviour:
     os: str  # the target's os: linux | osx | win
     link_object: str | None = None  # the ISA note, added to link steps
     cxx: bool = False  # the C++ driver (zig links its libc++ statically into what it links)
+    before: str = ""  # shell lines run first (the lazy warm-up of a runtime not built yet)
 
 
 _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
@@ -39,6 +40,8 @@ _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
 # statically anyway, lld has no -O levels to set here, and without -Bsymbolic-functions
 # binding is the default one (correct, only without that optimization).
 _DROPPED = "-static-libgcc|-static-libstdc++|-Wl,-O[0-9]|-Wl,-Bsymbolic-functions|-Wl,-rpath-link,*"
+# A library folder that does not exist adds nothing, but zig warns "unable to open library
+# directory" for it on every link (LDFLAGS' -L$PREFIX/lib before anything is installed there).
 # GNU ld options lld rejects that only make ld print something (ncurses' configure adds
 # `-Wl,-soname,NAME,-stats,-lc`): dropped from inside a comma-joined -Wl list; a library
 # (`-l...`) inside one, which zig's driver rejects there, becomes a driver argument, and
@@ -47,7 +50,10 @@ _DROPPED_LINKER = "-stats"
 _FILTER = f"""\
 kept=()
 for arg in "$@"; do
-  case $arg in {_DROPPED}) continue ;; esac
+  case $arg in
+    {_DROPPED}) continue ;;
+    -L?*) [ -d "${{arg#-L}}" ] || continue ;;
+  esac
   case ,$arg, in
     ,-Wl,*,{_DROPPED_LINKER},*|,-Wl,{_DROPPED_LINKER},*|,-Wl,-[lh]*|,-Wl,*,-[lh]*)
       IFS=, read -ra parts <<< "${{arg#-Wl,}}"
@@ -138,6 +144,8 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
         # One shared cache: zig builds libc/libc++ once per target, not once per package.
         lines.append(f': "${{ZIG_GLOBAL_CACHE_DIR:={shlex.quote(zig_cache)}}}"')
         lines.append("export ZIG_GLOBAL_CACHE_DIR")
+    if how.before:
+        lines.append(how.before)
     if how.zig:
         lines.append(_FILTER)
     lines.append(_SCAN)

@@ -118,6 +118,8 @@ def _os_vars(plate: BasePlate, paths: ScriptPaths) -> dict[str, str]:
             "LIBRARY_BIN": f"{library}/bin",
             "LIBRARY_INC": f"{library}/include",
             "LIBRARY_LIB": f"{library}/lib",
+            # cfl's pkg-config is the build machine's: point it where win packages keep .pc files.
+            "PKG_CONFIG_PATH": f"{library}/lib/pkgconfig:{library}/share/pkgconfig",
         }
     env = {
         # pkg-config's own default search path inside a conda prefix has both.

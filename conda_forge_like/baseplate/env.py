@@ -41,6 +41,12 @@ def _join(*parts: Any) -> str:
     return " ".join(str(p) for group in parts for p in group)
 
 
+def install_root(plate: BasePlate, prefix: str) -> str:
+    """Where a package's bin/, lib/ and include/ go: ``$PREFIX``, or on Windows conda-forge's
+    ``%LIBRARY_PREFIX%`` (``$PREFIX/Library``), which CMAKE_ARGS and MESON_ARGS install to."""
+    return f"{prefix}/Library" if plate.target.os == "win" else prefix
+
+
 def compile_flags(plate: BasePlate, paths: BuildPaths, package: PackageInfo) -> dict[str, str]:
     """CFLAGS/CXXFLAGS/CPPFLAGS/LDFLAGS with the prefix-dependent parts added."""
     source_map = f"/usr/local/src/conda/{package.name}-{package.version}"
@@ -50,7 +56,8 @@ def compile_flags(plate: BasePlate, paths: BuildPaths, package: PackageInfo) -> 
         f"-ffile-prefix-map={paths.src_dir}={source_map}",
         f"-fdebug-prefix-map={paths.prefix}=/usr/local/src/conda-prefix",
     )
-    lib = f"{paths.prefix}/lib"
+    root = install_root(plate, paths.prefix)
+    lib = f"{root}/lib"
     ldflags = list(plate.ldflags)
     if plate.target.os == "linux":
         ldflags.append(f"-Wl,-rpath,{lib}")
@@ -62,11 +69,11 @@ def compile_flags(plate: BasePlate, paths: BuildPaths, package: PackageInfo) -> 
     # conda-forge's compiler activation puts the host prefix's headers in CFLAGS/CXXFLAGS
     # (CMake reads no CPPFLAGS): a project that finds a library by name alone (snappy's lz4)
     # also finds its header.
-    include = (f"-isystem {paths.prefix}/include",)
+    include = (f"-isystem {root}/include",)
     return {
         "CFLAGS": _join(plate.cflags, plate.cpu_flags, debug_map, include),
         "CXXFLAGS": _join(plate.cxxflags, plate.cpu_flags, debug_map, include),
-        "CPPFLAGS": _join(plate.cppflags, [f"-I{paths.prefix}/include"]),
+        "CPPFLAGS": _join(plate.cppflags, [f"-I{root}/include"]),
         "LDFLAGS": _join(ldflags),
     }
 
@@ -80,6 +87,8 @@ def cmake_args(
     unquoted, so shell quoting would reach CMake as literal quote characters.
     """
     tools = installed.tools
+    root = install_root(plate, paths.prefix)
+    programs = [f"{paths.build_prefix}/bin", f"{root}/bin"]
     args = [
         f"-DCMAKE_TOOLCHAIN_FILE={installed.cmake_toolchain}",
         f"-DCMAKE_AR={tools['ar']}",
@@ -87,16 +96,16 @@ def cmake_args(
         f"-DCMAKE_LINKER={tools['ld']}",
         f"-DCMAKE_STRIP={tools['strip']}",
         "-DCMAKE_BUILD_TYPE=Release",
-        f"-DCMAKE_INSTALL_PREFIX={paths.prefix}",
+        f"-DCMAKE_INSTALL_PREFIX={root}",
         "-DCMAKE_INSTALL_LIBDIR=lib",
-        f"-DCMAKE_PREFIX_PATH={paths.prefix}",
+        f"-DCMAKE_PREFIX_PATH={root}",
         "-DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER",
         "-DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY",
         "-DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY",
         # conda-forge adds its sysroot ($BUILD_PREFIX/<triple>/sysroot); the base plate's
         # compilers carry their C library themselves, so the host prefix is the whole root.
         f"-DCMAKE_FIND_ROOT_PATH={paths.prefix}",
-        f"-DCMAKE_PROGRAM_PATH={paths.build_prefix}/bin;{paths.prefix}/bin",
+        f"-DCMAKE_PROGRAM_PATH={';'.join(programs)}",
     ]
     if plate.target.os == "osx":
         args.append(f"-DCMAKE_OSX_DEPLOYMENT_TARGET={plate.target.libc_floor}")
@@ -105,10 +114,10 @@ def cmake_args(
     return " ".join(args)
 
 
-def meson_args(installed: Installed, paths: BuildPaths) -> str:
+def meson_args(plate: BasePlate, installed: Installed, paths: BuildPaths) -> str:
     """conda-forge's MESON_ARGS; the cross file names the base plate's compilers (always)."""
     return (
-        f"-Dbuildtype=release --prefix={paths.prefix} -Dlibdir=lib "
+        f"-Dbuildtype=release --prefix={install_root(plate, paths.prefix)} -Dlibdir=lib "
         f"--cross-file={installed.meson_cross}"
     )
 
@@ -157,7 +166,7 @@ def build_env(
         CC_FOR_BUILD=native["cc"], CXX_FOR_BUILD=native["c++"],
         CMAKE_ARGS=cmake_args(plate, installed, paths, emulator),
         CMAKE_TOOLCHAIN_FILE=installed.cmake_toolchain,
-        MESON_ARGS=meson_args(installed, paths),
+        MESON_ARGS=meson_args(plate, installed, paths),
         CFL_MESON_CROSS_FILE=installed.meson_cross,
         CPU_COUNT=str(cpu_count),
         PREFIX=paths.prefix, BUILD_PREFIX=paths.build_prefix,

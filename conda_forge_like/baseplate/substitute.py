@@ -53,7 +53,10 @@ def problem(
         return f"the build machine has {toolchain} {installed}"
     glibc = versions.get("glibc")
     if floor and glibc and _tuple(str(floor)) < _tuple(glibc):
-        return f"the build machine's {toolchain} links against glibc {glibc}, above {floor}"
+        return (
+            f"the build machine's {toolchain} links against glibc {glibc}, above {floor}; "
+            f"set c_stdlib_version: '{glibc}' to build with it"
+        )
     return None
 
 
@@ -119,3 +122,19 @@ def substitute(
     if not notes:
         return config, []
     return replace(config, values=MappingProxyType(values)), notes
+
+
+def for_build(config: VariantConfig, subdir: str) -> tuple[VariantConfig, list[str]]:
+    """``substitute`` and the win-64 C runtime (``crt``) with this machine's versions: the one
+    entry that probes (a compiler only when a variant names it; zig's mingw-w64 for win)."""
+    import platform
+
+    from . import crt, tools
+
+    facts = {"glibc": platform.libc_ver()[1]}
+    if subdir.startswith("win-"):
+        facts["mingw-w64"] = crt.mingw_version(tools.find_tools().zig) or ""
+    versions = tools.detect_versions().with_facts({k: v for k, v in facts.items() if v})
+    config, notes = substitute(config, subdir, versions)
+    config, more = crt.substitute(config, subdir, versions)
+    return config, notes + more

@@ -14,6 +14,7 @@ import os
 import shlex
 import stat
 import subprocess
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,26 +150,49 @@ def zig_cache_dir() -> str:
     return os.path.join(base, "cfl", "zig-2")
 
 
-def install(plate: BasePlate, tools: Tools, build_prefix: str | os.PathLike[str]) -> Installed:
-    """Write the wrappers and the CMake/Meson files into the build prefix."""
+# Every language a build can compile: what install() warms unless told which are needed.
+ALL_LANGUAGES = frozenset({"c", "c++"})
+
+
+def install(
+    plate: BasePlate,
+    tools: Tools,
+    build_prefix: str | os.PathLike[str],
+    languages: Collection[str] = ALL_LANGUAGES,
+    notify: Callable[[str], None] | None = None,
+) -> Installed:
+    """Write the wrappers and the CMake/Meson files into the build prefix.
+
+    With zig, the runtimes of ``languages`` ("c", "c++") are built first if this machine has
+    not built them yet; ``notify`` hears about it before the minutes that takes."""
     bin_dir = Path(build_prefix) / "bin"
     share = Path(build_prefix) / "share" / "cfl"
     bin_dir.mkdir(parents=True, exist_ok=True)
     share.mkdir(parents=True, exist_ok=True)
     zig_cache = zig_cache_dir() if plate.toolchain == "zig" else None
     note = _isa_note_object(plate, tools, share)
+    paths = {role: str(bin_dir / wrapper_name(plate, role)) for role in ROLES}
+    lazy = {"cc": "", "c++": ""}
+    if zig_cache:
+        _write_warm_sources(Path(zig_cache) / "warm")
+        if "c" not in languages:
+            lazy["cc"] = _lazy_warm(plate, paths, Path(zig_cache), {"c"})
+        if "c++" not in languages:
+            lazy["c++"] = _lazy_warm(plate, paths, Path(zig_cache), ALL_LANGUAGES)
     written: dict[str, str] = {}
     for role, command in commands(plate, tools).items():
         path = bin_dir / wrapper_name(plate, role)
         if role in ("cc", "c++"):
-            how = CompilerBehaviour(plate.toolchain == "zig", plate.target.os, note, role == "c++")
+            how = CompilerBehaviour(
+                plate.toolchain == "zig", plate.target.os, note, role == "c++", lazy[role],
+            )  # fmt: skip
             text = compiler_script(command, zig_cache, how)
         else:
             text = _script(command, zig_cache)
         _write_executable(path, text)
         written[role] = str(path)
     if zig_cache:
-        warm_zig_cache(plate, written, Path(zig_cache))
+        warm_zig_cache(plate, written, Path(zig_cache), languages, notify)
     cmake_file = share / f"toolchain-{plate.subdir}.cmake"
     cmake_file.write_text(cmake_toolchain(plate, written, tools))
     meson_file = share / f"cross-{plate.subdir}.ini"
@@ -240,21 +264,23 @@ _WARM_SOURCES = {
 }
 
 
-def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None:
-    """Build zig's C runtime and libc++ for this target from one fixed directory.
+def warm_zig_cache(
+    plate: BasePlate,
+    tools: dict[str, str],
+    cache: Path,
+    languages: Collection[str] = ALL_LANGUAGES,
+    notify: Callable[[str], None] | None = None,
+) -> None:
+    """Build zig's C runtime (and libc++ when ``languages`` has "c++") for this target from one
+    fixed directory, once per machine; ``notify`` is told before a build that takes minutes.
 
     zig compiles them on first use in the current directory, and their debug info keeps that
     directory: the first package built for a target would carry its own work path (a leak)
     and differ from later builds. Compiling once from ``<cache>/warm`` makes every package
     carry the same, neutral path.
     """
-    # The wrappers live in each build's prefix: the key is what they compile, not their path.
-    warm_lines = [shlex.join(command[1:]) for command, _ in _warm_commands(plate, tools)]
-    key = hashlib.sha256(
-        "\n".join([plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
-    )
-    warm = cache / "warm"
-    stamp = warm / f"{key.hexdigest()[:16]}.done"
+    commands = _warm_commands(plate, tools, languages)
+    warm, stamp = _stamp(plate, commands, cache)
     if stamp.exists():
         return
     warm.mkdir(parents=True, exist_ok=True)
@@ -262,8 +288,10 @@ def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None
         fcntl.flock(lock, fcntl.LOCK_EX)
         if stamp.exists():
             return
-        for command, name in _warm_commands(plate, tools):
-            (warm / name).write_text(_WARM_SOURCES[name])
+        if notify is not None:
+            notify(_warm_message(plate, languages, cache))
+        _write_warm_sources(warm)
+        for command, _name in commands:
             result = subprocess.run(command, cwd=warm, capture_output=True, text=True, check=False)
             if result.returncode != 0:
                 raise CflError(
@@ -274,7 +302,59 @@ def warm_zig_cache(plate: BasePlate, tools: dict[str, str], cache: Path) -> None
         stamp.touch()
 
 
-def _warm_commands(plate: BasePlate, tools: dict[str, str]) -> list[tuple[list[str], str]]:
+def _stamp(
+    plate: BasePlate, commands: list[tuple[list[str], str]], cache: Path
+) -> tuple[Path, Path]:
+    """The warm-up folder and the file saying these compiles were done there."""
+    # The wrappers live in each build's prefix: the key is what they compile, not their path.
+    warm_lines = [shlex.join(command[1:]) for command, _ in commands]
+    key = hashlib.sha256(
+        "\n".join([plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
+    )
+    warm = cache / "warm"
+    return warm, warm / f"{key.hexdigest()[:16]}.done"
+
+
+def _write_warm_sources(warm: Path) -> None:
+    warm.mkdir(parents=True, exist_ok=True)
+    for name, text in _WARM_SOURCES.items():
+        if not (warm / name).is_file():
+            (warm / name).write_text(text)
+
+
+def _lazy_warm(
+    plate: BasePlate, tools: dict[str, str], cache: Path, languages: Collection[str]
+) -> str:
+    """Shell lines for a compiler wrapper whose runtime the build did not warm: a recipe
+    without ``compiler('cxx')`` may still run C++ (CMake's default project languages probe
+    it). The first such run builds the runtimes of ``languages`` from the warm-up folder, as
+    ``warm_zig_cache`` would, not from the build's own directory (whose path zig would keep in
+    its cached runtime)."""
+    commands = _warm_commands(plate, tools, languages)
+    warm, stamp = _stamp(plate, commands, cache)
+    compiles = " && ".join(shlex.join(command) for command, _ in commands)
+    done, folder = shlex.quote(str(stamp)), shlex.quote(str(warm))
+    return "\n".join([
+        f'if [ ! -e {done} ] && [ -z "${{CFL_WARMING:-}}" ] && [ -d {folder} ]; then',
+        f"  (cd {folder} && export CFL_WARMING=1 && flock 9 && "
+        f"{{ [ -e {done} ] || {{ {compiles} && touch {done}; }}; }}) "
+        f"9>{shlex.quote(str(warm / '.lock'))} >/dev/null 2>&1 || true",
+        "fi",
+    ])  # fmt: skip
+
+
+def _warm_message(plate: BasePlate, languages: Collection[str], cache: Path) -> str:
+    runtime = "C and C++ runtimes (libc, libc++)" if "c++" in languages else "C runtime"
+    level = f" ({' '.join(plate.cpu_flags)})" if plate.cpu_flags else ""
+    return (
+        f"zig is building its {runtime} for {plate.subdir}{level}: a one-time cost of a few "
+        f"minutes on this machine, kept in {cache} for every later build"
+    )
+
+
+def _warm_commands(
+    plate: BasePlate, tools: dict[str, str], languages: Collection[str] = ALL_LANGUAGES
+) -> list[tuple[list[str], str]]:
     """The compiles that build every runtime variant a package build can ask zig for.
 
     zig builds its libc++/libunwind once per optimisation mode: a bare compile gets the Debug
@@ -284,6 +364,8 @@ def _warm_commands(plate: BasePlate, tools: dict[str, str]) -> list[tuple[list[s
     commands: list[tuple[list[str], str]] = []
     for name in _WARM_SOURCES:
         cxx = name.endswith(".cpp")
+        if ("c++" if cxx else "c") not in languages:
+            continue
         compiler = tools["c++" if cxx else "cc"]
         for flags in ((), plate.cxxflags if cxx else plate.cflags):
             out = f"{name}{'-flags' if flags else ''}.out"

@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import index, package
 from ..errors import CflError, raise_collected
 from ..render.model import RenderedRecipe
-from . import abi_step, hwcaps, plan, publish, tests, tools_step
+from . import abi_step, hwcaps, plan, publish, result, tests, tools_step
 from .result import BuildResult, package_filename
 from .runner import (
     STAGING,
@@ -25,6 +25,7 @@ from .runner import (
     export_names,
     has_run_exports,
     output_lock,
+    output_script,
     work_dir,
 )
 
@@ -59,7 +60,11 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         report("warning", rendered, f"the build wrote {out / name} outside its work directory")
     if stash is not None:
         new |= _install_hwcaps(job, stash, s.host_prefix, new)
+    license_files = job.license_files(s.src)  # a missing one fails before any other check
     records = job.package_files(s.host_prefix, new, s.staged)
+    empty = _empty_package_warning(rendered, records)
+    if empty:
+        report("warning", rendered, empty)
     depends = job.run_depends(s.build_env, s.host_env)
     job.check_abi(
         abi_step.CheckInputs(
@@ -79,7 +84,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         rendered.meta, rendered.recipe_format, tests.recipe_scripts(job.recipe_dir)
     )
     test_files = tests.payload(specs, job.recipe_dir, s.src)
-    meta = job.metadata(depends, s.plate, specs, test_files)
+    meta = job.metadata(depends, s.plate, specs, test_files, license_files)
     staged = package.write(s.host_prefix, records, meta, job.work / "pkg", options.package_format)
     try:
         tested = job.test(staged, specs, depends[0], test_files)
@@ -106,6 +111,23 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         final,
         job.log,
         tested,
+        empty or "",
+    )
+
+
+def _empty_package_warning(
+    rendered: RenderedRecipe, records: list[package.PathRecord]
+) -> str | None:
+    """A package with no files is a metapackage, or a build that installed nothing: a script
+    under a selector false here, or one writing outside $PREFIX. Metapackages (no script, no
+    build requirements) are meant to be empty."""
+    script = output_script(rendered)
+    if records or (script is None and not rendered.requirements.build):
+        return None
+    what = "its build script installed nothing into $PREFIX" if script else "it has no script"
+    return (
+        f"the package holds no files besides info/: {what} (a script or `files:` under a "
+        f"selector that is false for {rendered.subdir}?)"
     )
 
 
@@ -143,12 +165,17 @@ def _install_hwcaps(job: Build, stash: hwcaps.Stash, host_prefix: Path, new: set
 
 
 def build_all(
-    rendered: list[RenderedRecipe], options: BuildOptions, report: Reporter, jobs: int = 1
+    rendered: list[RenderedRecipe],
+    options: BuildOptions,
+    report: Reporter,
+    jobs: int = 1,
+    summary: list[BuildResult] | None = None,
 ) -> list[BuildResult]:
     """Build everything in dependency order; ``jobs`` outputs of one wave at a time.
 
     A failure does not stop outputs that do not depend on it; those that do are not built
-    (reported ``blocked``). Every failure is raised together at the end."""
+    (reported ``blocked``). Every failure is raised together at the end; ``summary`` gets
+    every output's result first, the failed and blocked ones too."""
     from concurrent.futures import ThreadPoolExecutor
 
     ordered = plan.order(rendered)
@@ -159,19 +186,21 @@ def build_all(
     errors: list[CflError] = []
     failed: set[str] = set()
 
-    def attempt(item: RenderedRecipe) -> BuildResult | None:
+    def attempt(item: RenderedRecipe) -> BuildResult:
         blocked = sorted(plan.needs(item) & failed)
         if blocked:
-            report("blocked", item, f"not built: needs {', '.join(blocked)}, which failed")
-            return None
+            why = f"needs {', '.join(blocked)}, which failed"
+            report("blocked", item, f"not built: {why}")
+            return result.unfinished(item, "blocked", why)
         try:
             return build_one(item, options, report)
         except CflError as exc:
-            report("failed", item, exc.message.splitlines()[0] if exc.message else "")
+            first = exc.message.splitlines()[0] if exc.message else ""
+            report("failed", item, first)
             if item.dist not in exc.message:  # among several failures, say whose it is
                 exc.message = f"{item.dist} ({item.subdir}): {exc.message}"
             errors.append(exc)
-            return None
+            return result.unfinished(item, "failed", first)
 
     try:
         for wave in plan.waves(ordered):
@@ -180,12 +209,13 @@ def build_all(
             else:
                 with ThreadPoolExecutor(max_workers=jobs) as pool:
                     done = list(pool.map(attempt, wave))
-            for item, result in zip(wave, done, strict=True):
-                if result is None:
+            for item, outcome in zip(wave, done, strict=True):
+                if outcome.status in ("failed", "blocked"):
                     failed.add(item.name)
-                else:
-                    results.append(result)
+                results.append(outcome)
     finally:
         STAGING.clear(options.keep_work)  # a later run may have other sources: never reuse
+    if summary is not None:
+        summary.extend(results)
     raise_collected(errors)
-    return results
+    return [r for r in results if r.status in ("built", "skipped")]

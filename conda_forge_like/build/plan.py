@@ -21,7 +21,7 @@ from ..render.pins import apply_pin
 
 # Spec-name prefixes of what compiler()/stdlib() render to, for any target subdir.
 _PLATE_PACKAGES = ("zig", "gcc", "gxx", "clang", "clangxx", "sysroot", "vs", "vs2022",
-                   "macosx_deployment_target")  # fmt: skip
+                   "macosx_deployment_target", "mingw-w64-ucrt")  # fmt: skip
 
 
 def spec_name(spec: str) -> str:
@@ -95,6 +95,32 @@ class Exporter:
     name: str
     version: str
     run_exports: Mapping[str, Sequence[str]]
+
+
+CONDA_FORGE_GLIBC = "2.17"
+"""conda-forge's default ``c_stdlib_version`` on linux (its sysroot_linux-64 2.17)."""
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", text))
+
+
+def sysroot_exporter(rendered: RenderedRecipe, floor: str) -> Exporter | None:
+    """The glibc floor as a run dependency, as conda-forge's ``sysroot_<subdir>`` package
+    exports it (strong ``__glibc >=X,<3.0.a0``): for a recipe that names ``stdlib('c')`` on
+    linux, and for any compiled linux package whose floor ``X`` is above conda-forge's 2.17
+    (a machine with an older glibc must not install it). ``ignore_run_exports(_from)`` drop
+    it like any other export."""
+    subdir = rendered.subdir
+    if not subdir.startswith("linux-"):
+        return None
+    names = {spec_name(s) for s in rendered.requirements.build}
+    stdlib = f"sysroot_{subdir}" in names
+    compiled = any(is_base_plate_spec(s, subdir) for s in rendered.requirements.build)
+    above = _version_tuple(floor) > _version_tuple(CONDA_FORGE_GLIBC)
+    if not (stdlib or (compiled and above)):
+        return None
+    return Exporter(f"sysroot_{subdir}", floor, {"strong": [f"__glibc >={floor},<3.0.a0"]})
 
 
 def run_depends(

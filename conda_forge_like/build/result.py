@@ -19,14 +19,40 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BuildResult:
-    name: str
+    name: str  # an output's name; a recipe's path when the recipe rendered no output
     version: str
     build_string: str
     subdir: str
-    status: str  # built | skipped
+    status: str  # built | skipped | failed | blocked
     package: Path | None = None
     log: Path | None = None
     tested: bool = False
+    reason: str = ""  # why skipped, failed or blocked; a warning about what was built
+
+    @property
+    def label(self) -> str:
+        return "-".join(p for p in (self.name, self.version, self.build_string) if p)
+
+
+def unfinished(rendered: RenderedRecipe, status: str, reason: str) -> BuildResult:
+    """A failed or blocked output's result."""
+    r = rendered
+    return BuildResult(r.name, r.version, r.build_string, r.subdir, status, reason=reason)
+
+
+def recipes_without_outputs(
+    recipes: Sequence[str], rendered: Sequence[RenderedRecipe], subdir: str
+) -> list[BuildResult]:
+    """A result for each recipe that renders nothing for ``subdir`` (``build: skip``)."""
+    from ..recipe import find as find_recipe_file
+
+    seen = {str(Path(r.recipe_path).resolve()) for r in rendered}
+    why = f"no output to build for {subdir}: `build: skip` is true for every variant"
+    return [
+        BuildResult(str(path), "", "", subdir, "skipped", reason=why)
+        for path in recipes
+        if str(Path(find_recipe_file(path)).resolve()) not in seen
+    ]
 
 
 def package_filename(rendered: RenderedRecipe, fmt: str) -> str:

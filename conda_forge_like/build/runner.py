@@ -24,7 +24,19 @@ from ..baseplate import tools as plate_tools
 from ..baseplate.conda_vars import host_python
 from ..platforms import build_platform, execution
 from ..render.model import RenderedRecipe
-from . import abi_step, environments, files, hwcaps, plan, staging, test_step, tests, tools_step
+from . import (
+    abi_step,
+    emulation,
+    environments,
+    files,
+    hwcaps,
+    licenses,
+    plan,
+    staging,
+    test_step,
+    tests,
+    tools_step,
+)
 from . import script as scripts
 from .environments import Installed
 
@@ -85,6 +97,21 @@ def _plate_variant(variant: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def compiled_languages(rendered: RenderedRecipe) -> frozenset[str]:
+    """The languages whose runtimes a build needs zig to have built: none without a compiler
+    (a noarch or metapackage recipe), C for ``compiler('c')`` or ``stdlib('c')``, and C++ too
+    for ``compiler('cxx')`` (its ``cxx_compiler`` key is used)."""
+    variant = rendered.variant
+    if "cxx_compiler" in variant or "cxx_compiler_version" in variant:
+        return frozenset({"c", "c++"})
+    plate_specs = (
+        s for s in rendered.requirements.build if plan.is_base_plate_spec(s, rendered.subdir)
+    )
+    if "c_compiler" in variant or "c_stdlib" in variant or any(plate_specs):
+        return frozenset({"c"})
+    return frozenset()
+
+
 def output_script(rendered: RenderedRecipe) -> scripts.Script | None:
     """What an output runs: its own script (an output of a shared staging build has no
     build.sh fallback: the staging build ran that)."""
@@ -99,7 +126,7 @@ def script_for(
     rendered: RenderedRecipe, section: Mapping[str, Any] | None
 ) -> scripts.Script | None:
     build = (section or {}).get("build") or {}
-    recipe_dir = Path(rendered.recipe_path).parent
+    recipe_dir = Path(rendered.recipe_path).parent.resolve()
     inline = build.get("script") if isinstance(build, dict) else None
     if section is None:
         own = rendered.meta.get("build") or {}
@@ -139,7 +166,7 @@ class Build:
         self.leak_strings: list[str] = []  # build paths besides this output's own
         self.log = self.work / "build.log"
         self.channels: list[Path | str] = [options.output_dir.resolve(), *options.channels]
-        self.recipe_dir = Path(rendered.recipe_path).parent
+        self.recipe_dir = Path(rendered.recipe_path).parent.resolve()  # RECIPE_DIR is absolute
 
     def prepare(self) -> Path:
         if self.r.staging:
@@ -227,7 +254,10 @@ class Build:
         plate_subdir = build_platform() if self.r.subdir == "noarch" else self.r.subdir
         plate = baseplate.resolve(variant, plate_subdir, plate_tools.detect_versions())
         plate = tools_step.provide_build(plate, provided, build_prefix, self.options.cache_dir)
-        installed = wrappers.install(plate, plate_tools.find_tools(), build_prefix)
+        installed = wrappers.install(
+            plate, plate_tools.find_tools(), build_prefix, compiled_languages(self.r),
+            lambda message: self.report("toolchain", self.r, message),
+        )  # fmt: skip
         paths = plate_env.BuildPaths(
             str(host_prefix), str(build_prefix), str(src), str(self.recipe_dir)
         )
@@ -238,7 +268,7 @@ class Build:
         facts = plate_env.HostFacts(
             host_python({p.name: p.version for p in host_env}),
             execution(plate.subdir, build_platform()),
-            _build_machine_tools(plate, variant, build_prefix),
+            _build_machine_tools(plate, variant, build_prefix, compiled_languages(self.r)),
         )
         variables = plate_env.build_env(
             plate, installed, paths, info, self.r.variant, build_platform(),
@@ -299,9 +329,11 @@ class Build:
         self, build_env: list[Installed], host_env: list[Installed]
     ) -> tuple[list[str], list[str]]:
         """The final run dependencies (with run_exports) and constraints, computed once."""
-        return plan.run_depends(
-            self.r, _exporters(host_env), _exporters(build_env), self.r.pending_pins
-        )
+        build = _exporters(build_env)
+        sysroot = plan.sysroot_exporter(self.r, abi_step.glibc_floor(self.r.variant))
+        if sysroot is not None:
+            build.append(sysroot)
+        return plan.run_depends(self.r, _exporters(host_env), build, self.r.pending_pins)
 
     def check_abi(self, inputs: abi_step.CheckInputs) -> list[abi.Finding]:
         """The ABI checks: warnings are reported, errors fail the build (nothing is written)."""
@@ -318,6 +350,7 @@ class Build:
         plate: baseplate.BasePlate,
         specs: list[tests.TestSpec],
         test_files: Mapping[str, bytes] | None = None,
+        license_files: Mapping[str, bytes] | None = None,
     ) -> package.PackageMetadata:
         depends, constrains = run
         about = dict(self.r.meta.get("about") or {})
@@ -331,7 +364,18 @@ class Build:
             recipe_files=_recipe_files(self.recipe_dir),
             test_files={**(test_files or {}), tests.SPECS_FILE: tests.dump(specs)} if specs else {},
             extra_info={"baseplate": plate.describe(), "variant": self.r.variant},
+            license_files=dict(license_files or {}),
         )  # fmt: skip
+
+    def license_files(self, src: Path) -> dict[str, bytes]:
+        """``about: license_file`` from the source tree or the recipe folder (an error at its
+        recipe line when one is missing)."""
+        about = self.r.meta.get("about") or {}
+        if not isinstance(about, Mapping):
+            return {}
+        return licenses.collect(
+            about, self.r.recipe_format, src, self.recipe_dir, self.r.recipe_path
+        )
 
     def test(
         self,
@@ -343,7 +387,7 @@ class Build:
         if not (self.options.test and specs):
             return False
         runs = execution(self.r.subdir, build_platform())
-        if not runs.direct:
+        if not runs.direct and not emulation.needs_shims(runs):
             self.report("warning", self.r, f"tests skipped: {runs.note}")
             return False
         needed, here = microarch.required_level(depends), microarch.host_level()
@@ -366,14 +410,17 @@ class Build:
 
 
 def _build_machine_tools(
-    plate: baseplate.BasePlate, variant: Mapping[str, Any], build_prefix: Path
+    plate: baseplate.BasePlate,
+    variant: Mapping[str, Any],
+    build_prefix: Path,
+    languages: frozenset[str],
 ) -> dict[str, str] | None:
     """A cross build's CC_FOR_BUILD/CXX_FOR_BUILD: the build machine's own wrappers."""
     if plate.subdir == build_platform():
         return None
     native = {k: v for k, v in variant.items() if k != "microarch_level"}
     machine = baseplate.resolve(native, build_platform(), plate_tools.detect_versions())
-    return wrappers.install(machine, plate_tools.find_tools(), build_prefix).tools
+    return wrappers.install(machine, plate_tools.find_tools(), build_prefix, languages).tools
 
 
 def _shared_caches() -> list[Path]:

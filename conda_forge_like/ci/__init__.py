@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .options import HEADER, ProviderOptions
+from .options import HEADER, ProviderOptions, for_repository
 from .plan import DEFAULT_PLATFORMS, Job, Plan, RecipeMatrix, plan
 from .providers import PROVIDERS, generate
 
@@ -23,6 +23,7 @@ __all__ = [
     "ProviderOptions",
     "RecipeMatrix",
     "files",
+    "for_repository",
     "plan",
     "variant_text",
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CflError, ChannelError, raise_collected
+from ..subdirs import SUBDIRS
 from . import channel as disk
 from . import repodata
 
@@ -51,11 +52,13 @@ def add(channel: Path, packages: Sequence[Path]) -> None:
 
 
 def _subdirs(channel: Path) -> list[Path]:
+    """The channel's subdir folders: only conda's known names (``broken/``, ``work/`` and
+    ``label/`` lie beside them and are no subdirs, whatever they hold)."""
     return sorted(
         d
         for d in channel.iterdir()
-        if d.is_dir()
-        and not d.name.startswith(".")
+        if d.name in SUBDIRS
+        and d.is_dir()
         and ((d / disk.REPODATA).is_file() or disk.package_files(d))
     )
 

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import zstandard
 
+from ..archive_members import next_problem, tar_entry
 from ..errors import PackageError
 
 _READ_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zstandard.ZstdError)
@@ -95,6 +96,32 @@ def read_index(archive: Path) -> dict[str, Any]:
     return index
 
 
+# Extraction filters came with Python 3.11.4; Debian 12's python3 is 3.11.2.
+_HAS_FILTERS = hasattr(tarfile, "data_filter")
+_FILTER_ERRORS: tuple[type[Exception], ...] = (tarfile.FilterError,) if _HAS_FILTERS else ()
+
+
+def _unsafe(archive: Path, what: str) -> PackageError:
+    return PackageError(
+        f"{archive}: unsafe member refused: {what}",
+        hint="the package was not made by a trusted builder; do not install it",
+    )
+
+
+def _extract_safely(tar: tarfile.TarFile, dest: Path, archive: Path) -> None:
+    if _HAS_FILTERS:
+        # data_filter refuses escaping paths and links and special files.
+        tar.extractall(dest, filter=tarfile.data_filter)  # noqa: S202
+        return
+    # An older Python: the same refusals, member by member (the tar may be a stream).
+    symlinks: set[str] = set()
+    for member in tar:
+        problem = next_problem(tar_entry(member), symlinks)
+        if problem:
+            raise _unsafe(archive, f"{member.name!r}: {problem}")
+        tar.extract(member, dest)  # checked just above
+
+
 def extract(archive: Path, dest: Path) -> None:
     """Extract both parts into ``dest``; a member that would escape it (``../``, an absolute
     path or link, a path through a symlink) or a device file stops extraction with an error."""
@@ -102,12 +129,8 @@ def extract(archive: Path, dest: Path) -> None:
     try:
         with _tars(archive, ("info", "pkg")) as tars:
             for tar in tars:
-                # data_filter refuses escaping paths and links and special files.
-                tar.extractall(dest, filter=tarfile.data_filter)  # noqa: S202
-    except tarfile.FilterError as exc:
-        raise PackageError(
-            f"{archive}: unsafe member refused: {exc}",
-            hint="the package was not made by a trusted builder; do not install it",
-        ) from exc
+                _extract_safely(tar, dest, archive)
+    except _FILTER_ERRORS as exc:
+        raise _unsafe(archive, str(exc)) from exc
     except _READ_ERRORS as exc:
         raise PackageError(f"cannot extract {archive} into {dest}: {exc}") from exc

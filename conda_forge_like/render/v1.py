@@ -74,7 +74,8 @@ class _Evaluator:
                 RecipeError(
                     f"undefined variable {name!r} in {what}",
                     Location(self.path, line),
-                    hint="define it under `context:`, add it to variants.yaml, or check the "
+                    hint=templating.misspelled_function([name], self.context)
+                    or "define it under `context:`, add it to variants.yaml, or check the "
                     "spelling",
                 )
             )

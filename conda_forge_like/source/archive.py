@@ -19,13 +19,12 @@ import tarfile
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import zstandard
 
+from ..archive_members import Entry, escapes, is_absolute, tar_entry, unsafe_entries
 from ..errors import SourceError
 
 ArchiveKind = Literal["tar", "zip", "tar.zst"]
@@ -44,15 +43,6 @@ _SUFFIXES: tuple[tuple[str, ArchiveKind], ...] = (
     (".tzst", "tar.zst"),
 )
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One archive member as the safety check sees it; ``link`` is a link's target."""
-
-    name: str
-    kind: Literal["file", "dir", "symlink", "hardlink", "other"]
-    link: str | None = None
 
 
 def is_archive_name(name: str) -> bool:
@@ -83,54 +73,6 @@ def _sniff(path: Path) -> ArchiveKind | None:
     if zipfile.is_zipfile(path):
         return "zip"
     return "tar" if tarfile.is_tarfile(path) else None
-
-
-def unsafe_entries(entries: Iterable[Entry]) -> list[str]:
-    """Every entry that would escape the target, with the reason (pure)."""
-    problems: list[str] = []
-    symlinks: set[str] = set()
-    for entry in entries:
-        reason = _entry_problem(entry, symlinks)
-        if reason:
-            problems.append(f"{entry.name!r}: {reason}")
-        if entry.kind == "symlink":
-            symlinks.add(posixpath.normpath(entry.name.replace("\\", "/")))
-    return problems
-
-
-def _entry_problem(entry: Entry, symlinks: set[str]) -> str | None:
-    name = entry.name.replace("\\", "/")
-    if _is_absolute(name):
-        return "absolute path"
-    normal = posixpath.normpath(name)
-    if _escapes(normal):
-        return "path escapes the target directory"
-    parents = normal.split("/")[:-1]
-    if any("/".join(parents[: i + 1]) in symlinks for i in range(len(parents))):
-        return "written through a symlink in the archive"
-    if entry.kind == "other":
-        return "device, fifo or other special file"
-    if entry.kind in ("symlink", "hardlink") and entry.link is not None:
-        return _link_problem(entry.kind, normal, entry.link.replace("\\", "/"))
-    return None
-
-
-def _link_problem(kind: str, normal: str, link: str) -> str | None:
-    if _is_absolute(link):
-        return f"{kind} to the absolute path {link!r}"
-    # A symlink resolves from its own folder; a tar hardlink names a member from the root.
-    base = posixpath.dirname(normal) if kind == "symlink" else ""
-    if _escapes(posixpath.normpath(posixpath.join(base, link))):
-        return f"{kind} pointing outside the target ({link!r})"
-    return None
-
-
-def _is_absolute(name: str) -> bool:
-    return name.startswith("/") or (len(name) > 1 and name[1] == ":")
-
-
-def _escapes(normal: str) -> bool:
-    return normal == ".." or normal.startswith("../")
 
 
 def extract(archive: Path, target: Path, scratch: Path, name: str | None = None) -> None:
@@ -173,21 +115,11 @@ def _refuse(archive: Path, problems: list[str]) -> None:
         )
 
 
-def _tar_entry(member: tarfile.TarInfo) -> Entry:
-    if member.issym():
-        return Entry(member.name, "symlink", member.linkname)
-    if member.islnk():
-        return Entry(member.name, "hardlink", member.linkname)
-    if member.isdir():
-        return Entry(member.name, "dir")
-    return Entry(member.name, "file" if member.isfile() else "other")
-
-
 def _extract_tar(path: Path, tree: Path, archive: Path) -> None:
     try:
         with tarfile.open(path) as tar:
             members = tar.getmembers()
-            _refuse(archive, unsafe_entries(_tar_entry(m) for m in members))
+            _refuse(archive, unsafe_entries(tar_entry(m) for m in members))
             tree.mkdir()
             if hasattr(tarfile, "data_filter"):
                 # Belt and braces: the stdlib filter re-checks against the real file system.
@@ -281,7 +213,7 @@ def escaping_links(root: Path) -> list[str]:
             lexical = posixpath.normpath(posixpath.join(posixpath.dirname(rel), link))
             resolved = os.path.realpath(path)
             inside = resolved == real_root or resolved.startswith(real_root + os.sep)
-            if _is_absolute(link) or _escapes(lexical) or not inside:
+            if is_absolute(link) or escapes(lexical) or not inside:
                 problems.append(f"{rel!r}: symlink {link!r} leads outside the source directory")
     return problems
 

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -88,6 +89,55 @@ def test_archives_are_well_formed(channel: Path) -> None:
             payload = zstandard.ZstdDecompressor().decompressobj().decompress(archive.read(info))
             assert b"info/index.json" in payload
             assert b"info/paths.json" in payload
+
+
+def test_license_files_are_packaged_and_inspect_shows_them(channel: Path) -> None:
+    from conda_forge_like import package
+
+    shipped = (RECIPES / "libgreet" / "src" / "LICENSE").read_bytes()
+    for name in ("libgreet", "greetpp"):  # from the source tree and from the recipe folder
+        [pkg] = (channel / "linux-64").glob(f"{name}-*.conda")
+        assert package.read_info_tree(pkg, "licenses") == {"LICENSE": shipped}
+        report = api.inspect(pkg)
+        assert (report["license"], report["license_files"]) == ("BSD-3-Clause", ["LICENSE"])
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs the build machine's gcc")
+def test_a_floor_above_conda_forges_is_a_glibc_run_dependency(tmp_path: Path) -> None:
+    import platform
+
+    from conda_forge_like import package
+    from conda_forge_like.baseplate import tools
+
+    glibc, gcc = platform.libc_ver()[1], tools.detect_versions().get("gcc")
+    assert gcc is not None
+    overrides = ["c_compiler=gcc", f"c_compiler_version={gcc.split('.')[0]}",
+                 f"c_stdlib_version={glibc}"]  # fmt: skip
+    [built] = api.build([RECIPES / "libgreet"], output_dir=tmp_path / "out", overrides=overrides)
+    assert built.package is not None
+    depends = package.read_index(built.package)["depends"]
+    assert f"__glibc >={glibc},<3.0.a0" in depends
+    assert api.inspect(built.package)["findings"] == []  # the check uses that floor too
+
+
+def test_win_64_packages_use_conda_forges_library_layout(tmp_path: Path) -> None:
+    from conda_forge_like import package
+
+    events: list[tuple[str, str, str]] = []
+    built = api.build(
+        [RECIPES / "libgreet", RECIPES / "greetpp"], output_dir=tmp_path / "out",
+        target_platform="win-64",
+        report=lambda event, rendered, detail: events.append((event, rendered.name, detail)),
+    )  # fmt: skip
+    listed = {}
+    for result in built:
+        assert result.package is not None
+        listed[result.name] = package.read_info(result.package, "files").decode().split()
+    assert listed["libgreet"] == ["Library/bin/greet.exe", "Library/bin/libgreet.dll",
+                                  "Library/include/greet.h", "Library/lib/libgreet.dll.a"]
+    assert listed["greetpp"] == ["Library/bin/greetpp-demo.exe", "Library/bin/libgreetpp.dll",
+                                 "Library/include/greetpp.hpp", "Library/lib/libgreetpp.dll.a"]
+    assert not [e for e in events if "win-layout" in e[2]]
 
 
 def test_installed_programs_run_from_another_prefix(channel: Path, tmp_path: Path) -> None:
@@ -188,6 +238,12 @@ def test_failing_script_shows_the_log_tail(tmp_path: Path) -> None:
 def test_failing_test_moves_the_package_to_broken(tmp_path: Path) -> None:
     bad_build(tmp_path, BAD / "build-failing-test")
     assert list((tmp_path / "out" / "broken").glob("failing-test-1.0-*"))
+
+
+def test_missing_license_file_fails_at_its_line(tmp_path: Path) -> None:
+    error = bad_build(tmp_path, BAD / "build-license-file-missing")
+    assert "about/license_file 'COPYING.missing' matches nothing" in error.message
+    assert str(error.location).endswith("build-license-file-missing/meta.yaml:14")
 
 
 def test_missing_source(tmp_path: Path) -> None:

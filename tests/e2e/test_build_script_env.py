@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conda_forge_like import api, package, platforms
+from conda_forge_like import api, cli, package, platforms
 from conda_forge_like.build import tests as test_stage
 from conda_forge_like.errors import UsageError
 
@@ -76,8 +76,30 @@ def test_linux_aarch64_cross_build_runs_under_qemu(tmp_path: Path) -> None:
     # CROSSCOMPILING_EMULATOR means "this machine runs the target's programs" (conda-forge's
     # meaning: brotli's build.sh then runs its ctest, which execs the binaries by name).
     assert emulated.strip() == ("hello from linux-aarch64" if runs.direct else "not-run")
-    # The package test runs `cross-hello` by name: only with qemu registered with binfmt.
-    assert result.tested == runs.direct
+    # The package test runs `cross-hello` by name: directly with binfmt, else through shims.
+    assert result.tested
+    stored = package.read_info_tree(result.package, "test")
+    assert {"greeting.txt", "hello.c", "tests.json"} <= set(stored)
+
+
+def test_cfl_test_reruns_a_cross_package_from_the_package_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runs = platforms.execution("linux-aarch64", platforms.build_platform())
+    if runs.emulator is None:
+        pytest.skip(f"no emulator: {runs.note}")
+    result = build("cross-test-qemu", tmp_path / "out", "linux-aarch64")
+    assert result.package is not None
+    # Only the package: no recipe, no sources, no channel beside it.
+    alone = tmp_path / "elsewhere" / "linux-aarch64" / result.package.name
+    alone.parent.mkdir(parents=True)
+    alone.write_bytes(result.package.read_bytes())
+    assert api.test(alone) == 1
+    assert cli.main(["test", str(alone)]) == 0
+    out = capsys.readouterr().out
+    assert f"1 test(s) passed for {alone}" in out
+    # Without binfmt_misc the programs ran through qemu shims, and cfl says so.
+    assert ("through PATH shims" in out) == (not runs.direct)
 
 
 def test_cross_build_variables(tmp_path: Path) -> None:
@@ -91,6 +113,8 @@ def test_cross_build_variables(tmp_path: Path) -> None:
     # CROSSCOMPILING_EMULATOR (and the line the script writes for it) only where qemu runs the
     # target's programs directly (binfmt_misc), as on conda-forge's CI
     assert ("QEMU_LD_PREFIX=/usr/aarch64-linux-gnu" in env) == runs.direct
-    if not runs.direct:  # `cfl test` says why it cannot run them here
+    if runs.emulator is not None:  # qemu runs the test (with binfmt or through PATH shims)
+        assert api.test(result.package) == 1
+    else:  # `cfl test` says why it cannot run them here
         with pytest.raises(UsageError, match="cannot test cb-script-env"):
             api.test(result.package)

@@ -117,6 +117,11 @@ def test_glibc_too_new(prefix: Path, tmp_path: Path) -> None:
     ]
     assert "GLIBC_2.26" in findings[0].message
     assert "reallocarray@GLIBC_2.26" in findings[0].message
+    # The tip names the floor that fits this binary; with that floor the check passes.
+    newest = findings[0].message.split("needs GLIBC_", 1)[1].split()[0].rstrip(",")
+    assert f"set c_stdlib_version: '{newest}'" in findings[0].hint
+    assert f"__glibc >={newest}" in findings[0].hint
+    assert check(prefix, ["bin/tool"], context(["bin/tool"], glibc_floor=newest)) == []
 
 
 def test_avx512_in_baseline(prefix: Path, tmp_path: Path) -> None:

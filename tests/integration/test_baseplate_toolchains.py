@@ -124,8 +124,11 @@ def test_macos_builds_are_mach_o(tmp_path: Path, subdir: str, cpu: object) -> No
 
 def test_windows_build_is_pe_and_runs_under_wine(tmp_path: Path) -> None:
     prefix = build(tmp_path, "win-64", {"c_compiler": "zig"})
-    exe = prefix / "bin" / "plate-demo.exe"
-    for path in (exe, prefix / "bin" / "libcsum.dll", prefix / "bin" / "libcxxjoin.dll"):
+    # CMAKE_ARGS installs into conda-forge's Windows layout, %LIBRARY_PREFIX%.
+    bindir = prefix / "Library" / "bin"
+    exe = bindir / "plate-demo.exe"
+    assert not (prefix / "bin").exists()
+    for path in (exe, bindir / "libcsum.dll", bindir / "libcxxjoin.dll"):
         binary = lief.PE.parse(str(path))
         assert binary is not None
         assert binary.header.machine == lief.PE.Header.MACHINE_TYPES.AMD64

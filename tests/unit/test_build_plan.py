@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from conda_forge_like.build import files, plan, tests
@@ -116,3 +118,33 @@ def test_test_specs_from_both_formats_round_trip() -> None:
     }
     assert tests.load(tests.dump(v1)) == v1
     assert tests.requirements(v0) == ["bash"]
+
+
+def _sysroot_depends(item: RenderedRecipe, floor: str) -> list[str]:
+    exporter = plan.sysroot_exporter(item, floor)
+    return plan.run_depends(item, [], [exporter] if exporter else [])[0]
+
+
+def test_stdlib_c_adds_the_glibc_floor_as_conda_forges_sysroot_does() -> None:
+    item = rendered("app", build=("zig_linux-64 0.17.*", "sysroot_linux-64 2.17.*"))
+    assert _sysroot_depends(item, "2.17") == ["__glibc >=2.17,<3.0.a0"]
+
+
+def test_a_floor_above_2_17_is_a_run_dependency_even_without_stdlib() -> None:
+    item = rendered("app", build=("gcc_linux-64 12.*",))
+    assert _sysroot_depends(item, "2.36") == ["__glibc >=2.36,<3.0.a0"]
+    assert _sysroot_depends(item, "2.17") == []  # conda-forge's default floor: nothing to say
+
+
+def test_no_glibc_dependency_without_a_compiler_or_off_linux() -> None:
+    assert _sysroot_depends(rendered("data", build=("cmake",)), "2.36") == []
+    item = rendered("app", build=("zig_osx-64 0.17.*", "sysroot_linux-64 2.17.*"))
+    osx = dataclasses.replace(item, subdir="osx-64")
+    assert plan.sysroot_exporter(osx, "2.17") is None
+
+
+def test_the_glibc_dependency_obeys_ignore_run_exports() -> None:
+    build = ("zig_linux-64 0.17.*", "sysroot_linux-64 2.17.*")
+    for ignore in (IgnoreRunExports(by_name=("__glibc",)),
+                   IgnoreRunExports(from_package=("sysroot_linux-64",))):  # fmt: skip
+        assert _sysroot_depends(rendered("app", build=build, ignore=ignore), "2.28") == []

@@ -252,3 +252,16 @@ def test_upload_step_only_when_asked() -> None:
     options = ci.ProviderOptions(upload="anaconda upload output/*/*.conda")
     text = ci.files(plan([matrix("recipes/a", "linux-64", build("a"))]), "github", options)
     assert "anaconda upload" in text[".github/workflows/recipes.yml"]
+
+
+def test_jobs_install_the_checkout_only_inside_cfls_own_tree() -> None:
+    from conda_forge_like.ci import ProviderOptions, for_repository
+
+    own = for_repository(ProviderOptions(), True, ["recipes/a/**"], "1.2.3")
+    assert own.setup == "python -m pip install -e ."
+    assert own.cache_files == ("pyproject.toml", "variants/**")
+    feedstock = for_repository(ProviderOptions(), False, ["recipe/**"], "1.2.3")
+    assert feedstock.setup == "python -m pip install conda-forge-like==1.2.3"
+    assert feedstock.cache_files == ("recipe/**", "ci/variants/**")
+    chosen = for_repository(ProviderOptions(), False, [], "1.2.3", install="pipx install cfl")
+    assert chosen.setup == "pipx install cfl"

@@ -124,8 +124,14 @@ def test_win_64_library_folders() -> None:
     assert v["LIBRARY_LIB"] == "/w/h/Library/lib"
     assert v["LIBRARY_INC"] == "/w/h/Library/include"
     assert v["SCRIPTS"] == "/w/h/Scripts"
-    assert "PKG_CONFIG_PATH" not in v
+    assert v["PKG_CONFIG_PATH"] == "/w/h/Library/lib/pkgconfig:/w/h/Library/share/pkgconfig"
     assert v["ARCH"] == "64"
+    # CMake and Meson install there, and the compilers look there for the host's packages.
+    assert "-DCMAKE_INSTALL_PREFIX=/w/h/Library " in v["CMAKE_ARGS"]
+    assert "-DCMAKE_PREFIX_PATH=/w/h/Library " in v["CMAKE_ARGS"]
+    assert "--prefix=/w/h/Library " in v["MESON_ARGS"]
+    assert "-isystem /w/h/Library/include" in v["CFLAGS"]
+    assert "-L/w/h/Library/lib" in v["LDFLAGS"]
 
 
 @pytest.mark.parametrize(
@@ -206,4 +212,5 @@ def test_osx_and_windows_do_not_run_on_linux(subdir: str) -> None:
     runs = platforms.execution(subdir, "linux-64", lambda _n: "/usr/bin/x", lambda _p: "")
     assert not runs.direct
     assert runs.emulator is None
-    assert runs.note == f"{subdir} binaries do not run on linux-64"
+    assert runs.note.startswith(f"{subdir} binaries do not run on linux-64")
+    assert ("cmd.exe" in runs.note) == subdir.startswith("win")

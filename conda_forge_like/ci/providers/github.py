@@ -36,6 +36,10 @@ def _entry(job: Job, options: ProviderOptions, with_compilers: bool) -> dict[str
     return entry
 
 
+def _globs(options: ProviderOptions) -> str:
+    return ", ".join("'" + glob.replace("'", "''") + "'" for glob in options.cache_files)
+
+
 def _compiler_step() -> dict[str, Any]:
     """Installs the pinned host gcc/clang; skipped for jobs that build with zig only."""
     script = toolchain.install_script(BIN_DIR, sudo=True)
@@ -59,7 +63,7 @@ def _steps(index: int, options: ProviderOptions, with_compilers: bool) -> list[d
             "uses": "actions/cache@v4",
             "with": {
                 "path": "~/.cache/cfl",
-                "key": "cfl-${{ matrix.subdir }}-${{ hashFiles('pyproject.toml', 'variants/**') }}",
+                "key": f"cfl-${{{{ matrix.subdir }}}}-${{{{ hashFiles({_globs(options)}) }}}}",
                 "restore-keys": "cfl-${{ matrix.subdir }}-",
             },
         },
