@@ -40,6 +40,17 @@ _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
 # statically anyway, lld has no -O levels to set here, and without -Bsymbolic-functions
 # binding is the default one (correct, only without that optimization).
 _DROPPED = "-static-libgcc|-static-libstdc++|-Wl,-O[0-9]|-Wl,-Bsymbolic-functions|-Wl,-rpath-link,*"
+# The build machine's own header and library folders (CPython's setup.py adds
+# /usr/include/<multiarch> and /usr/local/include): zig compiles against its own libc for the
+# target, whose headers do not mix with this machine's.
+_SYSTEM_DIRS = "|".join(
+    f"{flag}{folder}|{flag}{folder}/*"
+    for flag, folders in (
+        ("-I", ("/usr/include", "/usr/local/include")),
+        ("-L", ("/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib", "/lib64")),
+    )
+    for folder in folders
+)
 # A library folder that does not exist adds nothing, but zig warns "unable to open library
 # directory" for it on every link (LDFLAGS' -L$PREFIX/lib before anything is installed there).
 # GNU ld options lld rejects that only make ld print something (ncurses' configure adds
@@ -51,7 +62,7 @@ _FILTER = f"""\
 kept=()
 for arg in "$@"; do
   case $arg in
-    {_DROPPED}) continue ;;
+    {_DROPPED}|{_SYSTEM_DIRS}) continue ;;
     -L?*) [ -d "${{arg#-L}}" ] || continue ;;
   esac
   case ,$arg, in

@@ -169,6 +169,15 @@ def test_a_shared_library_linked_from_libraries_alone(tmp_path: Path) -> None:
     assert "Library soname: [libb.so]" in dynamic
 
 
+def test_the_build_machines_header_folders_never_reach_zig(tmp_path: Path) -> None:
+    """CPython's setup.py adds -I/usr/include/x86_64-linux-gnu: glibc's headers of this machine
+    do not mix with zig's (unknown type name '__time64_t')."""
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "s.c").write_text("#include <sys/select.h>\nint f(void) { return FD_SETSIZE; }\n")
+    run([compiler, "-c", "-I/usr/include/x86_64-linux-gnu", "-I/usr/local/include",
+         "-L/usr/lib/x86_64-linux-gnu", "-o", "s.o", "s.c"], tmp_path, env)  # fmt: skip
+
+
 def test_cxx_shared_libraries_each_with_static_libcxx_load_together(tmp_path: Path) -> None:
     """gtest + gmock_main: each shared library links zig's libc++ statically; one library's
     static initializer must not run another copy's (not yet initialized) iostreams."""
