@@ -78,7 +78,10 @@ def install(channel: Path, build: Build, prefix: Path) -> bool:
                 [rattler.Channel(channel.resolve().as_uri())],
                 [f"kernelbench ==1.0.0 {build.build}"],
                 platforms=[Subdir("linux-64"), Subdir("noarch")],
-                virtual_packages=rattler.VirtualPackage.detect(),
+                # CONDA_OVERRIDE_ARCHSPEC pretends to be another CPU, as conda does
+                virtual_packages=rattler.VirtualPackage.detect(
+                    rattler.VirtualPackageOverrides.from_env()
+                ),
                 timestamp_policy="allow-missing",
             )
         )

@@ -184,7 +184,8 @@ def render(
     """Render every recipe over its variant matrix; problems from all recipes are collected.
 
     With ``notes`` (a build), compiler pins the base plate cannot honour are replaced by its
-    own toolchain first (``baseplate/substitute.py``) and ``notes[recipe path]`` says so.
+    own toolchain first (``baseplate/substitute.py``), a compiled recipe gets the CPU-level
+    axis its variants list (``render/levels.py``), and ``notes[recipe path]`` says so.
     """
     subdir = target_platform or platforms.build_platform()
     platforms.info(subdir)
@@ -199,7 +200,12 @@ def render(
                 config, said = _base_plate_compilers(config, subdir)
                 notes[raw.path] = said
             with _time_limit(raw.path):
-                results.extend(render_stage.render_recipe(raw, config, subdir, max_variants))
+                renderer = render_stage.RecipeRenderer(
+                    raw, config, subdir, max_variants, level_axis=notes is not None
+                )
+                results.extend(renderer.render_all())
+            if notes is not None and renderer.note:
+                notes[raw.path].append(renderer.note)
         except CflError as exc:
             errors.append(exc)
     raise_collected(errors)

@@ -114,6 +114,7 @@ def _cmd_toolchain(args: argparse.Namespace) -> int:
         ("C++ library", plate.cxx_stdlib),
         ("CPU level", level),
         ("CPU flags", " ".join(plate.cpu_flags) or "-"),
+        ("guard flags", " ".join(plate.guard_flags) or "-"),  # in the wrappers, as the CPU flags
         ("CFLAGS", " ".join(plate.cflags)),
         ("LDFLAGS", " ".join(plate.ldflags) or "-"),
         ("fingerprint", plate.fingerprint),

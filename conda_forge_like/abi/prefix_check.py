@@ -27,8 +27,9 @@ from .prefix_strings import (
 )
 
 _MERGED_HINT = (
-    "build without string merging: keep $CFLAGS in the build script (the base plate passes "
-    "gcc -fno-merge-constants, clang/zig -fwritable-strings), or hold the path in a named array "
+    "build without string merging: compile with the base plate's $CC/$CXX (its wrappers pass "
+    "gcc -fno-merge-constants, clang/zig -fwritable-strings; a compiler named by absolute path "
+    "or a later -fmerge-constants bypasses them), or hold the path in a named array "
     '(static const char dir[] = PREFIX "/share/x";), which the linker never merges'
 )
 _UNTERMINATED_HINT = (

@@ -15,7 +15,7 @@ from ..errors import CflError, VariantError
 from .model import TOOLCHAINS, BasePlate, Target
 from .targets import ARCHSPEC_NAMES, TARGETS, TOOLCHAIN_OF
 
-__all__ = ["BasePlate", "Target", "cpu_flags", "resolve", "toolchain_of"]
+__all__ = ["BasePlate", "Target", "cpu_flags", "guard_flags", "resolve", "toolchain_of"]
 
 
 def toolchain_of(variant: Mapping[str, Any], language: str = "c") -> str:
@@ -80,16 +80,24 @@ def _ldflags(toolchain: str, target: Target, level: int | None) -> tuple[str, ..
     return tuple(flags)
 
 
-def _cflags(toolchain: str, target: Target) -> tuple[str, ...]:
+def _cflags(target: Target) -> tuple[str, ...]:
+    """What users expect to find (and replace) in $CFLAGS; the flags that keep packages
+    correct are in the compiler wrappers (``guard_flags``), so no script can drop them."""
     flags = ["-O2", "-ftree-vectorize"]
-    # String literals in mergeable sections let the linker fold one literal into the tail of
-    # another (GNU ld always; lld, zig's linker, at -O2), e.g. "data" into PREFIX "/share/data",
-    # which breaks install-time prefix replacement. gcc keeps literals out of those sections
-    # with -fno-merge-constants; clang ignores that flag, -fwritable-strings does it there.
-    flags.append("-fno-merge-constants" if toolchain == "gcc" else "-fwritable-strings")
     if target.os != "win":
         flags.append("-fPIC")
     return tuple(flags)
+
+
+def guard_flags(toolchain: str) -> tuple[str, ...]:
+    """Compile flags the wrappers add to every C/C++ compile.
+
+    String literals in mergeable sections let the linker fold one literal into the tail of
+    another (GNU ld always; lld, zig's linker, at -O2), e.g. "data" into PREFIX "/share/data",
+    which breaks install-time prefix replacement. gcc keeps literals out of those sections
+    with -fno-merge-constants; clang ignores that flag, -fwritable-strings does it there.
+    """
+    return ("-fno-merge-constants",) if toolchain == "gcc" else ("-fwritable-strings",)
 
 
 def resolve(variant: Mapping[str, Any], subdir: str, versions: Mapping[str, str]) -> BasePlate:
@@ -111,7 +119,7 @@ def resolve(variant: Mapping[str, Any], subdir: str, versions: Mapping[str, str]
         raise CflError(f"the {toolchain} toolchain is not installed", hint=_install_hint(toolchain))
     _check_pinned_version(variant, toolchain, version)
     level = level_of(variant, target)
-    cflags = _cflags(toolchain, target)
+    cflags = _cflags(target)
     return BasePlate(
         target=target,
         toolchain=toolchain,
@@ -121,6 +129,7 @@ def resolve(variant: Mapping[str, Any], subdir: str, versions: Mapping[str, str]
         cpu_flags=cpu_flags(toolchain, version, level),
         cflags=cflags,
         cxxflags=cflags,
+        guard_flags=guard_flags(toolchain),
         cppflags=("-DNDEBUG", "-D_FORTIFY_SOURCE=2") if target.os == "linux" else ("-DNDEBUG",),
         ldflags=_ldflags(toolchain, target, level),
     )

@@ -4,9 +4,10 @@ with gcc's observable behaviour, wherever build systems notice a difference.
 Pure. ``compiler_script(["/.../zig", "cc", "-target", "x86_64-linux-gnu.2.17"], ...)`` -> a
 bash script that, on top of the command:
 
-- maps ``$SRC_DIR`` in ``__FILE__`` and debug info (``-ffile-prefix-map``), in the compiler
+- maps ``$SRC_DIR``, the prefixes and the work directory in ``__FILE__`` and debug info
+  (``-ffile-prefix-map``), and adds the string-merge guard (``guards``), in the compiler
   itself so a script that replaces ``$CFLAGS`` (``cmake -DCMAKE_C_FLAGS=-O3``, CMake's ASM
-  compiles) still leaks no build path;
+  compiles, ``$CC -O2 -o x x.c``) still leaks no build path and merges no prefix string;
 - zig only: no DWARF without ``-g`` (zig emits it by default, and links its runtime's; gcc
   does neither); ``-c`` with
   several sources and no ``-o`` writes one ``x.o`` per source in the current directory, as gcc
@@ -32,6 +33,8 @@ class CompilerBehaviour:
     link_object: str | None = None  # the ISA note, added to link steps
     cxx: bool = False  # the C++ driver (zig links its libc++ statically into what it links)
     before: str = ""  # shell lines run first (the lazy warm-up of a runtime not built yet)
+    guards: tuple[str, ...] = ()  # added to every compile of C/C++ code (string-merge guard)
+    runtime_debug_script: str | None = None  # zig, linux: drops the runtime's DWARF in -g links
 
 
 _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
@@ -100,7 +103,7 @@ set -- "${{kept[@]}}"
 """
 
 _SCAN = f"""\
-compile=0 link=0 out=0 debug=0 shared=0 sources=()
+compile=0 link=0 out=0 debug=0 shared=0 code=0 asm=0 sources=()
 prev=
 for arg in "$@"; do
   case $prev in -o|-x|-MF|-MT|-MQ|-include|-isystem|-I|-L|-D|-U) prev=; continue ;; esac
@@ -111,7 +114,8 @@ for arg in "$@"; do
     -o) out=1 ;;
     -g0|-gno-*) ;;
     -g*) debug=1 ;;
-    {_SOURCES}) sources+=("$arg"); link=1 ;;
+    *.s|*.S|*.sx|*.asm) sources+=("$arg"); link=1; asm=1 ;;
+    {_SOURCES}) sources+=("$arg"); link=1; code=1 ;;
     *.o|*.obj|*.a|*.lo|@*) link=1 ;;
   esac
   prev=$arg
@@ -149,6 +153,22 @@ fi
 """
 
 
+# The build's directories in __FILE__ and debug info, in the compiler itself so a script
+# that replaces $CFLAGS (`cmake -DCMAKE_C_FLAGS=-O3`, `$CC -O2 -o x x.c`) leaks no build path.
+# The work directory (the parent of SRC_DIR, holding both prefixes) comes first on the
+# command line: gcc and newer clang try the last map first, clang 14 the longest first.
+_PATH_MAPS = """\
+if [ -n "${SRC_DIR:-}" ]; then
+  set -- "-ffile-prefix-map=$SRC_DIR=/usr/local/src/conda/${PKG_NAME:-pkg}-${PKG_VERSION:-0}" "$@"
+  [ -z "${PREFIX:-}" ] || set -- "-fdebug-prefix-map=$PREFIX=/usr/local/src/conda-prefix" "$@"
+  [ -z "${BUILD_PREFIX:-}" ] ||
+    set -- "-ffile-prefix-map=$BUILD_PREFIX=/usr/local/src/conda-build-prefix" "$@"
+  work=${SRC_DIR%/*}
+  [ -z "$work" ] || set -- "-ffile-prefix-map=$work=/usr/local/src/conda-work" "$@"
+fi
+"""
+
+
 def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBehaviour) -> str:
     lines = ["#!/bin/bash", "# Written by cfl: the base plate's compiler for this target."]
     if zig_cache:
@@ -173,20 +193,24 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
             extra.append(f'[ "$debug" = 1 ] || [ "$link" = 0 ] || set -- "$@" {strip}')
         if how.os == "linux":
             extra.append('[ "$link" = 1 ] && set -- "$@" -Wl,--undefined-version')
+        if how.runtime_debug_script:
+            script = shlex.quote(f"-Wl,-T,{how.runtime_debug_script}")
+            extra.append(f'[ "$debug" = 0 ] || [ "$link" = 0 ] || set -- "$@" {script}')
         if how.cxx and how.os == "linux":
             # Each shared library holds its own static libc++: bound to itself, one library's
             # C++ runtime never runs on another's uninitialized state (gtest + gmock).
             extra.append('[ "$shared" = 1 ] && [ "$link" = 1 ] && set -- "$@" -Wl,-Bsymbolic')
     if how.link_object:
         extra.append(f'[ "$link" = 1 ] && set -- "$@" {shlex.quote(how.link_object)}')
-    lines += [
-        'if [ -n "${SRC_DIR:-}" ]; then',
-        '  set -- "-ffile-prefix-map=$SRC_DIR=/usr/local/src/conda/${PKG_NAME:-pkg}-'
-        '${PKG_VERSION:-0}" "$@"',
-        "fi",
-        *extra,
-    ]
-    if how.zig:  # renamed objects: run, then remove their links
+    if how.guards:
+        # C or C++ compiled here (not a link of objects, not assembly alone, where clang
+        # warns the flag is unused)
+        extra.append(
+            '{ [ "$code" = 1 ] || { [ "$link" = 0 ] && [ "$asm" = 0 ]; }; } && '
+            f'set -- {shlex.join(how.guards)} "$@"'
+        )
+    lines += [_PATH_MAPS, *extra]
+    if how.zig:  # renamed objects or the empty one: run, then remove them
         lines.append(
             f'if [ -n "${{objlinks:-}}" ]; then {shlex.join(command)} "$@"; rc=$?; '
             'rm -rf "$objlinks"; exit "$rc"; fi'

@@ -47,15 +47,12 @@ def install_root(plate: BasePlate, prefix: str) -> str:
     return f"{prefix}/Library" if plate.target.os == "win" else prefix
 
 
-def compile_flags(plate: BasePlate, paths: BuildPaths, package: PackageInfo) -> dict[str, str]:
-    """CFLAGS/CXXFLAGS/CPPFLAGS/LDFLAGS with the prefix-dependent parts added."""
-    source_map = f"/usr/local/src/conda/{package.name}-{package.version}"
-    debug_map = (
-        # file-prefix-map covers __FILE__ as well as debug info: assert messages and test
-        # frameworks (gtest) keep source paths, which must not name the build machine.
-        f"-ffile-prefix-map={paths.src_dir}={source_map}",
-        f"-fdebug-prefix-map={paths.prefix}=/usr/local/src/conda-prefix",
-    )
+def compile_flags(plate: BasePlate, paths: BuildPaths) -> dict[str, str]:
+    """CFLAGS/CXXFLAGS/CPPFLAGS/LDFLAGS with the prefix-dependent parts added.
+
+    Only what users expect to override: the CPU level's flags, the target, the string-merge
+    guard and the build-path maps are in the compiler wrappers (``compiler_script``).
+    """
     root = install_root(plate, paths.prefix)
     lib = f"{root}/lib"
     ldflags = list(plate.ldflags)
@@ -71,8 +68,8 @@ def compile_flags(plate: BasePlate, paths: BuildPaths, package: PackageInfo) -> 
     # also finds its header.
     include = (f"-isystem {root}/include",)
     return {
-        "CFLAGS": _join(plate.cflags, plate.cpu_flags, debug_map, include),
-        "CXXFLAGS": _join(plate.cxxflags, plate.cpu_flags, debug_map, include),
+        "CFLAGS": _join(plate.cflags, include),
+        "CXXFLAGS": _join(plate.cxxflags, include),
         "CPPFLAGS": _join(plate.cppflags, [f"-I{root}/include"]),
         "LDFLAGS": _join(ldflags),
     }
@@ -155,7 +152,7 @@ def build_env(
         paths.prefix, paths.build_prefix, os.path.dirname(paths.src_dir)
     )
     env.update(conda.conda_vars(plate, script_paths, build_platform, facts.python, facts.execution))
-    env.update(compile_flags(plate, paths, package))
+    env.update(compile_flags(plate, paths))
     # CMake prefixes try_run and add_test commands with it: useful even without binfmt_misc.
     runs = facts.execution
     emulator = runs.emulator if runs is not None and runs.emulator else None

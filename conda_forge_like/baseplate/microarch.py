@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -41,12 +42,42 @@ def levels(targets: Mapping[str, Any] | None = None) -> dict[str, int]:
 
 def host_level(environ: Mapping[str, str] | None = None) -> int | None:
     """This machine's x86-64 level (None elsewhere): ``CONDA_OVERRIDE_ARCHSPEC`` when set (the
-    override conda and rattler honour for ``__archspec``), else archspec's detection."""
+    override conda and rattler honour for ``__archspec``), else the lower of archspec's
+    detection and what glibc's loader says the CPU supports (``ld.so --help``; a mask such as
+    ``GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX512F`` hides a level there)."""
     import archspec.cpu
 
     env = os.environ if environ is None else environ
-    name = env.get("CONDA_OVERRIDE_ARCHSPEC") or archspec.cpu.host().name
-    return levels().get(name)
+    override = env.get("CONDA_OVERRIDE_ARCHSPEC")
+    if override:
+        return levels().get(override)
+    detected = levels().get(archspec.cpu.host().name)
+    loader = loader_level(env)
+    return detected if detected is None or loader is None else min(detected, loader)
+
+
+LOADER = "/lib64/ld-linux-x86-64.so.2"
+_SUPPORTED = re.compile(r"^\s*x86-64-v(\d)\s+\(supported", re.MULTILINE)
+
+
+def loader_level(environ: Mapping[str, str] | None = None, loader: str = LOADER) -> int | None:
+    """The highest glibc-hwcaps level the x86-64 loader would use here, None when this machine
+    has no such loader (or it is older than glibc 2.33, which added the list)."""
+    env = dict(os.environ if environ is None else environ)
+    try:
+        done = subprocess.run(
+            [loader, "--help"], env=env, capture_output=True, text=True, check=False, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if "glibc-hwcaps" not in done.stdout:
+        return None
+    return parse_loader_levels(done.stdout)
+
+
+def parse_loader_levels(text: str) -> int:
+    """``ld.so --help`` text -> the highest supported level (1: none above the baseline)."""
+    return max((int(n) for n in _SUPPORTED.findall(text)), default=1)
 
 
 def required_level(depends: Iterable[str]) -> int | None:

@@ -63,10 +63,13 @@ class BasePlate:
     cxx_stdlib: str  # libc++ | libstdc++
     microarch_level: int | None
     cpu_flags: tuple[str, ...]
-    cflags: tuple[str, ...]
+    cflags: tuple[str, ...]  # $CFLAGS: what users expect to override
     cxxflags: tuple[str, ...]
     cppflags: tuple[str, ...]
     ldflags: tuple[str, ...]
+    # Added by the compiler wrappers to every C/C++ compile (with cpu_flags, the target and
+    # the build-path maps): the guards that keep packages correct whatever a script passes.
+    guard_flags: tuple[str, ...] = ()
     # The table's tools this build used (none unless the recipe lists them): their versions
     # can change the binaries, so they are part of the fingerprint.
     build_tools: tuple[BuildTool, ...] = ()

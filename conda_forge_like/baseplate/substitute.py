@@ -74,6 +74,48 @@ def _pins_beyond_zig(config: VariantConfig) -> bool:
     return any(TOOLCHAIN_OF.get(str(name)) != DEFAULT for name in names)
 
 
+def complete(
+    config: VariantConfig, subdir: str, versions: Mapping[str, str]
+) -> tuple[VariantConfig, list[str]]:
+    """A host compiler a layer names without its version (``c_compiler: [gcc]`` alone) is the
+    installed one: its version enters the variant (so the hash names it), and a C library
+    floor that only an earlier layer set (the default's 2.17, zig's) becomes the machine's
+    glibc, which that compiler links against. One note line per compiler."""
+    if subdir != "linux-64":
+        return config, []
+    values: dict[str, tuple[Any, ...]] = dict(config.values)
+    notes: list[str] = []
+    for language in _LANGUAGES:
+        key, version_key = f"{language}_compiler", f"{language}_compiler_version"
+        names = values.get(key) or ()
+        toolchain = TOOLCHAIN_OF.get(str(names[0])) if len(names) == 1 else None
+        installed = versions.get(toolchain) if toolchain and toolchain != DEFAULT else None
+        if version_key in values or installed is None:
+            continue
+        values[version_key] = (installed.split(".")[0],)
+        said = f"{key} {names[0]} names no {version_key}: the installed {toolchain} {installed}"
+        glibc = versions.get("glibc")
+        floor = values.get("c_stdlib_version")
+        if language == "c" and glibc and _below(floor, glibc) and _floor_from_other_layer(config):
+            values["c_stdlib_version"] = (glibc,)
+            said += f", with the machine's glibc {glibc} as c_stdlib_version"
+        notes.append(said)
+    if not notes:
+        return config, []
+    return replace(config, values=MappingProxyType(values)), notes
+
+
+def _below(floor: tuple[Any, ...] | None, glibc: str) -> bool:
+    """Is one floor set, and is it below the machine's glibc?"""
+    return floor is not None and len(floor) == 1 and _tuple(str(floor[0])) < _tuple(glibc)
+
+
+def _floor_from_other_layer(config: VariantConfig) -> bool:
+    """Was ``c_stdlib_version`` set by another file than ``c_compiler``?"""
+    compiler, floor = config.origins.get("c_compiler"), config.origins.get("c_stdlib_version")
+    return compiler is not None and (floor is None or floor.file != compiler.file)
+
+
 def substitute(
     config: VariantConfig, subdir: str, versions: Mapping[str, str]
 ) -> tuple[VariantConfig, list[str]]:
@@ -125,8 +167,9 @@ def substitute(
 
 
 def for_build(config: VariantConfig, subdir: str) -> tuple[VariantConfig, list[str]]:
-    """``substitute`` and the win-64 C runtime (``crt``) with this machine's versions: the one
-    entry that probes (a compiler only when a variant names it; zig's mingw-w64 for win)."""
+    """``complete``, ``substitute`` and the win-64 C runtime (``crt``) with this machine's
+    versions: the one entry that probes (a compiler only when a variant names it; zig's
+    mingw-w64 for win)."""
     import platform
 
     from . import crt, tools
@@ -135,6 +178,7 @@ def for_build(config: VariantConfig, subdir: str) -> tuple[VariantConfig, list[s
     if subdir.startswith("win-"):
         facts["mingw-w64"] = crt.mingw_version(tools.find_tools().zig) or ""
     versions = tools.detect_versions().with_facts({k: v for k, v in facts.items() if v})
+    config, completed = complete(config, subdir, versions)
     config, notes = substitute(config, subdir, versions)
     config, more = crt.substitute(config, subdir, versions)
-    return config, notes + more
+    return config, completed + notes + more

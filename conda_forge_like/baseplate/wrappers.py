@@ -24,6 +24,7 @@ from .model import BasePlate
 from .tools import Tools
 
 ROLES = ("cc", "c++", "ar", "ranlib", "ld", "strip", "nm")
+ZIG_LIB_NAME = "/usr/local/share/zig/lib"  # what debug info calls zig's lib directory
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ def commands(plate: BasePlate, tools: Tools) -> dict[str, list[str]]:
     if plate.toolchain == "zig":
         zig = _require(tools.zig, "zig", "pip install ziglang")
         target = ["-target", plate.target.zig_target]
+        # zig's own headers (libc, libc++, clang's) are named in debug info by where the
+        # ziglang wheel is installed: one neutral name, whichever virtualenv builds.
+        lib = os.path.join(os.path.dirname(os.path.realpath(zig)), "lib")
+        flags.append(f"-ffile-prefix-map={lib}={ZIG_LIB_NAME}")
         return {
             "cc": [zig, "cc", *target, *flags],
             "c++": [zig, "c++", *target, *flags],
@@ -133,6 +138,28 @@ def _isa_note_object(plate: BasePlate, tools: Tools, share: Path) -> str | None:
     return str(obj)
 
 
+def _runtime_debug_script(plate: BasePlate, zig_cache: str | None, share: Path) -> str | None:
+    """A linker script that drops the debug info of zig's runtime from ``-g`` links.
+
+    zig builds libc++, libunwind, compiler-rt and the crt objects with DWARF naming its cache
+    and the ziglang install, and no flag maps those paths; a ``-g`` link would carry them into
+    the package (a leak, and bytes that depend on the virtualenv). The script discards the
+    ``.debug_*`` sections of the archives and crt objects from zig's cache only: the package's
+    own objects keep theirs. Without ``-g`` the wrappers strip all debug info anyway.
+    """
+    if zig_cache is None or plate.target.os != "linux" or any(c.isspace() for c in zig_cache):
+        return None  # lld's Mach-O and COFF linkers take no scripts; a glob cannot hold spaces
+    cache = zig_cache.rstrip("/")
+    text = (
+        "/* Written by cfl: zig's runtime keeps no debug info in -g links. */\n"
+        f"SECTIONS {{ /DISCARD/ : {{ {cache}/*.a:*(.debug_*) {cache}/*crt*.o(.debug_*) }} }}\n"
+        "INSERT AFTER .text;\n"
+    )
+    script = share / "zig-runtime-nodebug.ld"
+    script.write_text(text)
+    return str(script)
+
+
 def _write_executable(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     try:
@@ -173,18 +200,21 @@ def install(
     note = _isa_note_object(plate, tools, share)
     paths = {role: str(bin_dir / wrapper_name(plate, role)) for role in ROLES}
     lazy = {"cc": "", "c++": ""}
+    zig_path = os.path.realpath(tools.zig or "zig")
     if zig_cache:
         _write_warm_sources(Path(zig_cache) / "warm")
         if "c" not in languages:
-            lazy["cc"] = _lazy_warm(plate, paths, Path(zig_cache), {"c"})
+            lazy["cc"] = _lazy_warm(plate, paths, Path(zig_cache), {"c"}, zig_path)
         if "c++" not in languages:
-            lazy["c++"] = _lazy_warm(plate, paths, Path(zig_cache), ALL_LANGUAGES)
+            lazy["c++"] = _lazy_warm(plate, paths, Path(zig_cache), ALL_LANGUAGES, zig_path)
+    runtime = _runtime_debug_script(plate, zig_cache, share)
     written: dict[str, str] = {}
     for role, command in commands(plate, tools).items():
         path = bin_dir / wrapper_name(plate, role)
         if role in ("cc", "c++"):
             how = CompilerBehaviour(
-                plate.toolchain == "zig", plate.target.os, note, role == "c++", lazy[role],
+                plate.toolchain == "zig", plate.target.os, note, role == "c++",
+                before=lazy[role], guards=plate.guard_flags, runtime_debug_script=runtime,
             )  # fmt: skip
             text = compiler_script(command, zig_cache, how)
         else:
@@ -192,7 +222,7 @@ def install(
         _write_executable(path, text)
         written[role] = str(path)
     if zig_cache:
-        warm_zig_cache(plate, written, Path(zig_cache), languages, notify)
+        warm_zig_cache(plate, written, Path(zig_cache), languages, notify, zig_path)
     cmake_file = share / f"toolchain-{plate.subdir}.cmake"
     cmake_file.write_text(cmake_toolchain(plate, written, tools))
     meson_file = share / f"cross-{plate.subdir}.ini"
@@ -270,6 +300,7 @@ def warm_zig_cache(
     cache: Path,
     languages: Collection[str] = ALL_LANGUAGES,
     notify: Callable[[str], None] | None = None,
+    zig: str = "",
 ) -> None:
     """Build zig's C runtime (and libc++ when ``languages`` has "c++") for this target from one
     fixed directory, once per machine; ``notify`` is told before a build that takes minutes.
@@ -277,10 +308,11 @@ def warm_zig_cache(
     zig compiles them on first use in the current directory, and their debug info keeps that
     directory: the first package built for a target would carry its own work path (a leak)
     and differ from later builds. Compiling once from ``<cache>/warm`` makes every package
-    carry the same, neutral path.
+    carry the same, neutral path. ``zig`` (its install path) is part of the key: zig keys its
+    runtime by where its sources are, so another ziglang install builds it anew.
     """
     commands = _warm_commands(plate, tools, languages)
-    warm, stamp = _stamp(plate, commands, cache)
+    warm, stamp = _stamp(plate, commands, cache, zig)
     if stamp.exists():
         return
     warm.mkdir(parents=True, exist_ok=True)
@@ -303,13 +335,14 @@ def warm_zig_cache(
 
 
 def _stamp(
-    plate: BasePlate, commands: list[tuple[list[str], str]], cache: Path
+    plate: BasePlate, commands: list[tuple[list[str], str]], cache: Path, zig: str = ""
 ) -> tuple[Path, Path]:
-    """The warm-up folder and the file saying these compiles were done there."""
+    """The warm-up folder and the file saying these compiles were done there (with the zig
+    install at ``zig``)."""
     # The wrappers live in each build's prefix: the key is what they compile, not their path.
     warm_lines = [shlex.join(command[1:]) for command, _ in commands]
     key = hashlib.sha256(
-        "\n".join([plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
+        "\n".join([zig, plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
     )
     warm = cache / "warm"
     return warm, warm / f"{key.hexdigest()[:16]}.done"
@@ -323,7 +356,11 @@ def _write_warm_sources(warm: Path) -> None:
 
 
 def _lazy_warm(
-    plate: BasePlate, tools: dict[str, str], cache: Path, languages: Collection[str]
+    plate: BasePlate,
+    tools: dict[str, str],
+    cache: Path,
+    languages: Collection[str],
+    zig: str = "",
 ) -> str:
     """Shell lines for a compiler wrapper whose runtime the build did not warm: a recipe
     without ``compiler('cxx')`` may still run C++ (CMake's default project languages probe
@@ -331,7 +368,7 @@ def _lazy_warm(
     ``warm_zig_cache`` would, not from the build's own directory (whose path zig would keep in
     its cached runtime)."""
     commands = _warm_commands(plate, tools, languages)
-    warm, stamp = _stamp(plate, commands, cache)
+    warm, stamp = _stamp(plate, commands, cache, zig)
     compiles = " && ".join(shlex.join(command) for command, _ in commands)
     done, folder = shlex.quote(str(stamp)), shlex.quote(str(warm))
     return "\n".join([

@@ -434,7 +434,9 @@ def _shared_caches() -> list[Path]:
 def _describe(script: scripts.Script, recipe_dir: Path) -> str:
     if script.source is None:
         return "build script"
-    return f"build script {script.source.relative_to(recipe_dir)} ({script.interpreter})"
+    source, folder = script.source.absolute(), recipe_dir.absolute()
+    shown = source.relative_to(folder) if source.is_relative_to(folder) else source
+    return f"build script {shown} ({script.interpreter})"
 
 
 def has_run_exports(installed: Installed) -> bool:

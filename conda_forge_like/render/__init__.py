@@ -17,6 +17,7 @@ from ..recipe import microarch
 from ..recipe.model import RawRecipe
 from ..variants.config import VariantConfig
 from ..variants.expand import MAX_VARIANTS, check_size, expand
+from . import levels
 from .model import RenderedRecipe
 from .outputs import CondaBuildFlavor, Flavor, OutputSpec, RattlerBuildFlavor, finalize
 
@@ -27,8 +28,15 @@ class RecipeRenderer:
     """One recipe and variant config, prepared once and then rendered variant by variant."""
 
     def __init__(
-        self, raw: RawRecipe, config: VariantConfig, subdir: str, max_variants: int = MAX_VARIANTS
+        self,
+        raw: RawRecipe,
+        config: VariantConfig,
+        subdir: str,
+        max_variants: int = MAX_VARIANTS,
+        level_axis: bool = False,
     ):
+        """``level_axis``: add the CPU-level axis a compiled recipe did not ask for (builds do;
+        ``cfl render`` keeps conda-build's and rattler-build's matrix, render/levels.py)."""
         self.raw, self.config, self.subdir = raw, config, subdir
         self.max_variants = max_variants
         self.defaults = config.first()
@@ -43,9 +51,20 @@ class RecipeRenderer:
 
             self.v1 = v1.prepare(raw)
             self.flavor = RattlerBuildFlavor()
+        self.levels = (
+            levels.added_levels(raw, config, subdir, self._recipe_candidates())
+            if level_axis
+            else ()
+        )
+        # One line for a build to print: what cfl added to a recipe that did not ask.
+        self.note = levels.note(self.levels) if self.levels else None
 
     def candidates(self) -> set[str]:
         """Variant keys the recipe may use anywhere: the keys that multiply its matrix."""
+        used = self._recipe_candidates()
+        return used | {levels.KEY} if self.levels else used
+
+    def _recipe_candidates(self) -> set[str]:
         keys = set(self.config.values)
         if self.raw.format == "v0":
             return _v0_used(self.raw, keys)
@@ -72,6 +91,9 @@ class RecipeRenderer:
             from . import v1
 
             specs = v1.render_variant(self.raw, full, self.subdir, self.v1, keys)
+        if self.levels:
+            for spec in specs:
+                levels.add_level(spec, int(full[levels.KEY]))
         results = finalize(specs, full, self.subdir, self.raw.path, self.raw.format, self.flavor)
         pairs = [(r.meta.get("build"), r.variant) for r in results]
         microarch.check_no_level_key(pairs, self.raw.path, self.raw.text)
@@ -148,8 +170,12 @@ def render(
 
 
 def render_recipe(
-    raw: RawRecipe, config: VariantConfig, subdir: str, max_variants: int = MAX_VARIANTS
+    raw: RawRecipe,
+    config: VariantConfig,
+    subdir: str,
+    max_variants: int = MAX_VARIANTS,
+    level_axis: bool = False,
 ) -> list[RenderedRecipe]:
     """Every distinct build of every output over the variant matrix (at most
     ``max_variants`` combinations, else a ``VariantError`` before anything is rendered)."""
-    return RecipeRenderer(raw, config, subdir, max_variants).render_all()
+    return RecipeRenderer(raw, config, subdir, max_variants, level_axis).render_all()

@@ -37,7 +37,9 @@ def install(channel: Path, specs: list[str], prefix: Path) -> None:
             [rattler.Channel(channel.resolve().as_uri())],
             specs,
             platforms=[Subdir("linux-64"), Subdir("noarch")],
-            virtual_packages=rattler.VirtualPackage.detect(),
+            virtual_packages=rattler.VirtualPackage.detect(
+                rattler.VirtualPackageOverrides.from_env()
+            ),
             timestamp_policy="allow-missing",
         )
     )
@@ -330,6 +332,20 @@ def test_v0_output_scripts_run_the_files_they_name(tmp_path: Path) -> None:
     share = prefix / "share" / "multi-script"
     assert (share / "lib.txt").read_text() == "lib multi-script-lib 1.0.0\n"
     assert (share / "tool.txt").read_text() == "tool multi-script-tool\n"
+
+
+def test_v0_output_scripts_of_a_recipe_named_by_a_relative_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cfl build baseplate/python` from the checkout: the recipe folder is made absolute
+    (RECIPE_DIR), the output's script file is still found and described."""
+    monkeypatch.chdir(BAD)
+    events: list[tuple[str, str]] = []
+    api.build(
+        ["multi-output-script-files"], output_dir=tmp_path / "out", test=False,
+        report=lambda event, r, detail: events.append((event, detail)),
+    )  # fmt: skip
+    assert ("script", "build script build_lib.sh (bash)") in events
 
 
 def test_mathkit_staging_script_runs_once_for_its_three_outputs(channel: Path) -> None:

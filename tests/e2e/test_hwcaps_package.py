@@ -17,6 +17,7 @@ import pytest
 from test_build_recipes import install
 
 from conda_forge_like import abi, api, package
+from conda_forge_like.baseplate import microarch
 from conda_forge_like.relocate import PatchelfRelinker
 from conda_forge_like.render.model import RenderedRecipe
 
@@ -30,12 +31,6 @@ V3 = "lib/glibc-hwcaps/x86-64-v3/libhwdemo.so.1"
 V4 = "lib/glibc-hwcaps/x86-64-v4/libhwdemo.so.1"
 LOADER = Path("/lib64/ld-linux-x86-64.so.2")
 NO_AVX512 = "glibc.cpu.hwcaps=-AVX512F"
-
-
-def cpu_flags() -> set[str]:
-    text = Path("/proc/cpuinfo").read_text()
-    match = re.search(r"^flags\s*:(.*)$", text, re.MULTILINE)
-    return set(match.group(1).split()) if match else set()
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +131,7 @@ def installed(built: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.mark.skipif(not LOADER.exists(), reason="needs glibc's x86-64 loader")
-@pytest.mark.skipif("avx512f" not in cpu_flags(), reason="needs an AVX-512 CPU")
+@pytest.mark.skipif((microarch.loader_level() or 0) < 4, reason="the loader supports no x86-64-v4")
 def test_the_loader_picks_the_v4_copy_on_this_cpu(installed: Path) -> None:
     assert "x86-64-v4 (supported, searched)" in loader_help()
     _, level, path = run_installed(installed).split(" ", 2)
@@ -146,7 +141,7 @@ def test_the_loader_picks_the_v4_copy_on_this_cpu(installed: Path) -> None:
 
 
 @pytest.mark.skipif(not LOADER.exists(), reason="needs glibc's x86-64 loader")
-@pytest.mark.skipif("avx2" not in cpu_flags(), reason="needs an AVX2 CPU")
+@pytest.mark.skipif((microarch.loader_level() or 0) < 3, reason="the loader supports no x86-64-v3")
 def test_without_avx512_the_loader_picks_the_v3_copy(installed: Path) -> None:
     # glibc >= 2.33: masking AVX512F out of the usable features drops x86-64-v4 from the
     # supported glibc-hwcaps subdirectories (ld.so --help lists it without "supported").

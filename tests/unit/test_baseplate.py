@@ -114,6 +114,8 @@ def test_zig_wrapper_commands_bake_in_target_and_cpu() -> None:
         "-target",
         "x86_64-linux-gnu.2.17",
         "-mcpu=x86_64_v3",
+        # debug info names zig's headers by one name, wherever ziglang is installed
+        "-ffile-prefix-map=/opt/lib=/usr/local/share/zig/lib",
     ]
     assert commands["c++"][:2] == ["/opt/zig", "c++"]
     assert commands["ar"] == ["/opt/zig", "ar"]
@@ -176,11 +178,13 @@ def test_build_env_exports_the_design_contract() -> None:
     assert variables["CC"] == "/b/bin/x-cc"
     assert variables["zlib"] == "1.3"
     assert variables["microarch_level"] == "4"
-    assert "-mcpu=x86_64_v4" in variables["CFLAGS"]
+    # The level and the build-path maps are in the compiler wrappers, not in what users
+    # override: `$CC -O2 -o x x.c` gets them too (test_compiler_script.py).
+    assert "-mcpu=x86_64_v4" not in variables["CFLAGS"]
     assert "-DCMAKE_TOOLCHAIN_FILE=/b/tc.cmake" in variables["CMAKE_ARGS"]
     assert "-DCMAKE_INSTALL_PREFIX=/h" in variables["CMAKE_ARGS"]
     assert "-Wl,-rpath,/h/lib" in variables["LDFLAGS"]
-    assert "-ffile-prefix-map=/src=/usr/local/src/conda/foo-1.0" in variables["CFLAGS"]
+    assert "prefix-map" not in variables["CFLAGS"]
     assert " " not in variables["CC"]
 
 
@@ -202,5 +206,8 @@ def test_targets_table_covers_the_five_subdirs() -> None:
     ],
 )
 def test_no_toolchain_lets_the_linker_merge_string_literals(compiler: str, flag: str) -> None:
-    # A literal merged into the tail of the prefix string breaks install-time replacement.
-    assert flag in plate(c_compiler=compiler).cflags
+    # A literal merged into the tail of the prefix string breaks install-time replacement:
+    # the guard is the wrappers' (every compile), not $CFLAGS' (a script may drop those).
+    built = plate(c_compiler=compiler)
+    assert built.guard_flags == (flag,)
+    assert flag not in built.cflags

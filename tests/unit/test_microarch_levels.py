@@ -56,3 +56,23 @@ def test_the_level_a_package_needs_comes_from_its_marker_dependency() -> None:
     assert microarch.required_level(["libc", "_x86_64-microarch-level >=3"]) == 3
     assert microarch.required_level(["x86_64-microarch-level 4"]) is None  # the build-time marker
     assert microarch.required_level([]) is None
+
+
+LOADER_HELP = """\
+Subdirectories of glibc-hwcaps directories, in priority order:
+  x86-64-v4
+  x86-64-v3 (supported, searched)
+  x86-64-v2 (supported, searched)
+"""
+
+
+def test_the_loader_list_gives_the_highest_supported_level() -> None:
+    """glibc's ``ld.so --help`` under GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX512F: v4 is listed
+    without "supported", so the machine counts as x86-64-v3."""
+    assert microarch.parse_loader_levels(LOADER_HELP) == 3
+    assert microarch.parse_loader_levels(LOADER_HELP.replace("v4\n", "v4 (supported)\n")) == 4
+    assert microarch.parse_loader_levels("Subdirectories of glibc-hwcaps directories:\n") == 1
+
+
+def test_an_override_wins_over_detection() -> None:
+    assert microarch.host_level({"CONDA_OVERRIDE_ARCHSPEC": "nehalem"}) == 2

@@ -30,7 +30,10 @@ def test_levels_differ_only_in_build_string() -> None:
     assert {r.requirements.build for r in rendered} == {("zig_linux-64 0.17.*",)}
 
 
-def test_a_recipe_that_ignores_the_level_builds_once() -> None:
-    raw = recipe.parse(RECIPE.replace("-DLEVEL=${{ microarch_level }} ", ""), "recipe.yaml")
+def test_a_recipe_that_compiles_nothing_builds_once() -> None:
+    text = RECIPE.replace("-DLEVEL=${{ microarch_level }} ", "").replace(
+        "    - ${{ compiler('c') }}\n", "    - cmake\n"
+    )
+    raw = recipe.parse(text, "recipe.yaml")
     config = from_overrides(["microarch_level=1,2,3,4"], numbers="v1")
-    assert len(render_recipe(raw, config, "linux-64")) == 1
+    assert len(render_recipe(raw, config, "linux-64", level_axis=True)) == 1
