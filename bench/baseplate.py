@@ -57,7 +57,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--target-platform", default="linux-64")
     parser.add_argument("--channel", type=Path, default=ROOT / "output" / "baseplate")
-    parser.add_argument("--source-cache", type=Path, default=ROOT.parent / "shared" / "sources")
+    shared = next((p / "shared" for p in ROOT.parents[:2] if (p / "shared").is_dir()), ROOT.parent)
+    parser.add_argument("--source-cache", type=Path, default=shared / "sources")
     parser.add_argument("--core", action="store_true", help="the short chain CI builds")
     args = parser.parse_args()
     extra = ["--variant", "cpython_libs=core"] if args.core else []
