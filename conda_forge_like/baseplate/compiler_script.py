@@ -43,16 +43,61 @@ _SOURCES = "*.c|*.cc|*.cpp|*.cxx|*.C|*.c++|*.m|*.mm|*.s|*.S|*.sx|*.asm"
 # statically anyway, lld has no -O levels to set here, and without -Bsymbolic-functions
 # binding is the default one (correct, only without that optimization).
 _DROPPED = "-static-libgcc|-static-libstdc++|-Wl,-O[0-9]|-Wl,-Bsymbolic-functions|-Wl,-rpath-link,*"
+# The build machine's own header and library folders (CPython's setup.py adds
+# /usr/include/<multiarch> and /usr/local/include): zig compiles against its own libc for the
+# target, whose headers do not mix with this machine's.
+_SYSTEM_DIRS = "|".join(
+    f"{flag}{folder}|{flag}{folder}/*"
+    for flag, folders in (
+        ("-I", ("/usr/include", "/usr/local/include")),
+        ("-L", ("/usr/lib", "/usr/lib64", "/usr/local/lib", "/lib", "/lib64")),
+    )
+    for folder in folders
+)
 # A library folder that does not exist adds nothing, but zig warns "unable to open library
 # directory" for it on every link (LDFLAGS' -L$PREFIX/lib before anything is installed there).
+# GNU ld options lld rejects that only make ld print something (ncurses' configure adds
+# `-Wl,-soname,NAME,-stats,-lc`): dropped from inside a comma-joined -Wl list; a library
+# (`-l...`) inside one, which zig's driver rejects there, becomes a driver argument, and
+# GNU ld's short `-hNAME` (CPython's libpython link) its long form `-soname,NAME`.
+_DROPPED_LINKER = "-stats"
 _FILTER = f"""\
 kept=()
 for arg in "$@"; do
   case $arg in
-    {_DROPPED}) ;;
-    -L?*) [ -d "${{arg#-L}}" ] && kept+=("$arg") ;;
-    *) kept+=("$arg") ;;
+    {_DROPPED}|{_SYSTEM_DIRS}) continue ;;
+    -L?*) [ -d "${{arg#-L}}" ] || continue ;;
   esac
+  case ,$arg, in
+    ,-Wl,*,{_DROPPED_LINKER},*|,-Wl,{_DROPPED_LINKER},*|,-Wl,-[lh]*|,-Wl,*,-[lh]*)
+      IFS=, read -ra parts <<< "${{arg#-Wl,}}"
+      arg=-Wl libs=()
+      for part in "${{parts[@]}}"; do
+        case $part in
+          {_DROPPED_LINKER}) ;;
+          -l*) libs+=("$part") ;;
+          -h) arg+=",-soname" ;;
+          -h*=*) arg+=",$part" ;;
+          -h*) arg+=",-soname,${{part#-h}}" ;;
+          *) arg+=",$part" ;;
+        esac
+      done
+      [ "$arg" = -Wl ] || kept+=("$arg")
+      kept+=("${{libs[@]}}")
+      continue ;;
+    *.so,|*.so.*)
+      # an object file named like a shared library (readline's shlib/*.so): zig's driver
+      # takes it for one and fails, so it gets an object's name (a link in a private dir)
+      if [ -f "$arg" ]; then
+        case $(od -An -tx1 -j16 -N2 -- "$arg" 2>/dev/null) in
+          " 01 00"|" 00 01")
+            objlinks=${{objlinks:-$(mktemp -d "${{TMPDIR:-/tmp}}/cfl-objects.XXXXXX")}}
+            ln -s "$(cd "$(dirname -- "$arg")" && pwd)/${{arg##*/}}" "$objlinks/${{#kept[@]}}.o"
+            arg=$objlinks/${{#kept[@]}}.o ;;
+        esac
+      fi ;;
+  esac
+  kept+=("$arg")
 done
 set -- "${{kept[@]}}"
 """
@@ -96,6 +141,17 @@ if [ "$compile" = 1 ] && [ "$out" = 0 ] && [ "${#sources[@]}" -gt 1 ] || \\
 fi
 """
 
+# zig's driver fails on a link whose inputs are all libraries (CPython's libpython3.so is
+# `-shared -o libpython3.so -Wl,-hlibpython3.so libpython3.11.so`): an empty object is added.
+_LIBRARIES_ONLY = """\
+if [ "$compile" = 0 ] && [ "$link" = 0 ] && [ "$out" = 1 ]; then
+  objlinks=${objlinks:-$(mktemp -d "${TMPDIR:-/tmp}/cfl-objects.XXXXXX")}
+  "$0" -c -x c /dev/null -o "$objlinks/empty.o" || { rm -rf "$objlinks"; exit 1; }
+  set -- "$objlinks/empty.o" "$@"
+  link=1
+fi
+"""
+
 
 # The build's directories in __FILE__ and debug info, in the compiler itself so a script
 # that replaces $CFLAGS (`cmake -DCMAKE_C_FLAGS=-O3`, `$CC -O2 -o x x.c`) leaks no build path.
@@ -128,6 +184,7 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
     if how.zig:
         lines.append(f"windows={1 if how.os == 'win' else 0}")
         lines.append(_PER_SOURCE)
+        lines.append(_LIBRARIES_ONLY)
         extra.append('[ "$debug" = 1 ] || set -- -g0 "$@"')
         strip = {"linux": "-Wl,--strip-debug", "osx": "-Wl,-S"}.get(how.os)
         if strip:
@@ -152,5 +209,11 @@ def compiler_script(command: list[str], zig_cache: str | None, how: CompilerBeha
             '{ [ "$code" = 1 ] || { [ "$link" = 0 ] && [ "$asm" = 0 ]; }; } && '
             f'set -- {shlex.join(how.guards)} "$@"'
         )
-    lines += [_PATH_MAPS, *extra, f'exec {shlex.join(command)} "$@"']
+    lines += [_PATH_MAPS, *extra]
+    if how.zig:  # renamed objects or the empty one: run, then remove them
+        lines.append(
+            f'if [ -n "${{objlinks:-}}" ]; then {shlex.join(command)} "$@"; rc=$?; '
+            'rm -rf "$objlinks"; exit "$rc"; fi'
+        )
+    lines.append(f'exec {shlex.join(command)} "$@"')
     return "\n".join(lines) + "\n"

@@ -117,6 +117,67 @@ def test_gcc_link_flags_from_conda_forge_ldflags_link_quietly(tmp_path: Path, fl
     assert "warning" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    "soname",
+    [
+        "-Wl,-soname,libt.so.6,-stats,-lc",  # ncurses: lld has no -stats, zig no -Wl,-l
+        "-Wl,-hlibt.so.6",  # CPython's libpython: GNU ld's short form of -soname
+        "-Wl,-h,libt.so.6",
+    ],
+)
+def test_gnu_ld_spellings_inside_a_wl_list_link_with_zig(tmp_path: Path, soname: str) -> None:
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "t.c").write_text("int t(void) { return 1; }\n")
+    done = subprocess.run(
+        [compiler, "-shared", "-fPIC", soname, "-o", "libt.so", "t.c"],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    dynamic = subprocess.run(
+        ["readelf", "-d", str(tmp_path / "libt.so")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Library soname: [libt.so.6]" in dynamic
+
+
+def test_objects_named_like_shared_libraries_link_as_objects(tmp_path: Path) -> None:
+    """readline's shlib/ compiles `x.c` to `x.so` objects and links those into libhistory."""
+    compiler, env = cc(tmp_path, "linux-64")
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "t.c").write_text("int t(void) { return 1; }\n")
+    run([compiler, "-c", "-fPIC", "-o", "t.so", "t.c"], tmp_path, env)
+    run([compiler, "-shared", "-o", "libt.so.8", "t.so"], tmp_path, env)
+    symbols = subprocess.run(
+        ["nm", "-D", "--defined-only", str(tmp_path / "libt.so.8")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert " T t" in symbols
+    assert not list((tmp_path / "tmp").iterdir())  # the renaming links are gone
+
+
+def test_a_shared_library_linked_from_libraries_alone(tmp_path: Path) -> None:
+    """CPython's libpython3.so: `-shared -o libpython3.so -Wl,-hlibpython3.so libpython3.11.so`."""
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "a.c").write_text("int a(void) { return 1; }\n")
+    run([compiler, "-shared", "-fPIC", "-o", "liba.so.1", "a.c"], tmp_path, env)
+    run([compiler, "-shared", "-Wl,--no-as-needed", "-o", "libb.so", "-Wl,-hlibb.so", "liba.so.1"],
+        tmp_path, env)  # fmt: skip
+    dynamic = subprocess.run(
+        ["readelf", "-d", str(tmp_path / "libb.so")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Shared library: [liba.so.1]" in dynamic
+    assert "Library soname: [libb.so]" in dynamic
+
+
+def test_the_build_machines_header_folders_never_reach_zig(tmp_path: Path) -> None:
+    """CPython's setup.py adds -I/usr/include/x86_64-linux-gnu: glibc's headers of this machine
+    do not mix with zig's (unknown type name '__time64_t')."""
+    compiler, env = cc(tmp_path, "linux-64")
+    (tmp_path / "s.c").write_text("#include <sys/select.h>\nint f(void) { return FD_SETSIZE; }\n")
+    run([compiler, "-c", "-I/usr/include/x86_64-linux-gnu", "-I/usr/local/include",
+         "-L/usr/lib/x86_64-linux-gnu", "-o", "s.o", "s.c"], tmp_path, env)  # fmt: skip
+
+
 def test_cxx_shared_libraries_each_with_static_libcxx_load_together(tmp_path: Path) -> None:
     """gtest + gmock_main: each shared library links zig's libc++ statically; one library's
     static initializer must not run another copy's (not yet initialized) iostreams."""
