@@ -159,8 +159,8 @@ def build_env(
     native = facts.build_tools or tools
     env.update(
         CC=tools["cc"], CXX=tools["c++"], AR=tools["ar"], RANLIB=tools["ranlib"],
-        LD=tools["ld"], STRIP=tools["strip"], NM=tools["nm"],
-        CC_FOR_BUILD=native["cc"], CXX_FOR_BUILD=native["c++"],
+        LD=tools["ld"], STRIP=tools["strip"], NM=tools["nm"], READELF=tools["readelf"],
+        OBJDUMP=tools["objdump"], CC_FOR_BUILD=native["cc"], CXX_FOR_BUILD=native["c++"],
         CMAKE_ARGS=cmake_args(plate, installed, paths, emulator),
         CMAKE_TOOLCHAIN_FILE=installed.cmake_toolchain,
         MESON_ARGS=meson_args(plate, installed, paths),

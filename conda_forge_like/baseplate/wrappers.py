@@ -23,7 +23,7 @@ from .compiler_script import CompilerBehaviour, compiler_script
 from .model import BasePlate
 from .tools import Tools
 
-ROLES = ("cc", "c++", "ar", "ranlib", "ld", "strip", "nm")
+ROLES = ("cc", "c++", "ar", "ranlib", "ld", "strip", "nm", "readelf", "objdump")
 ZIG_LIB_NAME = "/usr/local/share/zig/lib"  # what debug info calls zig's lib directory
 
 
@@ -59,13 +59,17 @@ def commands(plate: BasePlate, tools: Tools) -> dict[str, list[str]]:
             "ld": [zig, _zig_linker(plate)],
             "strip": [llvm.get("strip") or "strip"],
             "nm": [llvm.get("nm") or "nm"],
+            # multi-target; CPython's cross configure needs $HOST-readelf
+            "readelf": [llvm.get("readelf") or "readelf"],
+            "objdump": [llvm.get("objdump") or "objdump"],
         }
     if plate.toolchain == "gcc":
         cc = _require(tools.gcc, "gcc", "apt-get install gcc")
         cxx = _require(tools.gxx, "g++", "apt-get install g++")
         return {
             "cc": [cc, *flags], "c++": [cxx, *flags], "ar": ["ar"], "ranlib": ["ranlib"],
-            "ld": ["ld"], "strip": ["strip"], "nm": ["nm"],
+            "ld": ["ld"], "strip": ["strip"], "nm": ["nm"], "readelf": ["readelf"],
+            "objdump": ["objdump"],
         }  # fmt: skip
     cc = _require(tools.clang, "clang", "apt-get install clang")
     cxx = _require(tools.clangxx, "clang++", "apt-get install clang")
@@ -73,6 +77,8 @@ def commands(plate: BasePlate, tools: Tools) -> dict[str, list[str]]:
         "cc": [cc, *flags], "c++": [cxx, *flags], "ar": [llvm.get("ar") or "ar"],
         "ranlib": [llvm.get("ranlib") or "ranlib"], "ld": ["ld"],
         "strip": [llvm.get("strip") or "strip"], "nm": [llvm.get("nm") or "nm"],
+        "readelf": [llvm.get("readelf") or "readelf"],
+        "objdump": [llvm.get("objdump") or "objdump"],
     }  # fmt: skip
 
 

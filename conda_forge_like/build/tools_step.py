@@ -131,7 +131,8 @@ def test_environment(
 
 
 _TEST_VARIABLES = {"cc": "CC", "c++": "CXX", "ar": "AR", "ranlib": "RANLIB", "ld": "LD",
-                   "strip": "STRIP", "nm": "NM"}  # fmt: skip
+                   "strip": "STRIP", "nm": "NM", "readelf": "READELF",
+                   "objdump": "OBJDUMP"}  # fmt: skip
 
 
 def _test_compilers(prefix: Path, subdir: str) -> dict[str, str]:

@@ -43,6 +43,9 @@ def test_linux_64_native_has_conda_builds_variables() -> None:
     assert v["PIP_NO_INDEX"] == "True"
     assert v["PIP_CACHE_DIR"] == "/w/pip_cache"
     assert "CROSSCOMPILING_EMULATOR" not in v
+    # binutils' other tools by the target's name, as conda-forge's activation sets them
+    # (CPython's cross configure requires $HOST-readelf)
+    assert (v["READELF"], v["OBJDUMP"]) == ("/b/bin/t-readelf", "/b/bin/t-objdump")
     assert "PY_VER" not in v  # no python in host
     assert "LIBRARY_PREFIX" not in v
 
