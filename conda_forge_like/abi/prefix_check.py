@@ -75,12 +75,23 @@ def _references(full: Path, data: bytes, needle: bytes, layout: Layout) -> set[i
         return set()
     found = set(layout.relocation_targets)
     tool = disassembler()
-    if tool is not None:
+    if tool is not None and _x86_64(data):
         found |= _code_targets(full, tool)
     if layout.position_dependent and layout.pointer_size == 8:
         for low, high in loaded:
             found |= absolute_pointers(data, layout.segments, low, high)
     return found
+
+
+def _x86_64(data: bytes) -> bool:
+    """Whether the code is x86-64, whose RIP-relative ``lea`` targets ``code_targets`` reads
+    (an aarch64 ``adrp``/``add`` pair is not read: there only relocations and pointers count,
+    and a host objdump cannot disassemble it at all)."""
+    if data[:4] == b"\x7fELF":
+        return int.from_bytes(data[18:20], "big" if data[5] == 2 else "little") == 62
+    if data[:4] == b"\xcf\xfa\xed\xfe":  # 64-bit Mach-O, little-endian
+        return int.from_bytes(data[4:8], "little") == 0x01000007
+    return False
 
 
 def _code_targets(path: Path, tool: str) -> set[int]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from conda_forge_like.abi.prefix_strings import (
     Segment,
     Stretch,
@@ -105,3 +109,17 @@ def test_objdump_target_comments() -> None:
         "  1190:\tmovups 0xe71(%rip),%xmm0        # 2065 <_IO_stdin_used+0x65>",
     ]
     assert code_targets(lines) == {0x2055}
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/bin/true", True), ("/usr/aarch64-linux-gnu/lib/libc.so.6", False)],
+)
+def test_code_targets_are_read_only_from_x86_64_code(path: str, expected: bool) -> None:
+    """An aarch64 library (a linux-aarch64 python) is never given to the host's objdump, which
+    cannot disassemble it ("can't disassemble for architecture UNKNOWN")."""
+    from conda_forge_like.abi.prefix_check import _x86_64
+
+    if not Path(path).is_file():
+        pytest.skip(f"{path} is not installed (libc6-arm64-cross)")
+    assert _x86_64(Path(path).read_bytes()[:64]) is expected
