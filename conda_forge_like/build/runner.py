@@ -297,8 +297,9 @@ class Build:
         cwd = src / script.cwd if script.cwd else src
         cwd.mkdir(parents=True, exist_ok=True)
         env = {**env, **dict(script.env)}
+        readable = [*_tool_installs(), self.recipe_dir] if writable is not None else []
         scripts.run(script.text, env, cwd, self.log, name, self.work, script.interpreter, writable,
-                    _tool_installs() if writable is not None else ())  # fmt: skip
+                    readable)  # fmt: skip
 
     def package_files(
         self, host_prefix: Path, new: set[str], staged: staging.Staged | None = None
@@ -427,7 +428,8 @@ def _build_machine_tools(
 
 def _tool_installs() -> list[Path]:
     """Where the build's tools are installed (cfl's Python environment with cmake, ninja and
-    meson; zig): the sandbox keeps them visible also under /tmp (a checkout's .venv there)."""
+    meson; zig): the sandbox keeps them, and the recipe folder, visible also under /tmp (a
+    checkout's .venv there, a recipe written to a temporary folder)."""
     found = [Path(sys.prefix)]
     zig = plate_tools.find_tools().zig
     if zig:
