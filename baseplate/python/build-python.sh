@@ -26,6 +26,12 @@ make -j"${CPU_COUNT:-2}"
 make install
 
 cd "$PREFIX"
+if [[ "${CONDA_BUILD_CROSS_COMPILATION:-0}" == 1 && ! -d lib/python$ver2/site-packages/pip ]]; then
+  # ensurepip cannot run the target's interpreter here: its bundled pip (a pure-Python wheel,
+  # a zip) is unpacked where ensurepip would install it; `python -m pip` then works
+  "$BUILD_PREFIX/bin/python$ver2" -m zipfile -e lib/python$ver2/ensurepip/_bundled/pip-*.whl \
+    "lib/python$ver2/site-packages"
+fi
 rm -f "lib/libpython$ver2.a" lib/python$ver2/config-$ver2-*/libpython$ver2*.a
 ln -sf "python$ver2" bin/python
 ln -sf "python$ver2-config" bin/python-config
