@@ -8,7 +8,7 @@ import pytest
 
 from conda_forge_like import platforms
 from conda_forge_like.build import test_contents, tests
-from conda_forge_like.render.v0 import TOP_LEVEL
+from conda_forge_like.render.v0_outputs import TOP_LEVEL
 
 
 @pytest.mark.parametrize(
