@@ -128,6 +128,11 @@ def _syntax_error(exc: yaml.MarkedYAMLError, filename: str, line_offset: int) ->
     return RecipeError(f"invalid YAML: {problem}{context}", Location(filename, line), hint=hint)
 
 
+def key_line(mapping: Any, key: str) -> int | None:
+    """The line of ``key`` in a loaded mapping; ``None`` when it is not there (or not loaded)."""
+    return mapping.key_lines.get(key) if isinstance(mapping, YDict) else None
+
+
 def line_of(container: Any, key: Any) -> int | None:
     """The line of ``key`` in a loaded mapping or sequence; ``None`` for plain containers."""
     if isinstance(container, (YDict, YList)):

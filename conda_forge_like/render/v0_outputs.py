@@ -180,16 +180,12 @@ def has_name(out: Any) -> bool:
     return isinstance(out, dict) and bool(out.get("name"))
 
 
-def _key_line(mapping: Any, key: str) -> int | None:
-    return mapping.key_lines.get(key) if isinstance(mapping, yamlio.YDict) else None
-
-
 def _lines(names: Any, package: Any, build: Any) -> dict[str, int | None]:
     """Lines of the keys a package's file name is made of, for errors about their values."""
     return {
-        "name": _key_line(names, "name"),
-        "version": _key_line(names, "version") or _key_line(package, "version"),
-        "string": _key_line(build, "string"),
+        "name": yamlio.key_line(names, "name"),
+        "version": yamlio.key_line(names, "version") or yamlio.key_line(package, "version"),
+        "string": yamlio.key_line(build, "string"),
     }
 
 

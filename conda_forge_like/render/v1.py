@@ -18,7 +18,7 @@ from ..errors import CflError, Location, RecipeError, raise_collected
 from ..recipe import microarch, schema, shapes
 from ..recipe.model import RawRecipe
 from ..recipe.v1 import Analysis, Usage, analyze
-from ..yamlio import YDict, YList, line_of
+from ..yamlio import YDict, YList, key_line, line_of
 from . import v1_functions
 from .context import Functions
 from .model import IgnoreRunExports
@@ -75,8 +75,7 @@ class _Evaluator:
                     f"undefined variable {name!r} in {what}",
                     Location(self.path, line),
                     hint=templating.misspelled_function([name], self.context)
-                    or "define it under `context:`, add it to variants.yaml, or check the "
-                    "spelling",
+                    or "define it under `context:`, add it to variants.yaml, or check the spelling",
                 )
             )
         elif isinstance(exc, RecipeError):
@@ -479,7 +478,7 @@ def _build_number(build: Mapping[str, Any], where: Location) -> int:
     if value is None:
         number = 0
     if number is None or number < 0:
-        line = _key_line(build, "number")
+        line = key_line(build, "number")
         raise RecipeError(
             f"build/number must be a non-negative integer, got {value!r}",
             Location(where.file, line) if line else where,
@@ -488,15 +487,11 @@ def _build_number(build: Mapping[str, Any], where: Location) -> int:
     return number
 
 
-def _key_line(mapping: Any, key: str) -> int | None:
-    return mapping.key_lines.get(key) if isinstance(mapping, YDict) else None
-
-
 def _lines(own: YDict, section: YDict, build: Any) -> dict[str, int | None]:
     """Lines of the package name, version and build string keys (the output's own first)."""
     own_package, package = own.get("package"), section.get("package")
     return {
-        "name": _key_line(own_package, "name") or _key_line(package, "name"),
-        "version": _key_line(own_package, "version") or _key_line(package, "version"),
-        "string": _key_line(own.get("build"), "string") or _key_line(build, "string"),
+        "name": key_line(own_package, "name") or key_line(package, "name"),
+        "version": key_line(own_package, "version") or key_line(package, "version"),
+        "string": key_line(own.get("build"), "string") or key_line(build, "string"),
     }
