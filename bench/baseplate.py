@@ -61,6 +61,7 @@ def main() -> int:
     parser.add_argument("--source-cache", type=Path, default=shared / "sources")
     parser.add_argument("--core", action="store_true", help="the short chain CI builds")
     args = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # byte code cached, as for an install
     extra = ["--variant", "cpython_libs=core"] if args.core else []
     chain = CORE if args.core else FULL
     target = args.target_platform
@@ -69,7 +70,6 @@ def main() -> int:
         for recipe in chain:
             build(recipe, args.channel, "linux-64", args.source_cache, extra)
     print(f"{'package':<12} {'recipe':<10} {'seconds':>8} {'MB':>7}")
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     for recipe in chain:
         before = set(packages(args.channel, target))
         seconds = build(recipe, args.channel, target, args.source_cache, extra)
