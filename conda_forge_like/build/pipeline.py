@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from .. import index, package
 from ..errors import CflError, raise_collected
 from ..render.model import RenderedRecipe
-from . import abi_step, hwcaps, plan, publish, result, tests, tools_step
+from . import abi_step, hwcaps, plan, publish, python_layout, result, tests, tools_step
 from .result import BuildResult, package_filename
 from .runner import (
     STAGING,
@@ -51,11 +52,17 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         )
     abi_step.severities(rendered)  # a wrong abi_check mapping fails before any work
     tools_step.check(rendered, [out, *options.channels])  # so does a missing build tool
+    points = python_layout.entry_points(rendered.meta, rendered.recipe_format)  # and a bad one
     before = publish.channel_root(out)
     stash = _hwcaps_builds(rendered, options, report)
     job = Build(rendered, options, report)
     s = job.setup()
     new = job.run_scripts(s.env, s.src, s.host_prefix)
+    new = python_layout.tidy_pip_records(s.host_prefix, new)
+    if points and rendered.noarch != "python" and not rendered.subdir.startswith("win-"):
+        new |= python_layout.write_entry_points(
+            s.host_prefix, points, new, f"{s.host_prefix}/bin/python"
+        )
     for name in sorted(publish.channel_root(out) - before):
         report("warning", rendered, f"the build wrote {out / name} outside its work directory")
     if stash is not None:
@@ -85,7 +92,12 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
     )
     test_files = tests.payload(specs, job.recipe_dir, s.src)
     meta = job.metadata(depends, s.plate, specs, test_files, license_files)
-    staged = package.write(s.host_prefix, records, meta, job.work / "pkg", options.package_format)
+    root = s.host_prefix
+    if rendered.noarch == "python":
+        root = job.work / "noarch-python"
+        records = python_layout.noarch_tree(s.host_prefix, records, root, points)
+        meta = replace(meta, link=python_layout.link_json(points))
+    staged = package.write(root, records, meta, job.work / "pkg", options.package_format)
     try:
         tested = job.test(staged, specs, depends[0], test_files)
     except tests.TestFailure:

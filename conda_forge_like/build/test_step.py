@@ -93,11 +93,16 @@ def _test_environment(
     subdir: str,
     cache: Path,
 ) -> dict[str, str]:
-    """The test environment, with a python for ``imports`` when the channels have one (the
-    imports are skipped with a note otherwise); the compilers' variables when tests need them."""
+    """The test environment, with a python for ``imports`` (and pip for ``pip check``) when
+    the channels have them (skipped with a note otherwise); the compilers' variables when
+    tests need them."""
+    extras: list[list[str]] = []
     if any(t.imports for t in tests_):
+        extras = [["python", "pip"]] if any(t.pip_check for t in tests_) else []
+        extras.append(["python"])
+    for extra in extras:  # each only where the channels have it
         try:
-            return tools_step.test_environment(prefix, [*specs, "python"], channels, subdir, cache)
+            return tools_step.test_environment(prefix, [*specs, *extra], channels, subdir, cache)
         except environments.SolveError:
             shutil.rmtree(prefix, ignore_errors=True)
     return tools_step.test_environment(prefix, specs, channels, subdir, cache)

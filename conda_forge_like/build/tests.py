@@ -42,6 +42,7 @@ class TestSpec:
     requires: tuple[str, ...] = ()
     files: tuple[str, ...] = ()  # from the recipe folder
     imports: tuple[str, ...] = ()
+    pip_check: bool = False  # v1 `python: pip_check` (rattler-build's default: true)
     contents: dict[str, Any] = field(default_factory=dict)  # package_contents
     source_files: tuple[str, ...] = ()  # from the build's source tree
     script: str | None = None  # v0: run_test.sh (or test/script) from the recipe folder
@@ -67,6 +68,7 @@ def _v1_test(item: Mapping[str, Any]) -> TestSpec:
     recipe_files = files.get("recipe") if isinstance(files, dict) else files
     source_files = files.get("source") if isinstance(files, dict) else None
     python = item.get("python") or {}
+    checks_pip = isinstance(python, dict) and bool(python) and python.get("pip_check") is not False
     contents = item.get("package_contents") or {}
     reqs = item.get("requirements") or {}
     return TestSpec(
@@ -76,6 +78,7 @@ def _v1_test(item: Mapping[str, Any]) -> TestSpec:
         requires=_strings(reqs.get("run")) + _strings(reqs.get("build")),
         files=_strings(recipe_files),
         imports=_strings(python.get("imports") if isinstance(python, dict) else None),
+        pip_check=checks_pip,
         contents=test_contents.normalize(contents) if isinstance(contents, dict) else {},
         source_files=_strings(source_files),
     )
@@ -121,6 +124,7 @@ def load(data: bytes) -> list[TestSpec]:
             TestSpec(
                 **{k: tuple(d.get(k, ())) for k in tuples},
                 contents=dict(d.get("contents", {})),
+                pip_check=bool(d.get("pip_check", False)),
                 script=d.get("script"),
                 recipe_format=d.get("recipe_format", "v1"),
             )
@@ -214,12 +218,16 @@ def v0_shell_text(spec: TestSpec, recipe_script: str | None) -> str:
     return text
 
 
-def driver_text(spec: TestSpec, has_python: bool, shell_file: str | None) -> str:
-    """The script the test runs with: imports first (conda-build's run_test.py), then the
-    shell test (v0: ``bash -e run_test.sh``; v1: the ``script`` lines)."""
+def driver_text(
+    spec: TestSpec, has_python: bool, shell_file: str | None, has_pip: bool = False
+) -> str:
+    """The script the test runs with: imports first (conda-build's run_test.py) and ``pip
+    check``, then the shell test (v0: ``bash -e run_test.sh``; v1: the ``script`` lines)."""
     lines = ["set -e"]
     if spec.imports and has_python:
         lines += [f'python -s -c "import {module}"' for module in spec.imports]
+    if spec.pip_check and has_pip:
+        lines.append("python -s -m pip check")
     if shell_file is not None:
         lines.append(f'bash -e "./{shell_file}"')
     elif spec.recipe_format != "v0":
@@ -245,6 +253,7 @@ def run(specs: Sequence[TestSpec], files: Mapping[str, bytes], where: TestRun) -
     _write_files(where.test_dir, files)
     notes: list[str] = []
     has_python = any((where.prefix / p).exists() for p in ("bin/python", "python.exe"))
+    has_pip = has_python and _has_pip(where.prefix)
     for index, spec in enumerate(specs):
         missing = test_contents.problems(spec.contents, where.package_paths, where.subdir)
         if missing:
@@ -255,15 +264,23 @@ def run(specs: Sequence[TestSpec], files: Mapping[str, bytes], where: TestRun) -
         if spec.imports and not has_python:
             notes.append(f"python imports not tested (no python in the test environment): "
                          f"{', '.join(spec.imports)}")  # fmt: skip
+        if spec.pip_check and has_python and not has_pip:
+            notes.append("pip check not run (no pip in the test environment)")
         shell_file = _v0_shell_file(spec, files, where.test_dir, index)
         if shell_file is None and not spec.commands and not (spec.imports and has_python):
             continue
-        text = driver_text(spec, has_python, shell_file)
+        text = driver_text(spec, has_python, shell_file, has_pip)
         try:
             script_runner.run(text, where.env, where.test_dir, where.log, name=f"test_{index}")
         except script_runner.ScriptError as exc:
             raise TestFailure(exc.message, hint=exc.hint) from exc
     return notes
+
+
+def _has_pip(prefix: Path) -> bool:
+    return any(prefix.glob("lib/python*/site-packages/pip/__init__.py")) or (
+        prefix / "Lib" / "site-packages" / "pip" / "__init__.py"
+    ).is_file()
 
 
 def _v0_shell_file(

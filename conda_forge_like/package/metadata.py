@@ -181,6 +181,8 @@ def info_files(
     run_exports = {kind: list(specs) for kind, specs in meta.run_exports.items() if specs}
     if run_exports:
         files["info/run_exports.json"] = dumps(run_exports)
+    if meta.link:
+        files["info/link.json"] = dumps(dict(meta.link))
     if meta.extra_info:
         files["info/cfl.json"] = dumps(dict(meta.extra_info))
     for folder, extra in (

@@ -67,6 +67,9 @@ class PackageMetadata:
     """Written to ``info/cfl.json`` (e.g. the base plate fingerprint); no file when empty."""
     license_files: Mapping[str, bytes] = field(default_factory=_empty)
     """``info/licenses/<path>`` -> content, as conda-build ships license files."""
+    link: Mapping[str, Any] = field(default_factory=_empty)
+    """Written to ``info/link.json`` (a ``noarch: python`` package's entry points); no file
+    when empty."""
 
     @property
     def dist(self) -> str:

@@ -163,6 +163,8 @@ def base_context(
     ctx.update(match=v1_functions.match, env=v1_functions.Env(environ or {}))
     ctx["host_platform"] = subdir
     ctx["hash"] = HASH_MARK
+    # rattler-build's `${{ PYTHON }}`: the build script's own variable, expanded by the shell
+    ctx["PYTHON"] = "%PYTHON%" if subdir.startswith("win-") else "$PYTHON"
     ctx.update(variant)
     tracked = _Tracked(ctx)
     # compiler('c') reads c_compiler/_version from the variant: those reads count as uses
