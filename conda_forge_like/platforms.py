@@ -50,6 +50,12 @@ def info(subdir: str) -> PlatformInfo:
     return PlatformInfo(subdir, os_name, _ARCHES.get(arch, arch))
 
 
+def environment_subdir(subdir: str) -> str:
+    """The subdir whose packages a build's or test's environment holds: a noarch package is
+    built and tested with the build machine's (conda-build and rattler-build do the same)."""
+    return build_platform() if subdir == "noarch" else subdir
+
+
 def build_platform() -> str:
     """The subdir of the machine running cfl."""
     os_name = {"linux": "linux", "darwin": "osx", "win32": "win"}.get(sys.platform, "linux")

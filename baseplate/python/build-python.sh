@@ -3,14 +3,14 @@ set -euo pipefail
 ver2=${PKG_VERSION%.*}
 
 args=(--prefix="$PREFIX" --build="$BUILD" --host="$HOST" --enable-shared --enable-ipv6
-      --with-ensurepip=install --with-computed-gotos --without-static-libpython
+      --with-ensurepip=no --with-computed-gotos --without-static-libpython
       --disable-test-modules --with-system-expat=no --with-dbmliborder=
       --with-tzpath="$PREFIX/share/zoneinfo:/usr/share/zoneinfo")
 if [[ -f "$PREFIX/include/openssl/ssl.h" ]]; then
   args+=(--with-openssl="$PREFIX" --with-openssl-rpath=no)
 fi
 if [[ "${CONDA_BUILD_CROSS_COMPILATION:-0}" == 1 ]]; then
-  # the steps that run Python (sysconfig, ensurepip, compileall) use the build machine's
+  # the steps that run Python (sysconfig, compileall) use the build machine's
   args+=(--with-build-python="$BUILD_PREFIX/bin/python$ver2"
          ac_cv_file__dev_ptmx=yes ac_cv_file__dev_ptc=no ac_cv_buggy_getaddrinfo=no)
 fi
@@ -26,12 +26,6 @@ make -j"${CPU_COUNT:-2}"
 make install
 
 cd "$PREFIX"
-if [[ "${CONDA_BUILD_CROSS_COMPILATION:-0}" == 1 && ! -d lib/python$ver2/site-packages/pip ]]; then
-  # ensurepip cannot run the target's interpreter here: its bundled pip (a pure-Python wheel,
-  # a zip) is unpacked where ensurepip would install it; `python -m pip` then works
-  "$BUILD_PREFIX/bin/python$ver2" -m zipfile -e lib/python$ver2/ensurepip/_bundled/pip-*.whl \
-    "lib/python$ver2/site-packages"
-fi
 rm -f "lib/libpython$ver2.a" lib/python$ver2/config-$ver2-*/libpython$ver2*.a
 ln -sf "python$ver2" bin/python
 ln -sf "python$ver2-config" bin/python-config

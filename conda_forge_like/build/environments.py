@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import CflError
 from ..fsutil import own_copy
-from ..platforms import build_platform
+from ..platforms import build_platform, environment_subdir
 
 PREFIX_LENGTH = 255
 _PAD = "_placehold"
@@ -135,7 +135,9 @@ def create(
     subdir: str,
     cache: Path,
 ) -> list[Installed]:
-    """Solve and install; an empty spec list makes an empty environment."""
+    """Solve and install; an empty spec list makes an empty environment (``noarch``: the
+    build machine's packages)."""
+    subdir = environment_subdir(subdir)
     prefix.mkdir(parents=True, exist_ok=True)
     (prefix / "conda-meta").mkdir(exist_ok=True)
     if not specs:

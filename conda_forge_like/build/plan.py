@@ -131,18 +131,30 @@ def run_depends(
 ) -> tuple[list[str], list[str]]:
     """(depends, constrains) of a package: its run requirements plus run_exports.
 
-    Weak exports come from host, strong ones from build and host (conda-build's rule);
-    ``ignore_run_exports`` drops by exported name, ``ignore_run_exports_from`` by exporter.
+    Weak exports come from host, strong ones from build and host (conda-build's rule); a
+    noarch package takes only the ``noarch`` exports (python's ``python``), as in conda-build
+    and rattler-build. ``ignore_run_exports`` drops by exported name,
+    ``ignore_run_exports_from`` by exporter.
     """
     ignore = rendered.ignore_run_exports
     depends = list(rendered.requirements.run)
     constrains = list(rendered.requirements.run_constrained)
-    host_list, build_list = list(host), list(build)
-    versions = {pkg.name: pkg.version for pkg in host_list}
+    # Only the packages a recipe names export (conda-build's `explicit_specs`, rattler-build's
+    # direct dependencies): python's own libffi does not become a run dependency of a package
+    # that lists python.
+    host_names = {spec_name(s) for s in rendered.requirements.host}
+    build_names = {spec_name(s) for s in rendered.requirements.build}
+    host_all = list(host)
+    host_list = [p for p in host_all if p.name in host_names]
+    build_names.add(f"sysroot_{rendered.subdir}")  # the glibc floor (sysroot_exporter)
+    build_list = [p for p in build if p.name in build_names]
+    versions = {pkg.name: pkg.version for pkg in host_all}
     pins = [pin if isinstance(pin, PendingPin) else PendingPin(**pin) for pin in pending_pins]
     depends = [_resolve_pin_compatible(spec, versions, pins) for spec in depends]
-    sources: list[tuple[Exporter, tuple[str, ...]]] = [(p, ("weak", "strong")) for p in host_list]
-    sources += [(pkg, ("strong",)) for pkg in build_list]
+    host_kinds, build_kinds = (("noarch",), ("noarch",)) if rendered.noarch else (
+        ("weak", "strong"), ("strong",))  # fmt: skip
+    sources: list[tuple[Exporter, tuple[str, ...]]] = [(p, host_kinds) for p in host_list]
+    sources += [(pkg, build_kinds) for pkg in build_list]
     for pkg, kinds in sources:
         if pkg.name in ignore.from_package or pkg.name == rendered.name:
             continue

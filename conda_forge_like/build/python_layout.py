@@ -163,4 +163,3 @@ def write_entry_points(
         target.chmod(0o755)
         added.add(rel)
     return added
-

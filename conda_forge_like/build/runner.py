@@ -23,7 +23,7 @@ from ..baseplate import env as plate_env
 from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
 from ..baseplate.conda_vars import host_python
-from ..platforms import build_platform, execution
+from ..platforms import build_platform, environment_subdir, execution
 from ..render.model import RenderedRecipe
 from . import (
     abi_step,
@@ -197,10 +197,9 @@ class Build:
         host_prefix = environments.padded_prefix(self.work)
         for prefix in (build_prefix, host_prefix):  # a sibling output's environments
             shutil.rmtree(prefix, ignore_errors=True)
-        solvable = tools_step.solvable_names(self.channels, self.r.subdir)
-        provided, solve = plan.split_build_specs(
-            list(self.r.requirements.build), self.r.subdir, solvable
-        )
+        subdir = environment_subdir(self.r.subdir)
+        solvable = tools_step.solvable_names(self.channels, subdir)
+        provided, solve = plan.split_build_specs(list(self.r.requirements.build), subdir, solvable)
         self.report(
             "environments",
             self.r,
@@ -208,7 +207,7 @@ class Build:
         )
         build_env = environments.create(build_prefix, solve, self.channels, build_platform(), cache)
         host_env = environments.create(
-            host_prefix, list(self.r.requirements.host), self.channels, self.r.subdir, cache
+            host_prefix, list(self.r.requirements.host), self.channels, subdir, cache
         )
         return build_prefix, host_prefix, build_env, host_env, provided
 

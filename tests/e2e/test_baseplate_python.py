@@ -2,7 +2,8 @@
 sources (``baseplate/``), installed by py-rattler at a prefix other than the build's.
 
 CI builds the short chain (zlib, libffi, python with ``cpython_libs=core``: ctypes and zlib,
-no ssl/readline/curses/lzma/bz2) because the whole chain takes too long on two cores;
+no ssl/readline/curses/lzma/bz2, then flit-core, setuptools and pip: conftest.py's
+``python_channel``) because the whole chain takes too long on two cores;
 ``python bench/baseplate.py`` builds and times the whole one.
 """
 
@@ -15,22 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from conda_forge_like import api, index
+from conda_forge_like import index
 from conda_forge_like.build import environments
 from conda_forge_like.package import reader
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
-BASEPLATE = ROOT / "baseplate"
-SOURCES = next(
-    (p / "shared" / "sources" for p in ROOT.parents[:2] if (p / "shared" / "sources").is_dir()),
-    ROOT.parent / "shared" / "sources",
-)
-if not SOURCES.is_dir():
-    pytest.skip(
-        f"{SOURCES} is absent (the upstream tarballs are shipped beside the repository)",
-        allow_module_level=True,
-    )
 GLIBC_FLOOR = (2, 17)
 
 
@@ -41,24 +31,16 @@ def _run(cmd: list[str | Path]) -> str:
 
 
 @pytest.fixture(scope="module")
-def channel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("baseplate-python")
-    api.build(
-        [BASEPLATE / "zlib", BASEPLATE / "libffi", BASEPLATE / "python"],
-        output_dir=out,
-        target_platform="linux-64",
-        overrides=["cpython_libs=core"],
-        source_cache=SOURCES,
-        sandbox=False,
-    )
-    return out
+def channel(python_channel: Path) -> Path:
+    """The session's base-plate Python channel (conftest.py): the short chain and pip."""
+    return python_channel
 
 
 @pytest.fixture(scope="module")
 def prefix(channel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = tmp_path_factory.mktemp("installed") / "a-different-prefix"
     cache = tmp_path_factory.mktemp("pkgs")
-    environments.create(where, ["python 3.11.*"], [channel], "linux-64", cache)
+    environments.create(where, ["python 3.11.*", "pip"], [channel], "linux-64", cache)
     return where
 
 
@@ -92,7 +74,8 @@ def test_the_installed_interpreter_runs_the_standard_library(prefix: Path) -> No
     for name in ("stdlib", "purelib", "scripts", "include"):
         assert found["paths"][name].startswith(str(prefix)), (name, found["paths"][name])
     assert _run([prefix / "bin" / "python3.11-config", "--prefix"]).strip() == str(prefix)
-    assert "pip " in _run([python, "-m", "pip", "--version"])
+    assert "pip " in _run([python, "-m", "pip", "--version"])  # the pip package, built here
+    assert _run([python, "-m", "ensurepip", "--version"]).startswith("pip ")  # bundled wheel
 
 
 def test_a_venv_of_the_installed_interpreter_works(prefix: Path, tmp_path: Path) -> None:

@@ -45,9 +45,32 @@ def test_weak_exports_come_from_host_strong_from_build_and_host() -> None:
     build = [
         plan.Exporter("tool", "1", {"weak": ["tool-runtime"], "strong": ["libgcc >=12"]}),
     ]
-    depends, constrains = plan.run_depends(rendered("app", run=("python",)), host, build)
+    item = rendered("app", host=("libgreet 1.4.*",), build=("tool",), run=("python",))
+    depends, constrains = plan.run_depends(item, host, build)
     assert depends == ["python", "libgreet >=1.4.2,<1.5.0a0", "libgcc >=12"]
     assert constrains == []
+
+
+def test_only_the_packages_a_recipe_names_export() -> None:
+    """conda-build's explicit specs, rattler-build's direct dependencies: what python itself
+    needs (libffi) is not a run dependency of a package that lists python."""
+    host = [
+        plan.Exporter("python", "3.11.2", {"weak": ["python_abi 3.11.* *_cp311"]}),
+        plan.Exporter("libffi", "3.4.4", {"weak": ["libffi >=3.4.4,<3.5.0a0"]}),
+    ]
+    depends, _ = plan.run_depends(rendered("ext", host=("python",)), host, [])
+    assert depends == ["python_abi 3.11.* *_cp311"]
+
+
+def test_a_noarch_package_takes_only_noarch_exports() -> None:
+    host = [
+        plan.Exporter("python", "3.11.2", {"weak": ["python_abi 3.11.*"], "noarch": ["python"]}),
+    ]
+    item = dataclasses.replace(rendered("pure", host=("python",)), noarch="python")
+    assert plan.run_depends(item, host, [])[0] == ["python"]
+    build = [plan.Exporter("tool", "1", {"strong": ["libgcc >=12"]})]
+    assert plan.run_depends(dataclasses.replace(item, requirements=Requirements(("tool",))),
+                            [], build)[0] == []  # fmt: skip
 
 
 def test_ignore_run_exports_by_name_and_from_package() -> None:
@@ -55,14 +78,18 @@ def test_ignore_run_exports_by_name_and_from_package() -> None:
         plan.Exporter("zlib", "1.3", {"weak": ["zlib >=1.3,<2.0a0"]}),
         plan.Exporter("openssl", "3", {"weak": ["openssl >=3"], "weak_constrains": ["x <2"]}),
     ]
-    item = rendered("app", ignore=IgnoreRunExports(by_name=("zlib",), from_package=("openssl",)))
+    item = dataclasses.replace(
+        rendered("app", host=("zlib", "openssl")),
+        ignore_run_exports=IgnoreRunExports(by_name=("zlib",), from_package=("openssl",)),
+    )
     assert plan.run_depends(item, host, []) == ([], [])
 
 
 def test_pin_compatible_takes_the_installed_version() -> None:
     host = [plan.Exporter("numpy", "1.26.4", {})]
     pending = [{"name": "numpy", "lower": "x.x", "upper": "x"}]
-    depends, _ = plan.run_depends(rendered("app", run=("numpy",)), host, [], pending)
+    item = rendered("app", host=("numpy",), run=("numpy",))
+    depends, _ = plan.run_depends(item, host, [], pending)
     assert depends == ["numpy >=1.26,<2.0a0"]
 
 

@@ -116,8 +116,12 @@ def test_entry_point_scripts_of_a_compiled_package(tmp_path: Path) -> None:
 
 
 def test_v1_python_tests_check_pip_by_default() -> None:
-    meta = {"tests": [{"python": {"imports": ["foo"]}}, {"python": {"imports": ["bar"],
-                                                                   "pip_check": False}}]}
+    meta = {
+        "tests": [
+            {"python": {"imports": ["foo"]}},
+            {"python": {"imports": ["bar"], "pip_check": False}},
+        ]
+    }
     first, second = tests.test_specs(meta, "v1")
     assert first.pip_check
     assert not second.pip_check

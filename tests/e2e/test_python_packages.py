@@ -1,0 +1,70 @@
+"""Python packages on the base plate's Python: a ``noarch: python`` package with an entry point,
+built with pip and flit-core from the channel, installed by py-rattler into two prefixes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conda_forge_like import api, index
+from conda_forge_like.build import environments
+from conda_forge_like.package import read_index, read_info
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+RECIPE = ROOT / "tests" / "data" / "recipes" / "noarch-python-entry-point"
+
+
+def _run(cmd: list[str | Path]) -> str:
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"{cmd}: {done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def noarch_pkg(python_channel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("noarch-python")
+    results = api.build([RECIPE], output_dir=out, channels=[str(python_channel)], sandbox=False)
+    assert [r.status for r in results] == ["built"]
+    assert results[0].tested
+    assert results[0].path is not None
+    return results[0].path
+
+
+def test_the_package_has_the_noarch_python_layout(noarch_pkg: Path) -> None:
+    meta = read_index(noarch_pkg)
+    assert (meta["subdir"], meta["noarch"]) == ("noarch", "python")
+    assert meta["build"].startswith("py")
+    assert "python >=3.8" in meta["depends"]
+    link = json.loads(read_info(noarch_pkg, "link.json") or b"{}")
+    points = ["hello-noarch = hello_noarch.cli:main"]
+    assert link["noarch"] == {"type": "python", "entry_points": points}
+    files = (read_info(noarch_pkg, "files") or b"").decode().splitlines()
+    assert "site-packages/hello_noarch/__init__.py" in files
+    assert not [f for f in files if f.endswith(".pyc") or f.startswith(("lib/", "bin/"))]
+    installer = [f for f in files if f.endswith(".dist-info/INSTALLER")]
+    assert len(installer) == 1
+    assert not [f for f in files if f.endswith("direct_url.json")]
+
+
+def test_it_installs_into_two_pythons_and_its_entry_point_runs(
+    noarch_pkg: Path, python_channel: Path, tmp_path: Path
+) -> None:
+    channel = noarch_pkg.parent.parent
+    index.rebuild(channel)
+    for name in ("first-env", "second/env"):
+        prefix = tmp_path / name
+        environments.create(
+            prefix, ["python 3.11.*", "pip", "hello-noarch"], [channel, python_channel], "linux-64",
+            tmp_path / "pkgs",
+        )  # fmt: skip
+        site = prefix / "lib" / "python3.11" / "site-packages"
+        assert (site / "hello_noarch" / "cli.py").is_file()
+        assert (site / "hello_noarch" / "__pycache__").is_dir()  # compiled at install
+        script = prefix / "bin" / "hello-noarch"
+        assert script.read_text().startswith(f"#!{prefix}/bin/python")
+        assert _run([script, "there"]).strip() == f"hello, there from {prefix}"
+        assert "hello-noarch" in _run([prefix / "bin" / "python", "-m", "pip", "list"])
