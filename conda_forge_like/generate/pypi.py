@@ -141,14 +141,15 @@ def plan_recipe(sdist: Sdist, sha256: str, python: str) -> tuple[RecipePlan, tup
 
 def _python_min(meta: metadata.ProjectMetadata, python: str) -> str:
     """``python``, or the package's Requires-Python floor when that is later."""
-    if not requirements.python_allowed(meta.requires_python, python):
+    floor = requirements.python_floor(meta.requires_python)
+    chosen = requirements.newer(floor, python) if floor else python
+    if not requirements.python_allowed(meta.requires_python, chosen):
         raise UsageError(
-            f"{meta.name} {meta.version} does not support Python {python} "
+            f"{meta.name} {meta.version} does not support Python {chosen} "
             f"(Requires-Python: {meta.requires_python})",
             hint="pass a --python that Requires-Python allows, or an older --version",
         )
-    floor = requirements.python_floor(meta.requires_python)
-    return requirements.newer(floor, python) if floor else python
+    return chosen
 
 
 def _notes(plan: RecipePlan, sdist: Sdist) -> tuple[str, ...]:
