@@ -39,8 +39,8 @@ def entry_points(sdist: Sdist, pyproject: Mapping[str, Any]) -> tuple[str, ...]:
     ``[project.scripts]``, ``[tool.poetry.scripts]``, egg-info's ``entry_points.txt``, then
     ``setup.cfg [options.entry_points]``."""
     for found in (
-        _table_scripts(_dig(pyproject, "project", "scripts")),
-        _table_scripts(_dig(pyproject, "tool", "poetry", "scripts")),
+        _table_scripts(dig(pyproject, "project", "scripts")),
+        _table_scripts(dig(pyproject, "tool", "poetry", "scripts")),
         _ini_scripts(sdist.egg_info("entry_points.txt"), "console_scripts"),
         _setup_cfg_scripts(sdist.text("setup.cfg")),
     ):
@@ -49,7 +49,8 @@ def entry_points(sdist: Sdist, pyproject: Mapping[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def _dig(tree: Mapping[str, Any], *keys: str) -> Any:
+def dig(tree: Mapping[str, Any], *keys: str) -> Any:
+    """``tree[k1][k2]...``, or None where a level is missing or not a table."""
     node: Any = tree
     for key in keys:
         node = node.get(key) if isinstance(node, Mapping) else None
@@ -132,7 +133,7 @@ def _public(names: tuple[str, ...]) -> tuple[str, ...]:
 
 def _configured(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
     """Packages a backend is told to install: flit, hatch, scikit-build-core, setuptools."""
-    flit = _dig(pyproject, "tool", "flit", "module", "name")
+    flit = dig(pyproject, "tool", "flit", "module", "name")
     if isinstance(flit, str):
         return _top_levels([flit])
     for keys in (
@@ -140,13 +141,13 @@ def _configured(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
         ("tool", "scikit-build", "wheel", "packages"),
         ("tool", "setuptools", "packages"),
     ):
-        value = _dig(pyproject, *keys)
+        value = dig(pyproject, *keys)
         if isinstance(value, list):
             return _top_levels(posixpath.basename(str(p).rstrip("/")) for p in value)
-    packages = _dig(pyproject, "tool", "scikit-build", "wheel.packages")  # dotted key spelling
+    packages = dig(pyproject, "tool", "scikit-build", "wheel.packages")  # dotted key spelling
     if isinstance(packages, list):
         return _top_levels(posixpath.basename(str(p).rstrip("/")) for p in packages)
-    return _poetry_packages(_dig(pyproject, "tool", "poetry", "packages"))
+    return _poetry_packages(dig(pyproject, "tool", "poetry", "packages"))
 
 
 def _poetry_packages(value: Any) -> tuple[str, ...]:

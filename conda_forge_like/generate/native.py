@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .layout import NOT_INSTALLED
+from .layout import NOT_INSTALLED, dig
 from .metadata import BuildSystem
 from .requirements import conda_name
 from .sdist import Sdist
@@ -86,9 +86,7 @@ def _compiling_reason(
             return f"the build requires {name}", _COMPILING_REQUIRES[name]
     if _SETUP_EXTENSIONS.search(sdist.text("setup.py") or ""):
         return "setup.py declares extension modules", ()
-    tool = pyproject.get("tool")
-    setuptools = tool.get("setuptools") if isinstance(tool, Mapping) else None
-    if isinstance(setuptools, Mapping) and setuptools.get("ext-modules"):
+    if dig(pyproject, "tool", "setuptools", "ext-modules"):
         return "[tool.setuptools] declares ext-modules", ()
     nested = [f for f in _installed(sdist.files) if "/" in f and _language(f)]
     if nested:
@@ -98,12 +96,9 @@ def _compiling_reason(
 
 def _purelib(pyproject: Mapping[str, Any]) -> bool:
     """scikit-build-core's ``wheel.platlib = false``: a pure wheel built with CMake."""
-    table = pyproject.get("tool", {}).get("scikit-build", {})
-    if not isinstance(table, Mapping):
-        return False
-    wheel = table.get("wheel")
-    platlib = wheel.get("platlib") if isinstance(wheel, Mapping) else table.get("wheel.platlib")
-    return platlib is False
+    nested = dig(pyproject, "tool", "scikit-build", "wheel", "platlib")
+    dotted = dig(pyproject, "tool", "scikit-build", "wheel.platlib")
+    return nested is False or dotted is False
 
 
 def _installed(files: Iterable[str]) -> list[str]:

@@ -35,6 +35,7 @@ SHA = "ab" * 32
 
 def make_sdist(where: Path, top: str, files: dict[str, str]) -> Path:
     """A ``.tar.gz`` holding ``top/<path>`` for each file, as an sdist does."""
+    where.mkdir(parents=True, exist_ok=True)
     path = where / f"{top}.tar.gz"
     with tarfile.open(path, "w:gz") as tar:
         for name, text in files.items():
@@ -233,6 +234,42 @@ def test_cxx_sources_and_a_compiling_backend(tmp_path: Path) -> None:
     assert plan.kind.compilers == ("c", "cxx")
     assert plan.kind.tools == ("cmake", "ninja")
     assert rendered(tmp_path, plan).subdir == "linux-64"
+
+
+def test_cmake_built_pure_wheel_is_noarch_with_build_tools(tmp_path: Path) -> None:
+    files = {  # nanobind's shape: C++ sources shipped as data, src/ renamed at install
+        "PKG-INFO": "Metadata-Version: 2.1\nName: bindlib\nVersion: 3.0\n",
+        "pyproject.toml": """
+            [build-system]
+            requires = ["scikit-build-core >=0.10"]
+            build-backend = "scikit_build_core.build"
+
+            [tool.scikit-build]
+            wheel.platlib = false
+        """,
+        "src/__init__.py": "",
+        "src/stubgen.py": "",
+        "src/bind.cpp": "int f() { return 0; }\n",
+    }
+    plan = plan_of(tmp_path, "bindlib-3.0", files)
+    assert plan.kind.noarch
+    assert plan.kind.tools == ("cmake", "ninja")
+    assert plan.imports == ("bindlib",)
+    assert recipe_yaml(plan)["requirements"]["build"] == ["cmake", "ninja"]
+
+
+def test_namespace_packages_and_poetry_includes(tmp_path: Path) -> None:
+    files = {
+        "PKG-INFO": "Metadata-Version: 2.1\nName: ns-core\nVersion: 1.0\n",
+        "src/ns/core/__init__.py": "",
+        "tests/__init__.py": "",
+    }
+    assert plan_of(tmp_path, "ns_core-1.0", files).imports == ("ns.core",)
+    poetry = {
+        **files,
+        "pyproject.toml": '[tool.poetry]\npackages = [{include = "ns", from = "src"}]\n',
+    }
+    assert plan_of(tmp_path / "p", "ns_core-1.0", poetry).imports == ("ns",)
 
 
 def test_setup_cfg_only_sdist(tmp_path: Path) -> None:
