@@ -14,11 +14,15 @@ from . import cli_options
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``generate-recipe`` (with its ``pypi`` source) to the ``cfl`` subcommands."""
     generate = sub.add_parser("generate-recipe", help="write a recipe.yaml for a published project")
-    kinds = generate.add_subparsers(dest="generate_source", required=True)
+    kinds = generate.add_subparsers(dest="generate_source", metavar="SOURCE", required=True)
     pypi = kinds.add_parser("pypi", help="from a PyPI sdist, fetched through pip's index")
     pypi.add_argument("name", metavar="NAME", help="the PyPI project name, e.g. flit_core")
-    pypi.add_argument("--version", default=None, help="the version (default: the newest)")
-    pypi.add_argument("--output-dir", default=".", help="write DIR/<name>/recipe.yaml (default: .)")
+    pypi.add_argument(
+        "--version", default=None, metavar="V", help="the version (default: the newest)"
+    )
+    pypi.add_argument(
+        "--output-dir", default=".", metavar="DIR", help="write DIR/<name>/recipe.yaml (default: .)"
+    )
     pypi.add_argument(
         "--python",
         default=None,

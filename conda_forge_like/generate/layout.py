@@ -2,7 +2,7 @@
 license files.
 
 ``entry_points(sdist, pyproject)`` -> ``("flit = flit.main:main",)``;
-``import_names(sdist, pyproject, "flit_core")`` -> ``("flit_core",)``;
+``found_import_names(sdist, pyproject)`` -> ``("flit_core",)``;
 ``license_files(sdist, ("LICENSE",))`` -> ``("LICENSE",)``. Everything is read from declared
 configuration or the file list; nothing from the sdist runs.
 """
@@ -97,12 +97,16 @@ def _setup_cfg_scripts(text: str | None) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- import names
 
 
-def import_names(
-    sdist: Sdist, pyproject: Mapping[str, Any], name: str, declared: Iterable[str] = ()
+def guessed_import_name(name: str) -> str:
+    """The import name a project without a found package most likely has: ``a-b`` -> ``a_b``."""
+    return re.sub(r"[-.]+", "_", name).lower()
+
+
+def found_import_names(
+    sdist: Sdist, pyproject: Mapping[str, Any], declared: Iterable[str] = ()
 ) -> tuple[str, ...]:
     """The top-level modules a test can import, best effort: core metadata's Import-Name, the
-    backend's configuration, egg-info's top_level.txt, packages found in the file list, else
-    the project name as an identifier."""
+    backend's configuration, egg-info's top_level.txt, packages found in the file list."""
     for found in (
         _top_levels(declared),
         _configured(pyproject),
@@ -112,7 +116,7 @@ def import_names(
         public = _public(found)
         if public:
             return public
-    return (re.sub(r"[-.]+", "_", name).lower(),)
+    return ()
 
 
 def _top_levels(names: Iterable[str]) -> tuple[str, ...]:

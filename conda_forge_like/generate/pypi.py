@@ -115,7 +115,7 @@ def plan_recipe(sdist: Sdist, sha256: str, python: str) -> tuple[RecipePlan, tup
     python_min = _python_min(meta, python)
     name = requirements.conda_name(meta.name)
     host = requirements.build_requirements(system.requires, python_min)
-    imports = layout.import_names(sdist, tree, meta.name, meta.import_names)
+    imports = layout.found_import_names(sdist, tree, meta.import_names)
     plan = RecipePlan(
         name=name,
         pypi_name=meta.name,
@@ -126,7 +126,7 @@ def plan_recipe(sdist: Sdist, sha256: str, python: str) -> tuple[RecipePlan, tup
         host=tuple(spec for spec in host if spec.split()[0] != name),  # bootstrapping backends
         run=tuple(requirements.run_requirements(meta.requires_dist, python_min)),
         entry_points=layout.entry_points(sdist, tree),
-        imports=imports,
+        imports=imports or (layout.guessed_import_name(meta.name),),
         about=About(
             summary=meta.summary,
             homepage=meta.homepage or meta.repository or meta.documentation,
@@ -136,7 +136,10 @@ def plan_recipe(sdist: Sdist, sha256: str, python: str) -> tuple[RecipePlan, tup
             license_files=layout.license_files(sdist, meta.license_files),
         ),
     )
-    return plan, _notes(plan, sdist)
+    notes = _notes(plan, sdist)
+    if not imports:
+        notes += (f"no package found in the sdist: the import test guesses `{plan.imports[0]}`",)
+    return plan, notes
 
 
 def _python_min(meta: metadata.ProjectMetadata, python: str) -> str:

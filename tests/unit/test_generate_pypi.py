@@ -251,10 +251,11 @@ def test_cmake_built_pure_wheel_is_noarch_with_build_tools(tmp_path: Path) -> No
         "src/stubgen.py": "",
         "src/bind.cpp": "int f() { return 0; }\n",
     }
-    plan = plan_of(tmp_path, "bindlib-3.0", files)
+    plan, notes = plan_recipe(read_sdist(make_sdist(tmp_path, "bindlib-3.0", files)), SHA, "3.11")
     assert plan.kind.noarch
     assert plan.kind.tools == ("cmake", "ninja")
     assert plan.imports == ("bindlib",)
+    assert any("guesses `bindlib`" in note for note in notes)
     assert recipe_yaml(plan)["requirements"]["build"] == ["cmake", "ninja"]
 
 
