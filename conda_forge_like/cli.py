@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__, cli_display, cli_options
+from . import __version__, cli_display, cli_generate, cli_options
 from .subdirs import SUBDIRS
 
 if TYPE_CHECKING:
@@ -394,6 +394,7 @@ def _parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="write repodata.json for a channel directory")
     index.add_argument("channel", metavar="CHANNEL_DIR", help="folder holding linux-64/, noarch/")
     index.set_defaults(func=_cmd_index)
+    cli_generate.register(sub)
     return parser
 
 

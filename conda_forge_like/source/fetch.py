@@ -135,8 +135,9 @@ def _verify(path: Path, actual: Mapping[str, str], spec: SourceSpec) -> None:
 
 
 def _download_sdist(spec: SourceSpec, directory: Path, env: Mapping[str, str]) -> Path:
-    """The sdist of ``name==version`` as a ``.part-*`` file; pip finds it through its index."""
-    requirement = f"{spec.location}=={spec.version}"
+    """The sdist of ``name==version`` (no version: the newest) as a ``.part-*`` file; pip
+    finds it through its index."""
+    requirement = f"{spec.location}=={spec.version}" if spec.version else spec.location
     staging = Path(tempfile.mkdtemp(prefix=".pip-", dir=directory))
     try:
         proc.run_checked(_pip_download(spec, requirement, staging), staging, env,
