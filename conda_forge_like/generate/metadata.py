@@ -52,6 +52,9 @@ class BuildSystem:
 
     requires: tuple[str, ...]
     backend: str
+    in_tree: bool = False
+    """``backend-path`` is set: the backend is the project itself (hatchling, flit_core,
+    poetry-core), so building it imports the project and what the project imports."""
 
 
 def pyproject(sdist: Sdist) -> dict[str, Any]:
@@ -77,6 +80,7 @@ def build_system(sdist: Sdist) -> BuildSystem:
     return BuildSystem(
         requires=tuple(str(r) for r in requires) if isinstance(requires, list) else (),
         backend=str(backend) if backend else _LEGACY_BACKEND,
+        in_tree=bool(table.get("backend-path")),
     )
 
 

@@ -115,6 +115,9 @@ def plan_recipe(sdist: Sdist, sha256: str, python: str) -> tuple[RecipePlan, tup
     python_min = _python_min(meta, python)
     name = requirements.conda_name(meta.name)
     host = requirements.build_requirements(system.requires, python_min)
+    run = tuple(requirements.run_requirements(meta.requires_dist, python_min))
+    if system.in_tree:  # the backend imports the project, and so what it needs at run time
+        host += [spec for spec in run if spec not in host]
     imports = layout.found_import_names(sdist, tree, meta.import_names)
     plan = RecipePlan(
         name=name,
@@ -124,7 +127,7 @@ def plan_recipe(sdist: Sdist, sha256: str, python: str) -> tuple[RecipePlan, tup
         python_min=python_min,
         kind=native.build_kind(sdist, tree, system),
         host=tuple(spec for spec in host if spec.split()[0] != name),  # bootstrapping backends
-        run=tuple(requirements.run_requirements(meta.requires_dist, python_min)),
+        run=run,
         entry_points=layout.entry_points(sdist, tree),
         imports=imports or (layout.guessed_import_name(meta.name),),
         about=About(

@@ -259,6 +259,25 @@ def test_cmake_built_pure_wheel_is_noarch_with_build_tools(tmp_path: Path) -> No
     assert recipe_yaml(plan)["requirements"]["build"] == ["cmake", "ninja"]
 
 
+def test_an_in_tree_backend_needs_its_run_requirements_to_build(tmp_path: Path) -> None:
+    """hatchling builds itself (``backend-path``): its build imports what it imports."""
+    files = {
+        "PKG-INFO": "Metadata-Version: 2.1\nName: selfbuild\nVersion: 1.0\n"
+        "Requires-Dist: pathspec>=0.10\nRequires-Dist: tomli; python_version < '3.11'\n",
+        "pyproject.toml": """
+            [build-system]
+            requires = []
+            build-backend = "selfbuild.ouroboros"
+            backend-path = ["src"]
+        """,
+        "src/selfbuild/__init__.py": "",
+    }
+    plan = plan_of(tmp_path, "selfbuild-1.0", files)
+    assert plan.host == ("pathspec >=0.10",)
+    assert plan.run == ("pathspec >=0.10",)
+    assert recipe_yaml(plan)["requirements"]["host"][-1] == "pathspec >=0.10"
+
+
 def test_namespace_packages_and_poetry_includes(tmp_path: Path) -> None:
     files = {
         "PKG-INFO": "Metadata-Version: 2.1\nName: ns-core\nVersion: 1.0\n",
