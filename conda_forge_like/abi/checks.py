@@ -85,8 +85,9 @@ def _overdepending(binaries: dict[str, BinaryInfo], ctx: CheckContext) -> list[F
     for spec in ctx.host_run_exporters:
         name = spec_name(spec)
         # A split package (zlib) exports the package holding its library (libzlib): linking
-        # that library is what the exporter is in host for.
-        owners = [name, *ctx.export_targets.get(name, ())]
+        # that library is what the exporter is in host for. What python exports (python_abi)
+        # holds no library: an extension module does not link libpython, nor need to.
+        owners = list(ctx.export_targets.get(name, ())) or [name]
         libraries = {f for owner in owners for f in ctx.dependency_files.get(owner, frozenset())
                      if _SHARED_LIBRARY.search(f)}  # fmt: skip
         if not libraries or provided_names(libraries, ctx.subdir) & linked:

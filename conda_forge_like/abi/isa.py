@@ -24,7 +24,7 @@ _YMM = re.compile(r"%?\bymm\d+")
 _AVX512_MNEMONICS = re.compile(
     r"^(vpternlog|vpcompress|vpexpand|vcompress|vexpand|vpermt2|vpermi2|vpconflict|vplzcnt|"
     r"vrndscale|vrcp14|vrsqrt14|vgetexp|vgetmant|vscalef|vfixupimm|vreduce|vrange|vfpclass|"
-    r"vpmov[a-z]*[bdqw][bdqw]\b|vpro[lr]|vpsra[vq]q|vpabsq|vpmaxsq|vpminsq|vpmullq|vcvt[a-z]*2u|"
+    r"vpmov(?![sz]x)[a-z]*[bdqw][bdqw]\b|vpro[lr]|vpsra[vq]q|vpabsq|vpmaxsq|vpminsq|vpmullq|vcvt[a-z]*2u|"
     r"vcvtu|vextract[if]64x|vinsert[if]64x|vshuf[if]64x|vshuf[if]32x|vbroadcast[if]64x|"
     r"vpbroadcastm|vptestn?m|vpcmpu?[bwdq]\b|vpcmp[bwdq]\b|valign[dq]|vdbpsadbw|vpermw|k[a-z]+[bwdq]\b)"
 )

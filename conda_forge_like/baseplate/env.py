@@ -95,7 +95,6 @@ def cmake_args(
         "-DCMAKE_BUILD_TYPE=Release",
         f"-DCMAKE_INSTALL_PREFIX={root}",
         "-DCMAKE_INSTALL_LIBDIR=lib",
-        f"-DCMAKE_PREFIX_PATH={root}",
         "-DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER",
         "-DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY",
         "-DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY",
@@ -104,6 +103,11 @@ def cmake_args(
         f"-DCMAKE_FIND_ROOT_PATH={paths.prefix}",
         f"-DCMAKE_PROGRAM_PATH={';'.join(programs)}",
     ]
+    if plate.target.os == "win":
+        # Library/ is not a prefix CMake searches by itself. Elsewhere, as on conda-forge, no
+        # CMAKE_PREFIX_PATH: a build tool's own (scikit-build-core's site-packages, where
+        # nanobind's CMake package lives) would be overridden by this command-line one.
+        args.append(f"-DCMAKE_PREFIX_PATH={root}")
     if plate.target.os == "osx":
         args.append(f"-DCMAKE_OSX_DEPLOYMENT_TARGET={plate.target.libc_floor}")
     if emulator:

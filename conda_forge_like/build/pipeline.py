@@ -73,6 +73,8 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
     if empty:
         report("warning", rendered, empty)
     depends = job.run_depends(s.build_env, s.host_env)
+    named = {plan.spec_name(spec) for spec in rendered.requirements.host}
+    exporters = [p for p in s.host_env if p.name in named and has_run_exports(p)]
     job.check_abi(
         abi_step.CheckInputs(
             host_prefix=s.host_prefix,
@@ -80,8 +82,8 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
             src_dir=s.src,
             files=tuple(r.path for r in records),
             run_depends=tuple(depends[0]),
-            host_run_exporters=tuple(p.name for p in s.host_env if has_run_exports(p)),
-            export_targets={p.name: export_names(p) for p in s.host_env if has_run_exports(p)},
+            host_run_exporters=tuple(p.name for p in exporters),
+            export_targets={p.name: export_names(p) for p in exporters},
             microarch_level=s.plate.microarch_level,
             channel=out,
             other_build_paths=tuple(job.leak_strings),

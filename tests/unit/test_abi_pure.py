@@ -175,6 +175,11 @@ def test_baseline_code_is_level_one() -> None:
         ("vaddps %zmm1,%zmm2,%zmm3", 4),
         ("kmovw %k1,%eax", 4),
         ("vpternlogd $0x96,%xmm2,%xmm1,%xmm0", 4),
+        ("vpmovdb %xmm1,%xmm0", 4),  # AVX-512's truncations
+        ("vpmovusqw %ymm1,%xmm0", 4),
+        ("vpmovsxbd (%rdi),%ymm0", 3),  # AVX2's sign and zero extensions
+        ("vpmovzxbq %xmm1,%ymm0", 3),
+        ("vpmovmskb %ymm0,%eax", 3),
         ("pshufb %xmm1,%xmm0", 2),
         ("crc32b %al,%ecx", 1),  # suffixed forms are not matched: undercounting is safe here
         ("movdqa %xmm1,%xmm0", 1),

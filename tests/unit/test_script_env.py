@@ -63,6 +63,8 @@ def test_cmake_args_are_conda_forges_and_unquoted() -> None:
     ):  # fmt: skip
         assert expected in args
     assert not any("'" in a for a in args)  # recipes expand ${CMAKE_ARGS} unquoted
+    # as on conda-forge: a CMAKE_PREFIX_PATH here would replace scikit-build-core's own
+    assert not any(a.startswith("-DCMAKE_PREFIX_PATH=") for a in args)
 
 
 def test_meson_args_are_conda_forges() -> None:
@@ -131,7 +133,7 @@ def test_win_64_library_folders() -> None:
     assert v["ARCH"] == "64"
     # CMake and Meson install there, and the compilers look there for the host's packages.
     assert "-DCMAKE_INSTALL_PREFIX=/w/h/Library " in v["CMAKE_ARGS"]
-    assert "-DCMAKE_PREFIX_PATH=/w/h/Library " in v["CMAKE_ARGS"]
+    assert "-DCMAKE_PREFIX_PATH=/w/h/Library" in v["CMAKE_ARGS"].split()
     assert "--prefix=/w/h/Library " in v["MESON_ARGS"]
     assert "-isystem /w/h/Library/include" in v["CFLAGS"]
     assert "-L/w/h/Library/lib" in v["LDFLAGS"]
