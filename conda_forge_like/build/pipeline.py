@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import index, package
 from ..errors import CflError, raise_collected
 from ..render.model import RenderedRecipe
-from . import abi_step, hwcaps, plan, publish, result, tests, tools_step
+from . import abi_step, attest, hwcaps, plan, publish, result, tests, tools_step
 from .result import BuildResult, package_filename
 from .runner import (
     STAGING,
@@ -85,6 +85,8 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
     )
     test_files = tests.payload(specs, job.recipe_dir, s.src)
     meta = job.metadata(depends, s.plate, specs, test_files, license_files)
+    envs = (s.build_env, s.host_env)
+    meta = attest.attach(meta, rendered, job.recipe_dir, s.plate, envs, depends[0], records)
     staged = package.write(s.host_prefix, records, meta, job.work / "pkg", options.package_format)
     try:
         tested = job.test(staged, specs, depends[0], test_files)

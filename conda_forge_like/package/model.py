@@ -67,6 +67,8 @@ class PackageMetadata:
     """Written to ``info/cfl.json`` (e.g. the base plate fingerprint); no file when empty."""
     license_files: Mapping[str, bytes] = field(default_factory=_empty)
     """``info/licenses/<path>`` -> content, as conda-build ships license files."""
+    attestations: Mapping[str, bytes] = field(default_factory=_empty)
+    """``info/<name>`` -> content: the SBOM (``sbom.cdx.json``) and ``provenance.json``."""
 
     @property
     def dist(self) -> str:
