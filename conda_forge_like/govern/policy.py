@@ -25,6 +25,10 @@ REQUIRABLE = ("license", "license_family", "home", "summary", "description", "de
 """Metadata fields a policy may require: index.json's license fields and about.json's."""
 
 
+# recipe.yaml (v1) spells three about.json fields its own way.
+_V1_ABOUT = {"home": "homepage", "dev_url": "repository", "doc_url": "documentation"}
+
+
 @dataclass(frozen=True)
 class LicenseRule:
     allow: tuple[str, ...] = ()
@@ -86,7 +90,8 @@ class PackageFacts:
     def field_value(self, key: str) -> str | None:
         if key in ("license", "license_family"):
             return getattr(self, key) or _text(self.about.get(key))
-        return _text(self.about.get(key))
+        alias = _V1_ABOUT.get(key)
+        return _text(self.about.get(key)) or (_text(self.about.get(alias)) if alias else None)
 
 
 @dataclass(frozen=True)
