@@ -157,6 +157,27 @@ def test_built_packages_carry_a_valid_sbom_and_provenance(built: dict[str, Path]
     assert statement["subject"][0]["name"] == built["mit"].name.removesuffix(".conda")
 
 
+def test_index_and_mirror_through_a_policy_leave_refused_packages_out(
+    built: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(built["channel"], copy, symlinks=True, ignore=shutil.ignore_patterns("work"))
+    assert cfl("index", copy, "--policy", built["root"] / "prod.yaml") == 0
+    assert "refused: noarch/gov-gpl-1.0.0" in capsys.readouterr().out
+    listed = json.loads((copy / "noarch" / "repodata.json").read_text())
+    assert [r["name"] for r in listed["packages.conda"].values()] == ["gov-mit"]
+    refused = json.loads((copy / "noarch" / "refused.json").read_text())
+    assert list(refused["refused"]) == [built["gpl"].name]
+    assert (copy / "noarch" / built["gpl"].name).is_file()  # refused, not deleted
+    needs_home = tmp_path / "home.yaml"
+    needs_home.write_text("require: [home]\n")  # read from about.json (v1: homepage)
+    report = api_govern.mirror(built["channel"], tmp_path / "mirror", needs_home)
+    assert report.copied == (f"noarch/{built['mit'].name}",)
+    assert [v.rule for v in report.refused] == ["require"]
+
+
 def test_verify_rebuilds_identically_and_names_a_tampered_source(built: dict[str, Path]) -> None:
     done = api_govern.verify(built["mit"], built["cache"])
     assert done.sha256 == hashlib.sha256(built["mit"].read_bytes()).hexdigest()
