@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,18 @@ def needs_about(policy: Policy) -> bool:
 
 def about_of(path: Path) -> dict[str, Any]:
     """A package's info/about.json (empty when it has none or the file is not at hand)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return dict(_about(path, stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=4096)
+def _about(path: Path, size: int, mtime_ns: int) -> dict[str, Any]:
+    """Read once per file version: ``cfl serve`` asks again on every request."""
     from .. import package
 
-    if not path.is_file():
-        return {}
     data = package.read_info(path, "about.json")
     try:
         about = json.loads(data) if data else {}

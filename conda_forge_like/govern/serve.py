@@ -17,7 +17,9 @@ backslashes or a NUL is 400: nothing outside the channel is ever read.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
+import shutil
 import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -142,19 +144,32 @@ class _Handler(BaseHTTPRequestHandler):
             status, kind, payload = route(self.channel, self.path)
         except ChannelError as exc:
             status, kind, payload = HTTPStatus.INTERNAL_SERVER_ERROR, "error", exc.message
+        if kind == "file":
+            self._send_file(Path(payload), send_body)
+            return
         if kind == "json":
-            body, ctype = repodata.dumps(payload), "application/json"
-        elif kind == "file":
-            body, ctype = Path(payload).read_bytes(), "application/octet-stream"
+            body = repodata.dumps(payload)
         else:
-            body, ctype = json.dumps({"error": payload}).encode(), "application/json"
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
+            body = json.dumps({"error": payload}).encode()
+        self._headers(status, "application/json", len(body))
         if send_body:
             self.wfile.write(body)
+
+    def _headers(self, status: HTTPStatus, ctype: str, length: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+
+    def _send_file(self, path: Path, send_body: bool) -> None:
+        """A package file, streamed (packages can be large)."""
+        with path.open("rb") as handle:
+            self._headers(
+                HTTPStatus.OK, "application/octet-stream", os.fstat(handle.fileno()).st_size
+            )
+            if send_body:
+                shutil.copyfileobj(handle, self.wfile)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the library prints nothing (``cfl serve`` reports the address itself)."""

@@ -145,8 +145,17 @@ def test_rattler_installs_from_the_served_prod_label_only_what_it_allows(
     assert '"gov-mit"' in sbom
 
 
-def test_built_packages_carry_a_valid_sbom_and_provenance(built: dict[str, Path]) -> None:
+def test_built_packages_carry_a_valid_sbom_and_provenance(
+    built: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     from conda_forge_like import package
+
+    capsys.readouterr()
+    assert cfl("sbom", built["mit"]) == 0
+    assert cfl("policy", "check", built["mit"], "--policy", built["root"] / "prod.yaml") == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("{")
+    assert '"bomFormat": "CycloneDX"' in printed
 
     text = (package.read_info(built["mit"], "sbom.cdx.json") or b"").decode()
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
