@@ -187,6 +187,24 @@ def test_index_and_mirror_through_a_policy_leave_refused_packages_out(
     assert [v.rule for v in report.refused] == ["require"]
 
 
+def test_mirror_reads_a_channel_py_rattler_indexed(built: dict[str, Path], tmp_path: Path) -> None:
+    import shutil
+
+    from rattler.index import index_fs
+
+    foreign = tmp_path / "foreign"
+    (foreign / "noarch").mkdir(parents=True)
+    for name in ("mit", "gpl"):
+        shutil.copy2(built[name], foreign / "noarch")
+    asyncio.run(index_fs(foreign, write_zst=False, write_shards=False))
+    report = api_govern.mirror(foreign, tmp_path / "ours", built["root"] / "prod.yaml")
+    assert report.copied == (f"noarch/{built['mit'].name}",)
+    assert [v.package for v in report.refused] == [f"noarch/{built['gpl'].name}"]
+    assert [r.name.normalized for r in solve((tmp_path / "ours").as_uri(), "gov-mit")] == [
+        "gov-mit"
+    ]  # type: ignore[attr-defined]
+
+
 def test_verify_rebuilds_identically_and_names_a_tampered_source(built: dict[str, Path]) -> None:
     done = api_govern.verify(built["mit"], built["cache"])
     assert done.sha256 == hashlib.sha256(built["mit"].read_bytes()).hexdigest()
