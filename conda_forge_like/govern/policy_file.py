@@ -31,6 +31,16 @@ _LICENSE = ("allow", "deny", "deny_family")
 _PACKAGES = ("allow", "deny")
 
 
+LABEL_POLICIES = "policies"
+"""``<channel>/policies/<label>.yaml``: the policy a label keeps whoever promotes into it."""
+
+
+def label_policy(channel: Path, label: str) -> Policy | None:
+    """The policy stored for ``label`` in the channel, or None when it has none."""
+    path = channel / LABEL_POLICIES / f"{label}.yaml"
+    return load(path) if path.is_file() else None
+
+
 class PolicyError(CflError):
     """policy.yaml is wrong (YAML, unknown key, not an SPDX expression, bad version spec)."""
 

@@ -3,9 +3,10 @@
 ``select(members, ["x-1.0-h0_0.conda", "y"])`` -> the chosen records (pure);
 ``promote(channel, ["x"], "dev", "prod", policy)`` -> ``Promotion``. A package is named by its
 file name, ``subdir/file name``, its ``name-version-build``, its ``name`` or ``name=version``
-(every build of that name in the source label). Every package is checked against the target's
-policy before anything is written; the target label is then replaced in one step
-(``labels.write_label``), under the channel's label lock.
+(every build of that name in the source label). Every package is checked against the given
+policy and the target's own (``<channel>/policies/<target>.yaml``, when there is one: passing
+another policy cannot bypass it) before anything is written; the target label is then
+replaced in one step (``labels.write_label``), under the channel's label lock.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CflError, UsageError, raise_collected
-from . import facts, labels
+from . import facts, labels, policy_file
 from .labels import MAIN, Members
 from .policy import Policy, evaluate
 
@@ -120,8 +121,9 @@ def promote(
     with labels.locked(channel):
         chosen = select(labels.members(channel, source), wanted, source)
         errors = missing_files(channel, chosen)
-        if policy is not None:
-            errors += refusals(channel, chosen, policy, target)
+        for rules in (policy, policy_file.label_policy(channel, target)):
+            if rules is not None:
+                errors += refusals(channel, chosen, rules, target)
         raise_collected(errors)
         current = labels.members(channel, target)
         new, already = _split(chosen, current)

@@ -10,6 +10,7 @@
 - ``/<subdir>/<package file>``: a package some served repodata lists: a package the policy
   refuses is 403, one nobody lists (or no file) 404.
 
+Each label's own policy (``<channel>/policies/<label>.yaml``) applies too, with ``policy``.
 Everything else is 404 (lock files, ``refused.json``, ``work/``), and a path with ``..``,
 backslashes or a NUL is 400: nothing outside the channel is ever read.
 """
@@ -21,7 +22,8 @@ import os
 import posixpath
 import shutil
 import urllib.parse
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,7 +33,7 @@ from ..errors import CflError, ChannelError
 from ..index import channel as disk
 from ..index import repodata
 from ..subdirs import SUBDIRS
-from . import facts, labels
+from . import facts, labels, policy_file
 from .labels import LABEL_DIR, MAIN
 from .policy import Policy, evaluate
 
@@ -40,11 +42,25 @@ HOST = "127.0.0.1"
 
 @dataclass(frozen=True)
 class Channel:
-    """What the server serves: a channel folder, the label at its root, a policy."""
+    """What the server serves: a channel folder, the label at its root, a policy for all, and
+    each label's own (``<channel>/policies/<label>.yaml``, read when the server starts)."""
 
     root: Path
     label: str = MAIN
     policy: Policy | None = None
+    label_policies: Mapping[str, Policy] = field(default_factory=dict)
+
+    @staticmethod
+    def open(root: Path, label: str = MAIN, policy: Policy | None = None) -> Channel:
+        stored = {}
+        for name in labels.names(root):
+            found = policy_file.label_policy(root, name)
+            if found is not None:
+                stored[name] = found
+        return Channel(root, label, policy, stored)
+
+    def policies(self, label: str) -> list[Policy]:
+        return [p for p in (self.policy, self.label_policies.get(label)) if p is not None]
 
     def repodata(self, label: str, subdir: str) -> dict[str, Any] | None:
         """A served repodata.json, policy applied; None when there is none to serve."""
@@ -54,34 +70,34 @@ class Channel:
         data = disk.read(folder / subdir)
         if label == self.label != MAIN:  # a label served as the root: its files lie beside it
             data["info"] = {k: v for k, v in data.get("info", {}).items() if k != "base_url"}
-        if self.policy is None:
+        if not self.policies(label):
             return data
         kept = {
             name: record
             for name, record in repodata.all_records(data).items()
-            if not self.refuses(subdir, name, record)
+            if not self.refuses(label, subdir, name, record)
         }
         empty: dict[str, Any] = {key: {} for key in repodata.SECTIONS}
         return repodata.with_records({**data, **empty}, kept)
 
-    def refuses(self, subdir: str, filename: str, record: dict[str, Any]) -> bool:
-        if self.policy is None:
-            return False
-        found = facts.facts(self.root / subdir / filename, record, self.policy)
-        return bool(evaluate(self.policy, found))
+    def refuses(self, label: str, subdir: str, filename: str, record: dict[str, Any]) -> bool:
+        path = self.root / subdir / filename
+        return any(evaluate(p, facts.facts(path, record, p)) for p in self.policies(label))
 
     def package_status(self, subdir: str, filename: str) -> HTTPStatus:
         """200 when a served label lists the file and the policy accepts it, else 403/404."""
         if not (self.root / subdir / filename).is_file():
             return HTTPStatus.NOT_FOUND
         served = [self.label] if self.label != MAIN else labels.names(self.root)
+        refused = False
         for label in served:
             record = _record(self.root if label == MAIN else labels.label_path(self.root, label),
                              subdir, filename)  # fmt: skip
+            if record is not None and not self.refuses(label, subdir, filename, record):
+                return HTTPStatus.OK
             if record is not None:
-                refused = self.refuses(subdir, filename, record)
-                return HTTPStatus.FORBIDDEN if refused else HTTPStatus.OK
-        return HTTPStatus.NOT_FOUND
+                refused = True
+        return HTTPStatus.FORBIDDEN if refused else HTTPStatus.NOT_FOUND
 
 
 def _record(folder: Path, subdir: str, filename: str) -> dict[str, Any] | None:
@@ -182,7 +198,7 @@ def make_server(
         raise ChannelError(f"channel directory {root} does not exist")
     if label != MAIN:
         labels.check_name(label)
-    channel = Channel(root.resolve(), label, policy)
+    channel = Channel.open(root.resolve(), label, policy)
     handler = type("ChannelHandler", (_Handler,), {"channel": channel})
     try:
         return ThreadingHTTPServer((HOST, port), handler)

@@ -11,6 +11,7 @@ from govern_channel import NO_GPL, make_channel
 
 from conda_forge_like.errors import CflErrorGroup, ChannelError, UsageError
 from conda_forge_like.govern import labels, mirror, promote
+from conda_forge_like.govern.policy import Policy
 from conda_forge_like.index import channel as disk
 from conda_forge_like.index import repodata
 
@@ -130,3 +131,14 @@ def test_mirror_follows_base_url_and_checks_sha256(tmp_path: Path) -> None:
     (src / "noarch" / "mitpkg-1.0-h0_0.conda").write_bytes(b"tampered")
     with pytest.raises(ChannelError, match="sha256"):
         mirror.mirror(src, tmp_path / "again")
+
+
+def test_a_labels_stored_policy_applies_whatever_policy_is_passed(tmp_path: Path) -> None:
+    channel = make_channel(tmp_path / "ch")
+    (channel / "policies").mkdir()
+    (channel / "policies" / "prod.yaml").write_text("license:\n  deny: ['GPL-*']\n")
+    promote.promote(channel, ["mitpkg", "gplpkg"], "main", "dev")  # dev has no policy
+    lax = Policy(source="lax.yaml")
+    with pytest.raises(promote.PromotionRefused, match="gplpkg"):
+        promote.promote(channel, ["gplpkg"], "dev", "prod", lax)
+    assert promote.promote(channel, ["mitpkg"], "dev", "prod", lax).promoted

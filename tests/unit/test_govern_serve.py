@@ -67,3 +67,14 @@ def test_paths_leaving_the_channel_are_refused(channel: Path, path: str) -> None
 )  # fmt: skip
 def test_anything_else_is_not_found(channel: Path, path: str) -> None:
     assert route(Channel(channel), path)[0] == HTTPStatus.NOT_FOUND
+
+
+def test_a_labels_stored_policy_filters_what_it_serves(channel: Path) -> None:
+    (channel / "policies").mkdir()
+    (channel / "policies" / "dev.yaml").write_text("license:\n  deny: ['GPL-*']\n")
+    served = Channel.open(channel)
+    _, _, dev = route(served, "/label/dev/noarch/repodata.json")
+    assert list(dev["packages.conda"]) == [MIT]
+    _, _, main = route(served, "/noarch/repodata.json")
+    assert sorted(main["packages.conda"]) == [GPL, MIT]  # main keeps no policy
+    assert route(served, f"/noarch/{GPL}")[0] == HTTPStatus.OK  # main lists it
