@@ -93,6 +93,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"serving {args.channel}{where} on http://{host!s}:{port}/", flush=True)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the way a server is meant to stop
+        print("stopped")
     finally:
         server.server_close()
     return 0
