@@ -98,6 +98,7 @@ def write_label(channel: Path, name: str, contents: Members) -> Path:
 
     Every subdir of the channel root gets a repodata.json (empty ones too, and noarch always),
     so clients asking for any of them get an answer. Nothing changes when writing fails.
+    Callers hold ``locked(channel)``: a writer removes generations it does not know.
     """
     if name == MAIN:
         raise UsageError("the main label is the channel root", hint="run `cfl index` for it")
@@ -130,12 +131,11 @@ def _root_subdirs(channel: Path) -> list[Path]:
 
 
 def _swap(link: Path, generation: Path) -> None:
-    """Point ``link`` at ``generation`` atomically; the old generation is removed after."""
-    old = Path(os.path.realpath(link)) if link.is_symlink() else None
+    """Point ``link`` at ``generation`` atomically, then remove the label's other generations
+    (the previous one, and any a killed writer left)."""
     if link.exists() and not link.is_symlink():
-        # A label folder another tool wrote: keep it aside, as a generation of its own.
-        old = link.with_name(f".{link.name}.replaced")
-        os.replace(link, old)
+        # A label folder another tool wrote: set aside (and removed below) like a generation.
+        os.replace(link, tempfile.mkdtemp(prefix=f".{link.name}.", dir=link.parent))
     temp = link.with_name(f".{link.name}.link")
     try:
         temp.unlink(missing_ok=True)
@@ -144,5 +144,6 @@ def _swap(link: Path, generation: Path) -> None:
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise ChannelError(f"cannot update label {link}: {exc.strerror}") from exc
-    if old is not None and old != generation.resolve() and old.parent == link.parent:
-        shutil.rmtree(old, ignore_errors=True)
+    for stale in link.parent.glob(f".{link.name}.*"):
+        if stale.is_dir() and not stale.is_symlink() and stale.name != generation.name:
+            shutil.rmtree(stale, ignore_errors=True)

@@ -142,3 +142,18 @@ def test_a_labels_stored_policy_applies_whatever_policy_is_passed(tmp_path: Path
     with pytest.raises(promote.PromotionRefused, match="gplpkg"):
         promote.promote(channel, ["gplpkg"], "dev", "prod", lax)
     assert promote.promote(channel, ["mitpkg"], "dev", "prod", lax).promoted
+
+
+def test_a_label_folder_another_tool_wrote_and_stale_generations_are_replaced(
+    tmp_path: Path,
+) -> None:
+    channel = make_channel(tmp_path / "ch")
+    foreign = channel / "label" / "prod" / "noarch"
+    foreign.mkdir(parents=True)
+    disk.write(foreign, repodata.empty("noarch"))
+    (channel / "label" / ".prod.killed").mkdir()  # a writer killed before its swap
+    promote.promote(channel, ["mitpkg"], "main", "prod")
+    link = channel / "label" / "prod"
+    assert link.is_symlink()
+    assert [p.name for p in (channel / "label").glob(".prod.*")] == [str(link.readlink())]
+    assert list(labels.members(channel, "prod")["noarch"]) == ["mitpkg-1.0-h0_0.conda"]
