@@ -54,9 +54,9 @@ def facts(
     raw = rendered.meta.get("source")
     specs = source.parse_sources(raw, rendered.recipe_path) if raw else []
     environment = tuple(
-        EnvPackage(p.name, p.version, p.build, kind)
+        EnvPackage(str(p.name), str(p.version), str(p.build), kind)
         for kind, env in zip(("build", "host"), envs, strict=True)
-        for p in sorted(env, key=lambda p: p.name)
+        for p in sorted(env, key=lambda p: str(p.name))
     )
     return BuildFacts(
         name=meta.name, version=meta.version, build=meta.build, subdir=meta.subdir,
