@@ -73,6 +73,13 @@ def names(channel: Path) -> list[str]:
     return [MAIN, *(n for n in found if n != MAIN)]
 
 
+def require(channel: Path, name: str) -> None:
+    """Raise unless label ``name`` exists (``main`` always does)."""
+    if name != MAIN and not label_path(channel, name).is_dir():
+        known = ", ".join(names(channel))
+        raise UsageError(f"{channel} has no label {name!r}", hint=f"its labels: {known}")
+
+
 def members(channel: Path, name: str) -> Members:
     """The records of a label by subdir (``main``: the channel root's); empty when new."""
     root = channel if name == MAIN else label_path(channel, name)

@@ -116,8 +116,7 @@ def promote(
             hint="promote to a label such as prod, and point clients at <channel>/label/prod",
         )
     labels.check_name(target)
-    if source != MAIN:
-        labels.check_name(source)
+    labels.require(channel, source)
     with labels.locked(channel):
         chosen = select(labels.members(channel, source), wanted, source)
         errors = missing_files(channel, chosen)

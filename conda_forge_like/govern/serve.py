@@ -196,8 +196,7 @@ def make_server(
 ) -> ThreadingHTTPServer:
     if not root.is_dir():
         raise ChannelError(f"channel directory {root} does not exist")
-    if label != MAIN:
-        labels.check_name(label)
+    labels.require(root, label)
     channel = Channel.open(root.resolve(), label, policy)
     handler = type("ChannelHandler", (_Handler,), {"channel": channel})
     try:

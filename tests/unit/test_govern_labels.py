@@ -102,6 +102,12 @@ def test_promotion_is_all_or_nothing_when_writing_fails_midway(
     assert leftovers == [target_before.name]
 
 
+def test_promote_from_a_label_that_does_not_exist_says_so(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="has no label 'dev'") as info:
+        promote.promote(make_channel(tmp_path / "ch"), ["mitpkg"], "dev", "prod")
+    assert info.value.hint == "its labels: main"
+
+
 def test_promote_to_main_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         promote.promote(make_channel(tmp_path / "ch"), ["mitpkg"], "dev", "main")
