@@ -24,7 +24,7 @@ from ..subdirs import SUBDIRS
 from . import facts, jsonfile
 from .policy import Policy, Violation, evaluate
 
-REFUSED = "refused.json"
+REFUSED = index_stage.REFUSED
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ from . import repodata
 
 __all__ = ["Screen", "add", "contains", "rebuild", "records", "refresh"]
 
+REFUSED = "refused.json"
+"""What a policy left out of a subdir (``govern.gate``); removed when a rescan lists all."""
+
 Screen = Callable[[Path, dict[str, dict[str, Any]]], dict[str, dict[str, Any]]]
 """(subdir folder, file name -> record) -> the records repodata.json may list (a policy)."""
 
@@ -113,6 +116,8 @@ def _scan(channel: Path, reuse: bool, screen: Screen | None = None) -> dict[str,
                 found = screen(subdir_dir, found)
             fresh = {**repodata.empty(subdir_dir.name), "removed": _removed(subdir_dir)}
             disk.write(subdir_dir, repodata.with_records(fresh, found))
+            if screen is None:  # every file is listed again: no refusal holds any more
+                (subdir_dir / REFUSED).unlink(missing_ok=True)
         counts[subdir_dir.name] = len(found)
     raise_collected(errors)
     return counts

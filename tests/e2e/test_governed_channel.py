@@ -180,6 +180,8 @@ def test_index_and_mirror_through_a_policy_leave_refused_packages_out(
     refused = json.loads((copy / "noarch" / "refused.json").read_text())
     assert list(refused["refused"]) == [built["gpl"].name]
     assert (copy / "noarch" / built["gpl"].name).is_file()  # refused, not deleted
+    assert cfl("index", copy) == 0  # a plain index lists it again: no refusal left
+    assert not (copy / "noarch" / "refused.json").exists()
     needs_home = tmp_path / "home.yaml"
     needs_home.write_text("require: [home]\n")  # read from about.json (v1: homepage)
     report = api_govern.mirror(built["channel"], tmp_path / "mirror", needs_home)
