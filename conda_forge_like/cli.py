@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__, cli_display, cli_generate, cli_options
+from . import __version__, cli_display, cli_generate, cli_govern, cli_options
 from .subdirs import SUBDIRS
 
 if TYPE_CHECKING:
@@ -125,6 +125,8 @@ def _cmd_toolchain(args: argparse.Namespace) -> int:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
+    if args.policy is not None:
+        return cli_govern.cmd_index_policy(args)
     from . import api
 
     counts = api.index(args.channel)
@@ -393,8 +395,10 @@ def _parser() -> argparse.ArgumentParser:
     ci.set_defaults(func=_cmd_ci)
     index = sub.add_parser("index", help="write repodata.json for a channel directory")
     index.add_argument("channel", metavar="CHANNEL_DIR", help="folder holding linux-64/, noarch/")
+    cli_govern.index_policy_option(index)
     index.set_defaults(func=_cmd_index)
     cli_generate.register(sub)
+    cli_govern.register(sub)
     return parser
 
 

@@ -9,7 +9,7 @@ to one channel lose nothing and readers never see half a file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,13 @@ from ..subdirs import SUBDIRS
 from . import channel as disk
 from . import repodata
 
-__all__ = ["add", "contains", "rebuild", "records", "refresh"]
+__all__ = ["Screen", "add", "contains", "rebuild", "records", "refresh"]
+
+REFUSED = "refused.json"
+"""What a policy left out of a subdir (``govern.gate``); removed when a rescan lists all."""
+
+Screen = Callable[[Path, dict[str, dict[str, Any]]], dict[str, dict[str, Any]]]
+"""(subdir folder, file name -> record) -> the records repodata.json may list (a policy)."""
 
 
 def _subdir_of(channel: Path, path: Path, record: dict[str, Any]) -> str:
@@ -72,12 +78,13 @@ def _removed(subdir_dir: Path) -> list[Any]:
     return list(removed) if isinstance(removed, list) else []
 
 
-def rebuild(channel: Path) -> dict[str, int]:
+def rebuild(channel: Path, screen: Screen | None = None) -> dict[str, int]:
     """Rescan every subdir from its package files; returns subdir -> package count.
 
     Packages that cannot be read are left out and reported together after the rest is indexed.
+    ``screen`` (a policy) picks the records listed; the others stay on disk, unlisted.
     """
-    return _scan(channel, reuse=False)
+    return _scan(channel, reuse=False, screen=screen)
 
 
 def refresh(channel: Path) -> dict[str, int]:
@@ -87,7 +94,7 @@ def refresh(channel: Path) -> dict[str, int]:
     return _scan(channel, reuse=True)
 
 
-def _scan(channel: Path, reuse: bool) -> dict[str, int]:
+def _scan(channel: Path, reuse: bool, screen: Screen | None = None) -> dict[str, int]:
     if not channel.is_dir():
         raise ChannelError(f"channel directory {channel} does not exist")
     disk.ensure_noarch(channel)
@@ -105,8 +112,12 @@ def _scan(channel: Path, reuse: bool) -> dict[str, int]:
                     found[path.name] = _reused(known, path) or disk.package_record(path)
                 except CflError as exc:
                     errors.append(exc)
+            if screen is not None:
+                found = screen(subdir_dir, found)
             fresh = {**repodata.empty(subdir_dir.name), "removed": _removed(subdir_dir)}
             disk.write(subdir_dir, repodata.with_records(fresh, found))
+            if screen is None:  # every file is listed again: no refusal holds any more
+                (subdir_dir / REFUSED).unlink(missing_ok=True)
         counts[subdir_dir.name] = len(found)
     raise_collected(errors)
     return counts

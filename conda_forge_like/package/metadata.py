@@ -185,6 +185,10 @@ def info_files(
         files["info/link.json"] = dumps(dict(meta.link))
     if meta.extra_info:
         files["info/cfl.json"] = dumps(dict(meta.extra_info))
+    for name, data in meta.attestations.items():
+        if "/" in name or name in {p.removeprefix("info/") for p in files}:
+            raise PackageError(f"attestation info/{name} would replace another info/ file")
+        files[f"info/{name}"] = data
     for folder, extra in (
         ("recipe", meta.recipe_files),
         ("test", meta.test_files),

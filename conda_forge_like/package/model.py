@@ -70,6 +70,8 @@ class PackageMetadata:
     link: Mapping[str, Any] = field(default_factory=_empty)
     """Written to ``info/link.json`` (a ``noarch: python`` package's entry points); no file
     when empty."""
+    attestations: Mapping[str, bytes] = field(default_factory=_empty)
+    """``info/<name>`` -> content: the SBOM (``sbom.cdx.json``) and ``provenance.json``."""
 
     @property
     def dist(self) -> str:
