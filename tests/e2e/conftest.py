@@ -8,8 +8,12 @@ minutes on two cores, so the test files that need a Python use this one.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,23 +49,48 @@ def source_cache(where: Path) -> Path:
     land here, not beside the repository."""
     where.mkdir(parents=True, exist_ok=True)
     for entry in SOURCES.iterdir():
-        (where / entry.name).symlink_to(entry)
+        if not (where / entry.name).is_symlink():
+            (where / entry.name).symlink_to(entry)
     return where
+
+
+def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The base temporary folder every pytest-xdist worker of this run shares."""
+    root = tmp_path_factory.getbasetemp()
+    return root.parent if "PYTEST_XDIST_WORKER" in os.environ else root
+
+
+@contextmanager
+def built_once(folder: Path) -> Iterator[bool]:
+    """Whether the caller must build ``folder`` (the first worker to come); the others wait
+    here until it is complete."""
+    with (folder.parent / f"{folder.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = folder.parent / f"{folder.name}.done"
+        yield not done.exists()
+        done.touch()
 
 
 @pytest.fixture(scope="session")
 def python_channel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     needs_sources()
+    out = shared_dir(tmp_path_factory) / "python-channel"
+    with built_once(out) as needed:
+        if needed:
+            _build_python_channel(tmp_path_factory, out)
+    return out
+
+
+def _build_python_channel(tmp_path_factory: pytest.TempPathFactory, out: Path) -> None:
     from conda_forge_like import api
 
     needs_pip_index(tmp_path_factory.mktemp("pip-probe"))
-    out = tmp_path_factory.mktemp("python-channel")
+    out.mkdir(parents=True, exist_ok=True)
     api.build(
         [BASEPLATE / name for name in PYTHON_CHAIN],
         output_dir=out,
         target_platform="linux-64",
         overrides=["cpython_libs=core"],
-        source_cache=source_cache(tmp_path_factory.mktemp("sources")),
+        source_cache=source_cache(shared_dir(tmp_path_factory) / "sources"),
         sandbox=False,
     )
-    return out

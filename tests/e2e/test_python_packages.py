@@ -1,13 +1,19 @@
 """Python packages on the base plate's Python: a ``noarch: python`` package with an entry point,
-built with pip and flit-core from the channel, installed by py-rattler into two prefixes."""
+built with pip and flit-core from the channel, installed by py-rattler into two prefixes; the
+kernels extension (nanobind, scikit-build-core, both built here from their sdists) at CPU
+levels 1 and 4, of which py-rattler installs the one the machine runs."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import BASEPLATE, shared_dir
+from test_microarch import machine_with, this_level
 
 from conda_forge_like import api, index
 from conda_forge_like.build import environments
@@ -68,3 +74,61 @@ def test_it_installs_into_two_pythons_and_its_entry_point_runs(
         assert script.read_text().startswith(f"#!{prefix}/bin/python")
         assert _run([script, "there"]).strip() == f"hello, there from {prefix}"
         assert "hello-noarch" in _run([prefix / "bin" / "python", "-m", "pip", "list"])
+
+
+# The build backends of a scikit-build-core extension (baseplate/, written by
+# `cfl generate-recipe pypi`), the CPU-level markers, and the kernels at levels 1 and 4.
+BACKENDS = ("packaging", "pathspec", "vcs-versioning", "setuptools-scm", "pluggy", "calver",
+            "trove-classifiers", "poetry-core", "tomlkit", "hatchling", "hatch-vcs",
+            "scikit-build-core", "nanobind")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def kernels_channel(python_channel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("kernels-python")
+    results = api.build(
+        [*(BASEPLATE / name for name in BACKENDS), ROOT / "recipes" / "x86_64-microarch-level",
+         ROOT / "examples" / "kernels-python"],
+        output_dir=out, channels=[str(python_channel)], target_platform="linux-64",
+        overrides=["microarch_level=1,4"], source_cache=shared_dir(tmp_path_factory) / "sources",
+        jobs=2, sandbox=False,
+    )  # fmt: skip
+    assert {r.status for r in results} == {"built"}
+    return out
+
+
+def _solve_install(channels: list[Path], virtual: list[Any], prefix: Path) -> dict[str, Any]:
+    import rattler
+    from rattler.platform import Subdir
+
+    records = asyncio.run(
+        rattler.solve(
+            [rattler.Channel(c.resolve().as_uri()) for c in channels],
+            ["python 3.11.*", "kernels-python"],
+            platforms=[Subdir("linux-64"), Subdir("noarch")],
+            virtual_packages=virtual,
+            timestamp_policy="allow-missing",
+        )
+    )
+    asyncio.run(rattler.install(records, target_prefix=prefix, show_progress=False))
+    return {r.name.normalized: r for r in records}
+
+
+KERNEL_CALL = (
+    "import array, kernels; x = array.array('f', [1.5] * 4096); "
+    "print(kernels.dot(x, x)); print(kernels.build_info())"
+)
+
+
+@pytest.mark.parametrize(("archspec", "level"), [(None, 4), ("x86_64_v2", 1)])
+def test_py_rattler_installs_the_level_the_machine_runs(
+    kernels_channel: Path, python_channel: Path, tmp_path: Path, archspec: str | None, level: int
+) -> None:
+    if archspec is None and this_level() < 4:
+        pytest.skip(f"this machine is x86-64-v{this_level()}: no level-4 build runs here")
+    prefix = tmp_path / "env"
+    chosen = _solve_install([kernels_channel, python_channel], machine_with(archspec), prefix)
+    assert chosen["kernels-python"].build_number == level * 100
+    dot, info = _run([prefix / "bin" / "python", "-c", KERNEL_CALL]).splitlines()
+    assert float(dot) == 4096 * 2.25
+    assert ("x86-64-v4" in info) == (level == 4), info
