@@ -59,9 +59,10 @@ class Result:
     isa: str = ""
 
 
-def builds(channel: Path) -> list[Build]:
+def builds(channel: Path, name: str = "kernelbench") -> list[Build]:
+    """Every linux-64 build of ``name`` in ``channel``, by compiler and level."""
     found = []
-    for path in sorted((channel / "linux-64").glob("kernelbench-*.conda")):
+    for path in sorted((channel / "linux-64").glob(f"{name}-*.conda")):
         variant = json.loads(package.read_info(path, "hash_input.json") or b"{}")
         index = package.read_index(path)
         found.append(
@@ -70,13 +71,14 @@ def builds(channel: Path) -> list[Build]:
     return sorted(found, key=lambda b: (b.compiler, b.level))
 
 
-def install(channel: Path, build: Build, prefix: Path) -> bool:
-    """Install exactly this build; False when this machine's ``__archspec`` rules it out."""
+def install(channels: list[Path], specs: list[str], prefix: Path) -> bool:
+    """Install ``specs`` (one exact build among them); False when this machine's
+    ``__archspec`` rules it out."""
     try:
         records = asyncio.run(
             rattler.solve(
-                [rattler.Channel(channel.resolve().as_uri())],
-                [f"kernelbench ==1.0.0 {build.build}"],
+                [rattler.Channel(c.resolve().as_uri()) for c in channels],
+                specs,
                 platforms=[Subdir("linux-64"), Subdir("noarch")],
                 # CONDA_OVERRIDE_ARCHSPEC pretends to be another CPU, as conda does
                 virtual_packages=rattler.VirtualPackage.detect(
@@ -114,7 +116,7 @@ def measure(channel: Path, runs: int, work: Path) -> list[Result]:
     results = []
     for build in builds(channel):
         prefix = work / f"env-{build.compiler}-{build.level}"
-        if not install(channel, build, prefix):
+        if not install([channel], [f"kernelbench ==1.0.0 {build.build}"], prefix):
             results.append(Result(build, None))
             continue
         times, library, isa = run_kernels(prefix, runs)
