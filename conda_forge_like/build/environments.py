@@ -48,8 +48,12 @@ def padded_prefix(work_dir: Path, name: str = "h_env") -> Path:
             f"the work directory {work_dir} is too long for a {PREFIX_LENGTH}-character prefix",
             hint="use a shorter --work-dir (or output directory)",
         )
-    padded = base + _PAD * ((PREFIX_LENGTH - len(base)) // len(_PAD) + 1)
-    return Path(padded[:PREFIX_LENGTH])
+    return Path(padded_to(base, PREFIX_LENGTH))
+
+
+def padded_to(base: str, length: int) -> str:
+    """``base`` + ``_placehold`` repeated, cut at ``length`` characters."""
+    return (base + _PAD * ((length - len(base)) // len(_PAD) + 1))[:length]
 
 
 def channel_url(channel: Path | str) -> str:

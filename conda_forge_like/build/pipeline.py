@@ -16,7 +16,18 @@ from pathlib import Path
 from .. import index, package
 from ..errors import CflError, raise_collected
 from ..render.model import RenderedRecipe
-from . import abi_step, attest, hwcaps, plan, publish, python_layout, result, tests, tools_step
+from . import (
+    abi_step,
+    attest,
+    hwcaps,
+    placeholder,
+    plan,
+    publish,
+    python_layout,
+    result,
+    tests,
+    tools_step,
+)
 from .result import BuildResult, package_filename
 from .runner import (
     STAGING,
@@ -99,6 +110,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         root = job.work / "noarch-python"
         records = python_layout.noarch_tree(s.host_prefix, records, root, points)
         meta = replace(meta, link=python_layout.link_json(points))
+    records = placeholder.rewrite(root, records, str(s.host_prefix))
     envs = (s.build_env, s.host_env)
     meta = attest.attach(meta, rendered, job.recipe_dir, s.plate, envs, depends[0], records)
     staged = package.write(root, records, meta, job.work / "pkg", options.package_format)

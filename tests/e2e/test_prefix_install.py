@@ -17,6 +17,7 @@ import zstandard
 from test_build_recipes import BAD, install
 
 from conda_forge_like import api
+from conda_forge_like.build import placeholder
 
 pytestmark = pytest.mark.slow
 MESSAGE = "read through the compiled-in prefix"
@@ -30,8 +31,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     assert results[0].package is not None
     record = placeholder_record(results[0].package, "bin/prefix-datadir")
     assert record["file_mode"] == "binary"
-    unpadded = str(record["prefix_placeholder"]).split("_placehold")[0]
-    # The build's own prefix must not answer for the installed program.
+    # The placeholder is cfl's fixed one, not the build's prefix (which named the output
+    # folder); the build's own prefix must not answer for the installed program either.
+    assert record["prefix_placeholder"] == placeholder.canonical()
+    unpadded = str(out / "work")
     shutil.rmtree(out / "work", ignore_errors=True)
     assert not Path(str(record["prefix_placeholder"])).exists()
     return out, unpadded
@@ -71,3 +74,13 @@ def test_installed_at_a_longer_prefix(built: tuple[Path, str], tmp_path: Path) -
     prefix = tmp_path / ("long" * 30) / ("er" * 20)
     assert len(unpadded) < len(str(prefix)) < 255
     assert run_installed(channel, prefix) == MESSAGE
+
+
+def test_the_same_bytes_from_two_output_folders(tmp_path: Path) -> None:
+    """The prefix the program keeps is cfl's fixed placeholder, so where the build ran (the
+    output folder, inside the host prefix's path) leaves no trace in the package."""
+    first = api.build([BAD / "prefix-datadir"], output_dir=tmp_path / "a", test=False)
+    second = api.build([BAD / "prefix-datadir"], output_dir=tmp_path / "b" / "deeper", test=False)
+    assert first[0].package is not None
+    assert second[0].package is not None
+    assert first[0].package.read_bytes() == second[0].package.read_bytes()
