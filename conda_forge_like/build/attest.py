@@ -8,7 +8,6 @@ hashing ``path:`` sources). Both are byte-identical for identical builds.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from .. import __version__, baseplate, package, source
 from ..govern import buildfacts, provenance, sbom
 from ..govern.buildfacts import BuildFacts, EnvPackage, SourceFact, Tool
+from ..package.records import sha256_file
 from ..render.model import RenderedRecipe
 from .environments import Installed
 
@@ -86,16 +86,8 @@ def _source_fact(spec: source.SourceSpec, recipe_dir: Path) -> SourceFact:
 def path_sha256(path: Path) -> str | None:
     """A local source's digest: the file's sha256, or ``tree_sha256`` of a folder's files."""
     if path.is_file():
-        return _file_sha256(path)
+        return sha256_file(path)
     if not path.is_dir():
         return None
     files = sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
-    return buildfacts.tree_sha256({p.relative_to(path).as_posix(): _file_sha256(p) for p in files})
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return buildfacts.tree_sha256({p.relative_to(path).as_posix(): sha256_file(p) for p in files})

@@ -10,7 +10,6 @@ already in ``dest`` with the recorded sha256 is not copied again. Labels are not
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import urllib.parse
@@ -21,6 +20,7 @@ from typing import Any
 from ..errors import ChannelError, UsageError
 from ..index import channel as disk
 from ..index import repodata
+from ..package.records import sha256_file
 from . import facts, gate
 from .policy import Policy, Violation
 
@@ -80,7 +80,7 @@ def _mirrored(subdir: str, data: dict[str, Any], kept: dict[str, dict[str, Any]]
 
 def _copy(source: Path, target: Path, record: dict[str, Any]) -> None:
     expected = record.get("sha256")
-    if target.is_file() and (expected is None or _sha256(target) == expected):
+    if target.is_file() and (expected is None or sha256_file(target) == expected):
         return
     temp = target.with_name(f".{target.name}.mirror")
     try:
@@ -89,7 +89,7 @@ def _copy(source: Path, target: Path, record: dict[str, Any]) -> None:
             os.link(source, temp)
         except OSError:
             shutil.copyfile(source, temp)
-        if expected is not None and _sha256(temp) != expected:
+        if expected is not None and sha256_file(temp) != expected:
             raise ChannelError(
                 f"{source} does not have the sha256 its repodata records ({expected})",
                 hint="the source channel is damaged: re-index or re-download it",
@@ -99,11 +99,3 @@ def _copy(source: Path, target: Path, record: dict[str, Any]) -> None:
         raise ChannelError(f"cannot copy {source} to {target}: {exc.strerror}") from exc
     finally:
         temp.unlink(missing_ok=True)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -11,14 +11,13 @@
    recorded) into a scratch channel under ``work``;
 4. compare the two package files byte for byte; on a difference, name the members that differ.
 
-A package whose files embed its build prefix (``prefix_placeholder`` in ``info/paths.json``)
-records the original build's folder, so it is identical only when rebuilt at the same path.
+A package whose files embed its build prefix records cfl's fixed placeholder, not the build's
+folder (``build/placeholder.py``), so it rebuilds identically anywhere.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CflError, PackageError
+from ..package.records import sha256_file
 from . import provenance
 
 
@@ -100,7 +100,7 @@ def check_sources(statement: Mapping[str, Any], recipe_dir: Path, cache: Path) -
             path = cache / str(expected)
             if not path.is_file():
                 continue  # the rebuild downloads it, and checks the recipe's checksum
-            actual = _sha256(path)
+            actual = sha256_file(path)
         if actual != expected:
             raise VerifyFailed(
                 f"source {path} ({entry.get('name')}) has sha256 {actual}, but the package "
@@ -110,14 +110,6 @@ def check_sources(statement: Mapping[str, Any], recipe_dir: Path, cache: Path) -
             )
         checked += 1
     return checked
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @contextlib.contextmanager
@@ -195,4 +187,4 @@ def verify(
             + ", ".join(differences(package_path, rebuilt)),
             hint=f"the rebuilt package is {rebuilt}",
         )
-    return Verified(package_path, rebuilt, _sha256(rebuilt), checked)
+    return Verified(package_path, rebuilt, sha256_file(rebuilt), checked)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_sources import metadata_backend
 
 from conda_forge_like import api
 from conda_forge_like.cli import main
@@ -34,14 +35,7 @@ def make_sdist(directory: Path, name: str, version: str) -> Path:
         f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: demo\n"
         "License: MIT\nRequires-Dist: packaging>=20\nRequires-Dist: pytest; extra == 'test'\n"
     )
-    backend = (
-        "import os\n"
-        "def prepare_metadata_for_build_wheel(d, config_settings=None):\n"
-        f"    info = os.path.join(d, '{root}.dist-info')\n"
-        "    os.makedirs(info)\n"
-        f"    with open(os.path.join(info, 'METADATA'), 'w') as f:\n        f.write({metadata!r})\n"
-        f"    return '{root}.dist-info'\n"
-    )
+    backend = metadata_backend(root, metadata)
     files = {
         "PKG-INFO": metadata,
         "pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\n'

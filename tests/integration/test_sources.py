@@ -492,11 +492,9 @@ def test_prepare_starts_from_an_empty_src(tmp_path: Path, recipe_dir: Path) -> N
 # --------------------------------------------------------------------------- pypi (offline)
 
 
-def make_sdist(directory: Path, name: str, version: str) -> Path:
-    """An sdist pip can read without an index: an in-tree backend with no requirements."""
-    root = f"{name}-{version}"
-    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-    backend = (
+def metadata_backend(root: str, metadata: str) -> str:
+    """An in-tree PEP 517 backend that only writes ``metadata`` (all ``pip download`` asks)."""
+    return (
         "import os\n"
         "def prepare_metadata_for_build_wheel(d, config_settings=None):\n"
         f"    info = os.path.join(d, '{root}.dist-info')\n"
@@ -504,6 +502,13 @@ def make_sdist(directory: Path, name: str, version: str) -> Path:
         f"    with open(os.path.join(info, 'METADATA'), 'w') as f:\n        f.write({metadata!r})\n"
         f"    return '{root}.dist-info'\n"
     )
+
+
+def make_sdist(directory: Path, name: str, version: str) -> Path:
+    """An sdist pip can read without an index: an in-tree backend with no requirements."""
+    root = f"{name}-{version}"
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    backend = metadata_backend(root, metadata)
     files = {
         f"{root}/PKG-INFO": metadata,
         f"{root}/pyproject.toml": '[build-system]\nrequires = []\nbuild-backend = "backend"\n'
