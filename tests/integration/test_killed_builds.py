@@ -27,6 +27,7 @@ def _cfl(out: Path, markers: Path, seconds: int) -> subprocess.Popen[str]:
         "PYTHONPATH": str(ROOT),
         "SLOW_MARKER_DIR": str(markers),
         "SLOW_SECONDS": str(seconds),
+        "PYTHONUNBUFFERED": "1",  # each progress line as it happens (_kill_at)
     }
     return subprocess.Popen(
         # --no-sandbox: the script's markers are outside its work directory (and the process
@@ -87,3 +88,47 @@ def test_a_killed_build_stops_its_script_and_leaves_the_channel(
         if p.is_file() and not p.relative_to(dest).as_posix().startswith("info/")
     )
     assert payload == ["share/slow/early.txt", "share/slow/late.txt"]
+
+
+def _kill_at(proc: subprocess.Popen[str], stage: str, sig: signal.Signals) -> str:
+    """Send ``sig`` when cfl reports ``stage`` (its ``cfl: <stage>`` progress line)."""
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if line.startswith(f"cfl: {stage}"):
+            proc.send_signal(sig)
+            break
+    rest = proc.communicate(timeout=60)[0]
+    return "".join(seen) + rest
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize("stage", ["environments", "abi"])
+def test_a_build_killed_at_any_stage_leaves_a_valid_channel(
+    tmp_path: Path, sig: signal.Signals, stage: str
+) -> None:
+    """Killed while it makes its environments, or while it checks, packages and publishes
+    (``abi`` comes after relocation): the channel holds no package or the whole one (listed
+    once), and a rerun leaves exactly one whole package."""
+    out, markers = tmp_path / "channel", tmp_path / "markers"
+    markers.mkdir()
+    proc = _cfl(out, markers, 0)
+    text = _kill_at(proc, stage, sig)
+    assert proc.returncode == (130 if sig == signal.SIGINT else -signal.SIGKILL), text
+    if sig == signal.SIGINT:
+        assert "interrupted" in text
+    assert "Traceback" not in text
+    assert len(_channel_packages(out)) <= 1
+    rerun = subprocess.run(
+        [sys.executable, "-m", "conda_forge_like.cli", "build", str(RECIPE), "--output-dir",
+         str(out), "--no-sandbox", "--skip-existing"],
+        env={**os.environ, "PYTHONPATH": str(ROOT), "SLOW_MARKER_DIR": str(markers)},
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    (pkg,) = _channel_packages(out)
+    dest = tmp_path / "extracted"
+    package.extract(out / "noarch" / pkg, dest)
+    assert (dest / "share" / "slow" / "late.txt").read_text() == "late\n"
