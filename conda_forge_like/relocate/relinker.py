@@ -14,7 +14,7 @@ from typing import Protocol
 
 from ..baseplate.tools import find_tools
 from ..elf import DT_RPATH, DT_RUNPATH, ElfError, ElfFile
-from .model import MachoLinks, RelocationError, Rpaths
+from .model import MachoLinks, RelocationError, Rpaths, UnreadableBinary
 
 _OUTPUT_LINES = 10
 
@@ -44,10 +44,6 @@ class MachoRelinker(Protocol):
     def write(self, path: Path, old: MachoLinks, new: MachoLinks) -> None:
         """Store ``new`` (same number of libraries as ``old``), re-signing a signed file."""
         ...
-
-
-class UnreadableBinary(RelocationError):
-    """The file has a binary format's magic but its headers cannot be parsed."""
 
 
 class PatchelfRelinker:
