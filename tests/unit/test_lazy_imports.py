@@ -93,3 +93,4 @@ def test_a_noarch_build_without_binaries_loads_no_binary_reader(tmp_path: Path) 
     modules = loaded_after(code)
     assert "conda_forge_like.abi.checks" in modules  # the byte-leak checks still run
     assert sorted(m for m in modules if m.startswith(BINARY_ONLY)) == []
+    assert "jinja2" not in modules  # the recipe has no `${{ }}`
