@@ -128,7 +128,12 @@ class ElfFile:
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
-        return _sections(self)
+        """The section headers; none when they are missing or broken (the loader never reads
+        them: the segments and the dynamic section still say what the file needs)."""
+        try:
+            return _sections(self)
+        except ElfError:
+            return ()
 
     @cached_property
     def segments(self) -> tuple[ProgramHeader, ...]:

@@ -89,3 +89,14 @@ def test_a_dynamic_section_past_the_end_is_an_elf_error(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(ElfError), ElfFile.open(path) as elf:
         elf.needed()
+
+
+def test_broken_section_headers_still_give_the_dynamic_section(tmp_path: Path) -> None:
+    data = bytearray(build_elf(64, "<"))
+    struct.pack_into("<QHH", data, 40, len(data) + 4096, 0, 0)  # e_shoff past the end
+    struct.pack_into("<H", data, 60, 3)  # e_shnum
+    path = tmp_path / "odd.so"
+    path.write_bytes(bytes(data))
+    with ElfFile.open(path) as elf:
+        assert elf.sections == ()
+        assert elf.needed() == ("libc.so.6",)
