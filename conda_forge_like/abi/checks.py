@@ -31,16 +31,16 @@ def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
     kinds = classify(root, files)
     binaries: dict[str, BinaryInfo] = {}
     found: list[Finding | None] = []
+    # Imported late: a package without binaries needs neither the ELF reader nor objdump.
     if any(kinds.values()):
-        # Imported late: a package without binaries needs neither the ELF reader nor objdump.
         from .binary_checks import binary_findings
-        from .prefix_check import prefix_findings
 
         binaries, found = binary_findings(root, kinds, ctx)
-        found += _overdepending(binaries, ctx)
+    found += _overdepending(binaries, ctx)
+    if binaries:
+        from .prefix_check import prefix_findings
+
         found += prefix_findings(root, kinds, ctx)
-    else:
-        found += _overdepending(binaries, ctx)
     found += layout_findings(files, ctx.subdir, ctx.severities)
     leaked = {f.path for f in found if f is not None and f.code == "leak"}
     # A leaked RPATH is also in the file's bytes: one finding per file is enough.
