@@ -81,14 +81,16 @@ def relocate(
     )
 
 
+# The default relinkers are imported with the first file they rewrite: a package without
+# binaries (most noarch ones) loads neither the ELF reader nor lief and the code signer.
 def _default_relinker() -> Relinker:
-    from .relinker import PatchelfRelinker  # imported late, as the Mach-O one: most packages
+    from .relinker import PatchelfRelinker
 
-    return PatchelfRelinker()  # of a noarch build have no binaries
+    return PatchelfRelinker()
 
 
 def _default_macho_relinker() -> MachoRelinker:
-    from .macho import LiefMachoRelinker  # imported late: lief and the code signer
+    from .macho import LiefMachoRelinker
 
     return LiefMachoRelinker()
 
