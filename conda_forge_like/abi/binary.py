@@ -1,4 +1,5 @@
-"""Reading what the checks need from one executable file (the only module that imports lief).
+"""Reading what the checks need from one executable file (ELF with ``..elf``; Mach-O and PE
+with lief, in ``lief_binary``, imported only when such a file is met).
 
 ``read_binary(Path("lib/libz.so.1"))`` -> ``BinaryInfo(format="elf", arch="x86_64",
 needed=("libc.so.6",), soname="libz.so.1", imports=(("memcpy", "GLIBC_2.14"), ...), ...)``.
@@ -9,8 +10,23 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
+from ..elf import (
+    DT_RPATH,
+    DT_RUNPATH,
+    ET_EXEC,
+    MACHINES,
+    PT_LOAD,
+    STT_GNU_IFUNC,
+    ElfError,
+    ElfFile,
+    Symbol,
+    dynamic_relocations,
+    dynamic_symbols,
+    is_relative,
+    static_symbols,
+)
 from .model import AbiCheckError
 from .prefix_strings import Segment
 
@@ -40,64 +56,66 @@ class BinaryInfo:
 
 
 def read_binary(path: Path) -> BinaryInfo:
-    """Parse ``path`` with lief; an unparseable file is an ``AbiCheckError`` naming it."""
-    import lief  # imported late: loading lief costs ~0.1 s that packages without binaries skip
+    """Parse ``path``; an unparseable file is an ``AbiCheckError`` naming it.
 
-    with lief.logging.level_scope(lief.logging.LEVEL.OFF):
-        binary = lief.parse(str(path))
-    if binary is None:
-        raise AbiCheckError(f"cannot parse {path} as ELF, Mach-O or PE")
-    if isinstance(binary, lief.ELF.Binary):
-        return _elf(binary, lief)
-    if isinstance(binary, lief.MachO.Binary):
-        return _macho(binary)
-    return _pe(binary)
+    ELF files are read by cfl's own reader; Mach-O and PE ones with lief, imported only then.
+    """
+    if not _is_elf(path):
+        from .lief_binary import read_foreign
+
+        return read_foreign(path)
+    try:
+        with ElfFile.open(path) as elf:
+            return _elf(elf)
+    except OSError as exc:
+        raise AbiCheckError(f"cannot read {path}: {exc.strerror}") from exc
+    except ElfError as exc:
+        raise AbiCheckError(f"cannot parse {path} as ELF: {exc.message}") from exc
 
 
-def _elf(binary: Any, lief: Any) -> BinaryInfo:
-    tag = lief.ELF.DynamicEntry.TAG
-    symbols = list(binary.dynamic_symbols)
-    soname = binary.get(tag.SONAME)
+def _is_elf(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"\x7fELF"
+    except OSError as exc:
+        raise AbiCheckError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _elf(elf: ElfFile) -> BinaryInfo:
+    symbols = dynamic_symbols(elf)
     return BinaryInfo(
         format="elf",
-        arch=str(binary.header.machine_type).rsplit(".", 1)[-1].lower(),
-        needed=tuple(binary.libraries),
-        rpath=_split(binary.get(tag.RPATH), "rpath"),
-        runpath=_split(binary.get(tag.RUNPATH), "runpath"),
-        soname=soname.name if soname is not None else None,
-        imports=tuple(sorted({(s.name, v) for s in symbols if s.imported and (v := _version(s))})),
+        arch=MACHINES.get(elf.header.machine, f"machine-{elf.header.machine}"),
+        needed=elf.needed(),
+        rpath=_split(elf, DT_RPATH),
+        runpath=_split(elf, DT_RUNPATH),
+        soname=elf.soname(),
+        imports=tuple(sorted({(s.name, s.version) for s in symbols if s.imported and s.version})),
         exports=frozenset(_versioned(s) for s in symbols if s.exported),
-        isa_needed=_isa_needed(binary),
-        dispatch=_dispatch(binary, lief),
+        isa_needed=_isa_needed(elf),
+        dispatch=_dispatch(symbols + static_symbols(elf)),
     )
 
 
-def _split(entry: Any, attribute: str) -> tuple[str, ...]:
-    text = getattr(entry, attribute, "") if entry is not None else ""
-    return tuple(p for p in text.split(":") if p) if text else ()
+def _versioned(symbol: Symbol) -> str:
+    return f"{symbol.name}@{symbol.version}" if symbol.version else symbol.name
 
 
-def _version(symbol: Any) -> str | None:
-    version = symbol.symbol_version
-    aux = version.symbol_version_auxiliary if version is not None else None
-    return aux.name if aux is not None else None
+def _split(elf: ElfFile, tag: int) -> tuple[str, ...]:
+    value = elf.dynamic_value(tag)
+    text = elf.dynamic_string(value) if value is not None else ""
+    return tuple(p for p in text.split(":") if p)
 
 
-def _versioned(symbol: Any) -> str:
-    version = _version(symbol)
-    return f"{symbol.name}@{version}" if version else str(symbol.name)
-
-
-def _dispatch(binary: Any, lief: Any) -> tuple[str, ...]:
-    names = {s.name for s in binary.symbols if s.name in DISPATCH_SYMBOLS}
-    ifunc = lief.ELF.Symbol.TYPE.GNU_IFUNC
-    names |= {f"ifunc:{s.name}" for s in binary.symbols if s.type == ifunc and s.name}
+def _dispatch(symbols: tuple[Symbol, ...]) -> tuple[str, ...]:
+    names = {s.name for s in symbols if s.name in DISPATCH_SYMBOLS}
+    names |= {f"ifunc:{s.name}" for s in symbols if s.type == STT_GNU_IFUNC and s.name}
     return tuple(sorted(names))
 
 
-def _isa_needed(binary: Any) -> int | None:
-    section = binary.get_section(".note.gnu.property")
-    return parse_isa_note(bytes(section.content)) if section is not None else None
+def _isa_needed(elf: ElfFile) -> int | None:
+    section = elf.section(".note.gnu.property")
+    return parse_isa_note(elf.section_data(section)) if section is not None else None
 
 
 def parse_isa_note(data: bytes) -> int | None:
@@ -132,40 +150,6 @@ def _align(value: int, to: int) -> int:
     return (value + to - 1) // to * to
 
 
-def _macho(binary: Any) -> BinaryInfo:
-    rpaths = tuple(c.path for c in binary.rpaths) if hasattr(binary, "rpaths") else ()
-    exports = frozenset(s.name for s in binary.exported_symbols)
-    own = _macho_id(binary)
-    return BinaryInfo(
-        format="macho",
-        arch=str(binary.header.cpu_type).rsplit(".", 1)[-1].lower(),
-        # lief lists the dylib's own LC_ID_DYLIB among its libraries.
-        needed=tuple(lib.name for lib in binary.libraries if lib.name != own),
-        rpath=rpaths,
-        soname=own,
-        exports=exports,
-    )
-
-
-def _macho_id(binary: Any) -> str | None:
-    """The install name (``LC_ID_DYLIB``) of a dylib; None for executables."""
-    import lief
-
-    command = binary.get(lief.MachO.LoadCommand.TYPE.ID_DYLIB)
-    return str(command.name) if command is not None else None
-
-
-def _pe(binary: Any) -> BinaryInfo:
-    return BinaryInfo(
-        format="pe",
-        arch=str(binary.header.machine).rsplit(".", 1)[-1].lower(),
-        needed=tuple(imp.name for imp in binary.imports),
-        exports=frozenset(e.name for e in binary.get_export().entries if e.name)
-        if binary.has_exports
-        else frozenset(),
-    )
-
-
 @dataclass(frozen=True)
 class Layout:
     """Where an ELF file's bytes are loaded, and what its relocations point at."""
@@ -178,41 +162,43 @@ class Layout:
 
 def read_layout(path: Path) -> Layout | None:
     """The load segments and relocation targets of an ELF file; None for other formats."""
-    import lief
-
-    with lief.logging.level_scope(lief.logging.LEVEL.OFF):
-        binary = lief.ELF.parse(str(path))
-    if binary is None:
+    try:
+        with ElfFile.open(path) as elf:
+            return _layout(elf)
+    except OSError as exc:
+        raise AbiCheckError(f"cannot read {path}: {exc.strerror}") from exc
+    except ElfError:
         return None
-    load = lief.ELF.Segment.TYPE.LOAD
-    size = 8 if binary.header.identity_class == lief.ELF.Header.CLASS.ELF64 else 4
+
+
+def _layout(elf: ElfFile) -> Layout:
+    size = elf.bits // 8
     segments = tuple(
-        Segment(s.file_offset, s.virtual_address, s.physical_size)
-        for s in binary.segments
-        if s.type == load and s.physical_size
+        Segment(s.offset, s.vaddr, s.filesz) for s in elf.segments if s.type == PT_LOAD and s.filesz
     )
     return Layout(
         segments=segments,
-        relocation_targets=frozenset(_relocation_targets(binary, lief, size)),
-        position_dependent=binary.header.file_type == lief.ELF.Header.FILE_TYPE.EXEC,
+        relocation_targets=frozenset(_relocation_targets(elf, size)),
+        position_dependent=elf.header.file_type == ET_EXEC,
         pointer_size=size,
     )
 
 
-def _relocation_targets(binary: Any, lief: Any, size: int) -> set[int]:
+def _relocation_targets(elf: ElfFile, size: int) -> set[int]:
     """``R_*_RELATIVE`` results (addend, or the stored word for REL/RELR) and ``symbol +
     addend`` of symbol relocations against defined symbols."""
-    rela = lief.ELF.Relocation.ENCODING.RELA
+    symbols = dynamic_symbols(elf)
     found: set[int] = set()
-    for reloc in binary.dynamic_relocations:
-        if str(reloc.type).endswith("RELATIVE"):
-            implicit = reloc.encoding != rela  # REL and RELR keep the addend in the place
-            found.add(_word(binary, reloc.address, size) if implicit else reloc.addend)
-        elif reloc.has_symbol and reloc.symbol.value:
-            found.add(reloc.symbol.value + reloc.addend)
+    for reloc in dynamic_relocations(elf):
+        if is_relative(elf, reloc):
+            implicit = reloc.encoding != "rela"  # REL and RELR keep the addend in the place
+            found.add(_word(elf, reloc.offset, size) if implicit else reloc.addend)
+        elif 0 < reloc.symbol < len(symbols) and symbols[reloc.symbol].value:
+            found.add(symbols[reloc.symbol].value + reloc.addend)
     return found
 
 
-def _word(binary: Any, address: int, size: int) -> int:
-    content = bytes(binary.get_content_from_virtual_address(address, size))
-    return int.from_bytes(content, "little") if len(content) == size else 0
+def _word(elf: ElfFile, address: int, size: int) -> int:
+    content = elf.read_address(address, size)
+    order: Literal["little", "big"] = "little" if elf.header.little else "big"
+    return int.from_bytes(content, order) if len(content) == size else 0

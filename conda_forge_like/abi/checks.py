@@ -12,71 +12,40 @@ import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..relocate import classify
-from .allowlist import is_system_library, library_key, provided_names
-from .binary import BinaryInfo, read_binary
-from .isa import IsaCounts, allowed_level, disassemble, disassembler
+from ..relocate.scan import classify
+from .allowlist import library_key, provided_names
 from .layout import layout_findings
-from .marker import marker_finding
-from .model import AbiCheckError, CheckContext, Finding, finding, severity_of
-from .prefix_check import prefix_findings
-from .symbols import above_floor, version_tuple
+from .model import AbiCheckError, CheckContext, Finding, finding, spec_name
+
+if TYPE_CHECKING:
+    from .binary import BinaryInfo
 
 _SHARED_LIBRARY = re.compile(r"\.so(\.\d+)*$|\.dylib$|\.dll$", re.IGNORECASE)
-_SPEC_NAME = re.compile(r"^[^\s=<>!~\[]+")
+__all__ = ["check", "exported_symbols", "spec_name"]
 
 
 def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
     """Every finding for ``files`` (relative to ``root``), binaries first, then leaks."""
     kinds = classify(root, files)
-    binaries = {path: read_binary(root / path) for paths in kinds.values() for path in paths}
+    binaries: dict[str, BinaryInfo] = {}
     found: list[Finding | None] = []
-    for path, info in sorted(binaries.items()):
-        found += _overlinking(path, info, ctx)
-        found.append(_glibc_floor(path, info, ctx))
-        found += _isa_level(root, path, info, ctx)
-        found.append(_rpath_leak(path, info, ctx))
+    # Imported late: a package without binaries needs neither the ELF reader nor objdump.
+    if any(kinds.values()):
+        from .binary_checks import binary_findings
+
+        binaries, found = binary_findings(root, kinds, ctx)
     found += _overdepending(binaries, ctx)
-    found += prefix_findings(root, kinds, ctx)
+    if binaries:
+        from .prefix_check import prefix_findings
+
+        found += prefix_findings(root, kinds, ctx)
     found += layout_findings(files, ctx.subdir, ctx.severities)
     leaked = {f.path for f in found if f is not None and f.code == "leak"}
     # A leaked RPATH is also in the file's bytes: one finding per file is enough.
     found += [f for f in _byte_leaks(root, files, ctx) if f is not None and f.path not in leaked]
     return [f for f in found if f is not None]
-
-
-def spec_name(spec: str) -> str:
-    """``"zlib >=1.3,<2"`` -> ``"zlib"``; ``"conda-forge::zlib 1.3"`` -> ``"zlib"``."""
-    match = _SPEC_NAME.match(spec.strip().split("::")[-1])
-    return match.group(0) if match else spec.strip()
-
-
-def _overlinking(path: str, info: BinaryInfo, ctx: CheckContext) -> list[Finding | None]:
-    own = provided_names(ctx.package_files, ctx.subdir)
-    run = {spec_name(s) for s in ctx.run_depends}
-    found: list[Finding | None] = []
-    for needed in info.needed:
-        key = library_key(needed, ctx.subdir)
-        if key in own or is_system_library(needed, ctx.subdir):
-            continue
-        owners = sorted(n for n, fs in ctx.dependency_files.items()
-                        if key in provided_names(fs, ctx.subdir))  # fmt: skip
-        if any(o in run for o in owners):
-            continue
-        found.append(_overlinking_finding(path, needed, owners, ctx))
-    return found
-
-
-def _overlinking_finding(path: str, needed: str, owners: list[str], ctx: CheckContext
-                         ) -> Finding | None:  # fmt: skip
-    if owners:
-        hint = f"add {owners[0]} to the run requirements (or a host dependency with run_exports)"
-        where = f"provided by {', '.join(owners)}, which is not a run dependency"
-    else:
-        hint = "add the package that provides it to host (with run_exports) or link it statically"
-        where = "not provided by the package, its dependencies, or the base plate"
-    return finding(ctx.severities, "overlinking", path, f"links {needed}: {where}", hint)
 
 
 def _overdepending(binaries: dict[str, BinaryInfo], ctx: CheckContext) -> list[Finding | None]:
@@ -99,104 +68,6 @@ def _overdepending(binaries: dict[str, BinaryInfo], ctx: CheckContext) -> list[F
             f"drop {name} from host, or ignore its run_exports (ignore_run_exports: [{name}])",
         ))  # fmt: skip
     return found
-
-
-def _glibc_floor(path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | None:
-    if info.format != "elf" or not ctx.subdir.startswith("linux"):
-        return None
-    families = ["GLIBC"]
-    if not _libstdcxx_from_dependency(ctx):
-        families += ["GLIBCXX", "CXXABI"]
-    newer = above_floor(info.imports, ctx.glibc_floor, families)
-    if not newer:
-        return None
-    versions = list(dict.fromkeys(v for _, v in newer))  # newest first
-    symbols = ", ".join(f"{s}@{v}" for s, v in newer[:8])
-    return finding(
-        ctx.severities,
-        "glibc-floor",
-        path,
-        f"needs {', '.join(versions)} (above the glibc {ctx.glibc_floor} floor): {symbols}",
-        _glibc_hint(versions, ctx.glibc_floor),
-    )
-
-
-def _glibc_hint(versions: list[str], floor: str) -> str:
-    """What to change: raise the floor to the glibc the binary needs (the package then requires
-    ``__glibc >=X``), or build against the lower floor with zig; C++ runtime symbols come from
-    the compiler's libstdc++, which the floor does not move."""
-    glibc = [v.partition("_")[2] for v in versions if v.startswith("GLIBC_")]
-    if not glibc:
-        return ("the compiler's libstdc++ is newer than the floor allows: build with the base "
-                "plate's zig (c_compiler: zig, which uses libc++) or ship that libstdc++ as a "
-                "run dependency")  # fmt: skip
-    newest = max(glibc, key=version_tuple)
-    return (
-        f"set c_stdlib_version: '{newest}' in a variant file (the package then requires "
-        f"__glibc >={newest}; the build machine's gcc/clang link against its own glibc), or "
-        f"build with the base plate's zig (c_compiler: zig), which links against glibc {floor}"
-    )
-
-
-def _libstdcxx_from_dependency(ctx: CheckContext) -> bool:
-    # A libstdc++ shipped by the package or a run dependency sets its own GLIBCXX floor.
-    if "libstdc++.so.6" in provided_names(ctx.package_files, ctx.subdir):
-        return True
-    run = {spec_name(s) for s in ctx.run_depends}
-    return any("libstdc++.so.6" in provided_names(fs, ctx.subdir)
-               for name, fs in ctx.dependency_files.items() if name in run)  # fmt: skip
-
-
-def _isa_level(root: Path, path: str, info: BinaryInfo, ctx: CheckContext
-               ) -> list[Finding | None]:  # fmt: skip
-    """The isa-level and microarch-marker findings (one disassembly serves both)."""
-    if info.arch not in ("x86_64", "amd64", "i386") or info.format == "macho":
-        return []
-    limit = allowed_level(path, ctx.microarch_level)
-    tool = disassembler()
-    if tool is None:
-        raise AbiCheckError(
-            "objdump or llvm-objdump is needed for the ISA-level check",
-            hint="install binutils, or set abi_check: {isa-level: ignore} in the recipe",
-        )
-    counts = disassemble(root / path, tool)
-    note = info.isa_needed or 0
-    if max(counts.level, note) <= limit:
-        return [marker_finding(path, counts, note, info.dispatch, ctx)]
-    # Above the variant's level: the isa-level finding says it all (one finding per file).
-    return [_isa_finding(path, counts, note, limit, info, ctx)]
-
-
-def _isa_finding(path: str, counts: IsaCounts, note: int, limit: int, info: BinaryInfo,
-                 ctx: CheckContext) -> Finding | None:  # fmt: skip
-    detail = f"{counts.avx512} AVX-512 and {counts.avx2} AVX/AVX2 instructions"
-    if note > limit:
-        detail += f", ISA-needed note x86-64-v{note}"
-    evidence = list(info.dispatch) + (["cpuid"] if counts.cpuid else [])
-    message = f"needs x86-64-v{max(counts.level, note)} ({detail}) but the variant allows v{limit}"
-    march = "x86-64" + (f"-v{limit}" if limit > 1 else "")
-    hint = f"compile for the variant's level (-march={march}), or add a microarch_level variant"
-    level = severity_of("isa-level", ctx.severities)
-    if level == "ignore":
-        return None
-    if evidence and counts.level > limit and note <= limit:
-        # Code that checks the CPU first may only run the wide path where it is supported.
-        message += f"; runtime dispatch found ({', '.join(evidence[:4])})"
-        level = "warning" if level == "error" else level
-    return Finding(level, "isa-level", path, message, hint)
-
-
-def _rpath_leak(path: str, info: BinaryInfo, ctx: CheckContext) -> Finding | None:
-    bad = [e for e in info.rpath + info.runpath if any(s in e for s in ctx.leak_strings)]
-    if not bad:
-        return None
-    return finding(
-        ctx.severities,
-        "leak",
-        path,
-        f"RPATH/RUNPATH names the build machine: {':'.join(bad)}",
-        "let cfl relocate the binary ($ORIGIN-relative), or drop -Wl,-rpath from the build",
-    )
 
 
 def _byte_leaks(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding | None]:
@@ -239,6 +110,8 @@ def exported_symbols(root: Path, files: Sequence[str]) -> dict[str, set[str]]:
     for paths in classify(root, files).values():
         for path in paths:
             if _SHARED_LIBRARY.search(path):
+                from .binary import read_binary  # imported late, as in ``check``
+
                 info = read_binary(root / path)
                 found.setdefault(info.soname or Path(path).name, set()).update(info.exports)
     return found

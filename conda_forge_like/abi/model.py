@@ -7,6 +7,7 @@ dependency_files={})`` checks with the default severities.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -135,3 +136,12 @@ def raise_for_findings(package: str, findings: list[Finding]) -> None:
     """Raise ``AbiCheckFailed`` when any finding is an error; warnings are the caller's to log."""
     if is_failure(findings):
         raise AbiCheckFailed(package, findings)
+
+
+_SPEC_NAME = re.compile(r"^[^\s=<>!~\[]+")
+
+
+def spec_name(spec: str) -> str:
+    """``"zlib >=1.3,<2"`` -> ``"zlib"``; ``"conda-forge::zlib 1.3"`` -> ``"zlib"``."""
+    match = _SPEC_NAME.match(spec.strip().split("::")[-1])
+    return match.group(0) if match else spec.strip()

@@ -1,9 +1,9 @@
-"""The prefix-string checks over a package's binaries (file bytes, lief, objdump -> findings).
+"""The prefix-string checks over a package's binaries (file bytes, ELF layout, objdump -> findings).
 
 ``prefix_findings(root, {"elf": ["bin/tool"], "macho": [], "pe": []}, ctx)`` ->
 ``[Finding("error", "merged-string-tail", "bin/tool", "2 reference(s) point into ...", ...)]``
 when ``ctx.prefix`` is set. What counts as a hazard is decided by ``prefix_strings`` (pure);
-this module gathers the references: relocation targets (lief, via ``binary.read_layout``), the
+this module gathers the references: relocation targets (``binary.read_layout``, from ``..elf``), the
 code's RIP-relative targets (objdump) and, in position-dependent executables, plain pointers.
 """
 

@@ -22,12 +22,16 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..abi.binary import read_binary
 from ..errors import CflError
 from ..recipe import microarch
-from ..relocate import PatchelfRelinker, Relinker, Rpaths
+from ..relocate import Rpaths
 from ..render.model import RenderedRecipe
+
+if TYPE_CHECKING:
+    from ..abi.binary import BinaryInfo
+    from ..relocate import Relinker
 
 _LIBRARY_NAME = re.compile(r"\.so(\.\d+)*$")
 _COPY = re.compile(r"^lib/glibc-hwcaps/x86-64-v\d/([^/]+)$")
@@ -107,10 +111,17 @@ def take(prefix: Path, new: Iterable[str], dest: Path) -> list[str]:
         path = prefix / relpath
         if not _is_shared_library(relpath, path):
             continue
-        name = read_binary(path).soname or path.name
+        name = _elf_facts(path).soname or path.name
         shutil.copy2(path, dest / name)
         names.append(name)
     return names
+
+
+def _elf_facts(path: Path) -> BinaryInfo:
+    # Imported late: builds without hwcaps copies (most) never read a binary here.
+    from ..abi.binary import read_binary
+
+    return read_binary(path)
 
 
 def _is_shared_library(relpath: str, path: Path) -> bool:
@@ -130,7 +141,10 @@ def install(
     """Put the stashed copies in ``lib/glibc-hwcaps/x86-64-vN/`` of ``host_prefix``, next to a
     baseline library of the same name; returns the new paths and warnings (copies without a
     baseline library are left out: the loader finds a copy only through the baseline's name)."""
-    relinker = relinker or PatchelfRelinker()
+    if relinker is None:
+        from ..relocate import PatchelfRelinker  # imported late, as ``_elf_facts``
+
+        relinker = PatchelfRelinker()
     added: set[str] = set()
     warnings: list[str] = []
     lib_names = {p.name for p in (host_prefix / "lib").glob("*")}
@@ -154,7 +168,7 @@ def install(
 def _retarget(path: Path, prefix: str, lib_names: set[str], relinker: Relinker) -> None:
     """Give a copy search paths that mean, from its new directory, what they meant in lib/."""
     current = relinker.read(path)
-    needs_lib = bool(set(read_binary(path).needed) & lib_names)
+    needs_lib = bool(set(_elf_facts(path).needed) & lib_names)
     entries = copy_rpaths(current.entries if current else (), prefix, needs_lib=needs_lib)
     if entries != (current.entries if current else ()):
         relinker.write(path, Rpaths(current.kind if current else "runpath", entries))

@@ -22,7 +22,7 @@ from typing import Any
 from ..baseplate.conda_vars import shlib_ext
 from ..errors import CflError
 from ..platforms import Execution
-from ..render.v0_outputs import TOP_LEVEL
+from ..render.model import TOP_LEVEL
 from . import script as script_runner
 from . import test_contents
 

@@ -15,10 +15,13 @@ the conda clients' install-time rule for binary files, for tests and verificatio
 
 from __future__ import annotations
 
-from .apply import relink, relink_macho, relink_symlinks, relocate
-from .codesign import adhoc_sign, verify
+from typing import TYPE_CHECKING
+
+from .. import lazy
+
+# The pure and light modules load with the package (``scan`` must: a submodule of that name
+# would otherwise shadow the function); the relinkers and the code signer on first use.
 from .formats import binary_format
-from .macho import LiefMachoRelinker
 from .model import (
     BinaryFormat,
     FileMode,
@@ -32,10 +35,32 @@ from .model import (
     RpathPlan,
     Rpaths,
     SymlinkFix,
+    UnreadableBinary,
 )
 from .plan import plan_macho, plan_rpaths, plan_symlinks, replace_binary
-from .relinker import MachoRelinker, PatchelfRelinker, Relinker, UnreadableBinary
 from .scan import classify, scan
+
+if TYPE_CHECKING:
+    from .apply import relink, relink_macho, relink_symlinks, relocate
+    from .codesign import adhoc_sign, verify
+    from .macho import LiefMachoRelinker
+    from .relinker import MachoRelinker, PatchelfRelinker, Relinker
+
+__getattr__ = lazy.exports(
+    __name__,
+    {
+        "relink": ".apply",
+        "relink_macho": ".apply",
+        "relink_symlinks": ".apply",
+        "relocate": ".apply",
+        "adhoc_sign": ".codesign",
+        "verify": ".codesign",
+        "LiefMachoRelinker": ".macho",
+        "MachoRelinker": ".relinker",
+        "PatchelfRelinker": ".relinker",
+        "Relinker": ".relinker",
+    },
+)
 
 __all__ = [
     "BinaryFormat",

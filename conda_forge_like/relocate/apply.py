@@ -14,15 +14,24 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import platforms
 from ..fsutil import own_copy
-from .macho import LiefMachoRelinker
-from .model import MachoPlan, RelocationError, RelocationReport, RpathPlan, Rpaths, SymlinkFix
+from .model import (
+    MachoPlan,
+    RelocationError,
+    RelocationReport,
+    RpathPlan,
+    Rpaths,
+    SymlinkFix,
+    UnreadableBinary,
+)
 from .plan import plan_macho, plan_rpaths, plan_symlinks
-from .relinker import MachoRelinker, PatchelfRelinker, Relinker, UnreadableBinary
 from .scan import classify, scan
+
+if TYPE_CHECKING:
+    from .relinker import MachoRelinker, Relinker
 
 _Plan = TypeVar("_Plan", RpathPlan, MachoPlan)
 
@@ -44,14 +53,18 @@ def relocate(
     platforms.info(subdir)  # an unknown subdir is a usage error, before any file is touched
     break_hardlinks(root, files)
     symlinks = relink_symlinks(root, files, prefix)
-    elf = relinker or PatchelfRelinker()
-    macho = macho_relinker or LiefMachoRelinker()
     binaries = classify(root, files)
     unreadable: list[str] = []
-    plans = _each(binaries["elf"], lambda p: relink(root / p, p, prefix, elf), unreadable)
-    macho_plans = _each(
-        binaries["macho"], lambda p: relink_macho(root / p, p, prefix, macho), unreadable
-    )
+    plans: list[RpathPlan] = []
+    macho_plans: list[MachoPlan] = []
+    if binaries["elf"]:
+        elf = relinker or _default_relinker()
+        plans = _each(binaries["elf"], lambda p: relink(root / p, p, prefix, elf), unreadable)
+    if binaries["macho"]:
+        macho = macho_relinker or _default_macho_relinker()
+        macho_plans = _each(
+            binaries["macho"], lambda p: relink_macho(root / p, p, prefix, macho), unreadable
+        )
     everything: list[RpathPlan | MachoPlan] = [*plans, *macho_plans]
     return RelocationReport(
         subdir=subdir,
@@ -66,6 +79,20 @@ def relocate(
         unreadable=tuple(unreadable),
         prefix_matches=tuple(scan(root, files, prefix)),
     )
+
+
+# The default relinkers are imported with the first file they rewrite: a package without
+# binaries (most noarch ones) loads neither the ELF reader nor lief and the code signer.
+def _default_relinker() -> Relinker:
+    from .relinker import PatchelfRelinker
+
+    return PatchelfRelinker()
+
+
+def _default_macho_relinker() -> MachoRelinker:
+    from .macho import LiefMachoRelinker
+
+    return LiefMachoRelinker()
 
 
 def break_hardlinks(root: Path, files: Sequence[str]) -> list[str]:

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import codesign
-from .model import MachoLinks, RelocationError
-from .relinker import UnreadableBinary
+from .model import MachoLinks, RelocationError, UnreadableBinary
 
 _DYLIB_KINDS = (
     "LOAD_DYLIB", "LOAD_WEAK_DYLIB", "REEXPORT_DYLIB", "LAZY_LOAD_DYLIB", "LOAD_UPWARD_DYLIB",

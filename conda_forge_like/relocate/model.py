@@ -22,6 +22,10 @@ class RelocationError(CflError):
     exit_code = 5
 
 
+class UnreadableBinary(RelocationError):
+    """The file has a binary format's magic but its headers cannot be parsed."""
+
+
 @dataclass(frozen=True)
 class PrefixMatch:
     """A file that still holds the prefix; it goes to ``info/paths.json`` with its mode."""

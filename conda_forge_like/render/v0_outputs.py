@@ -17,7 +17,7 @@ from ..recipe import SCRIPT_FILE_RE, v0
 from ..recipe.model import RawRecipe
 from ..variants.config import VariantConfig
 from . import v0_keys
-from .model import IgnoreRunExports, PendingPin
+from .model import TOP_LEVEL, IgnoreRunExports, PendingPin
 from .outputs import OutputSpec, fill_bare_requirements, spec_name, take_pending_pins
 from .pins import apply_pin, ensure_valid_spec
 
@@ -128,9 +128,6 @@ def _pin_run_as_build(
             spec = f"numpy {apply_pin(str(value).split()[0], 'x.x', 'x.x')}"
         out.append(spec)
     return out
-
-
-TOP_LEVEL = "cfl_top_level"  # in a rendered meta: the package is the recipe's own, no output
 
 
 def _pin_kwargs(pin: Mapping[str, str]) -> dict[str, str]:

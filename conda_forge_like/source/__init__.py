@@ -45,14 +45,20 @@ import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from .. import lazy
 from ..errors import CflError, SourceError, raise_collected
-from . import archive, fetch
+from . import archive
 from .cache import SourceCache, describe, resolve_dir
-from .fetch import FetchStatus
-from .patch import apply_patch
 from .spec import SourceSpec, parse_sources, url_problem
+
+# Downloads, git and patches load when a recipe has such a source (most local builds do not).
+if TYPE_CHECKING:
+    from .fetch import FetchStatus
+    from .patch import apply_patch
+
+__getattr__ = lazy.exports(__name__, {"apply_patch": ".patch"})
 
 __all__ = [
     "FetchReport",
@@ -116,6 +122,8 @@ def prepare(
         target.mkdir(parents=True, exist_ok=True)
         _PLACERS[spec.kind](spec, target, ctx)
         for patch in spec.patches:
+            from .patch import apply_patch
+
             warning = apply_patch(ctx.recipe_dir / patch, target, ctx.env)
             if warning:
                 warnings.append(warning)
@@ -140,6 +148,8 @@ def fetch_all(
 
     A failure is reported, not raised, so one run shows every missing source.
     """
+    from . import fetch
+
     environ = dict(os.environ if env is None else env)
     reports: list[FetchReport] = []
     for spec in unique_downloads(specs):
@@ -175,7 +185,7 @@ def _missing_inputs(specs: Sequence[SourceSpec], ctx: _Context) -> list[CflError
         if spec.kind not in _PLACERS:
             errors.append(SourceError(f"unknown source kind {spec.kind!r}"))
         local = spec.location if spec.kind == "path" else None
-        if spec.kind == "git" and fetch.is_local_git(spec.location):
+        if spec.kind == "git" and _is_local_git(spec.location):
             local = spec.location
         if local is not None and not (ctx.recipe_dir / local).exists():
             what = "git repository" if spec.kind == "git" else "source path"
@@ -190,6 +200,12 @@ def _missing_inputs(specs: Sequence[SourceSpec], ctx: _Context) -> list[CflError
                     )
                 )
     return errors
+
+
+def _is_local_git(location: str) -> bool:
+    from . import fetch
+
+    return fetch.is_local_git(location)
 
 
 def _place_path(spec: SourceSpec, target: Path, ctx: _Context) -> None:
@@ -222,6 +238,8 @@ def _copy_tree(source: Path, target: Path, work_dir: Path) -> None:
 
 
 def _place_url(spec: SourceSpec, target: Path, ctx: _Context) -> None:
+    from . import fetch
+
     downloaded = fetch.fetch(spec, ctx.cache, ctx.work_dir, ctx.env).path
     name = spec.file_name or _url_file_name(spec.location)
     try:
@@ -234,6 +252,8 @@ def _place_url(spec: SourceSpec, target: Path, ctx: _Context) -> None:
 
 
 def _place_pypi(spec: SourceSpec, target: Path, ctx: _Context) -> None:
+    from . import fetch
+
     sdist = fetch.fetch(spec, ctx.cache, ctx.work_dir, ctx.env).path
     try:
         archive.extract(sdist, target, ctx.work_dir)  # named by its sha256: the content decides
@@ -253,6 +273,8 @@ def _url_file_name(url: str) -> str:
 
 
 def _place_git(spec: SourceSpec, target: Path, ctx: _Context) -> None:
+    from . import fetch
+
     fetch.clone(spec, ctx.recipe_dir, target, ctx.work_dir, ctx.env)
 
 

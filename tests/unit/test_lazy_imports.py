@@ -63,3 +63,34 @@ def test_skip_existing_with_everything_built_loads_no_build_stage(tmp_path: Path
     assert "conda_forge_like.build.runner" not in modules
     assert heavy(modules) == ["conda_forge_like.build", "conda_forge_like.build.result"]
     assert not (tmp_path / "work").exists()
+
+
+# What only a package with binaries needs: the ELF reader and the binary checks, the Mach-O
+# relinker and code signer, lief (Mach-O/PE), the CI providers and the progress display.
+BINARY_ONLY = (
+    "lief",
+    "rich",
+    "conda_forge_like.elf",
+    "conda_forge_like.abi.binary",
+    "conda_forge_like.abi.binary_checks",
+    "conda_forge_like.abi.isa",
+    "conda_forge_like.abi.prefix_check",
+    "conda_forge_like.abi.inspect",
+    "conda_forge_like.relocate.relinker",
+    "conda_forge_like.relocate.macho",
+    "conda_forge_like.relocate.codesign",
+    "conda_forge_like.ci",
+)
+
+
+def test_a_noarch_build_without_binaries_loads_no_binary_reader(tmp_path: Path) -> None:
+    code = (
+        "import contextlib, io\nfrom conda_forge_like import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert cli.main(['build', 'tests/data/recipes/tiny-noarch', '--no-test',\n"
+        f"                     '--output-dir', {str(tmp_path / 'out')!r}]) == 0"
+    )
+    modules = loaded_after(code)
+    assert "conda_forge_like.abi.checks" in modules  # the byte-leak checks still run
+    assert sorted(m for m in modules if m.startswith(BINARY_ONLY)) == []
+    assert "jinja2" not in modules  # the recipe has no `${{ }}`

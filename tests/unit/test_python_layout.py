@@ -11,7 +11,7 @@ from conda_forge_like.build import python_layout, tests
 from conda_forge_like.errors import CflError
 from conda_forge_like.package import PathRecord, metadata
 from conda_forge_like.package.model import PackageMetadata
-from conda_forge_like.render.v1 import base_context
+from conda_forge_like.render.v1_eval import base_context
 
 SCRIPTS = frozenset({"mytool"})
 
