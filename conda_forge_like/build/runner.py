@@ -316,6 +316,7 @@ class Build:
             chosen = files.select(new, listed, self.r.recipe_format == "v0")
         if hwcaps.levels(self.r)[0]:
             chosen = hwcaps.with_copies(chosen, new)
+        self.report("relocate", self.r, f"{len(chosen)} file(s)")
         report = relocate.relocate(host_prefix, chosen, str(host_prefix), self.r.subdir)
         for warning in report.warnings:
             self.report("warning", self.r, str(warning))

@@ -105,13 +105,13 @@ def _kill_at(proc: subprocess.Popen[str], stage: str, sig: signal.Signals) -> st
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
-@pytest.mark.parametrize("stage", ["environments", "abi"])
+@pytest.mark.parametrize("stage", ["environments", "relocate", "abi"])
 def test_a_build_killed_at_any_stage_leaves_a_valid_channel(
     tmp_path: Path, sig: signal.Signals, stage: str
 ) -> None:
-    """Killed while it makes its environments, or while it checks, packages and publishes
-    (``abi`` comes after relocation): the channel holds no package or the whole one (listed
-    once), and a rerun leaves exactly one whole package."""
+    """Killed while it makes its environments, relocates, or checks, packages and publishes:
+    the channel holds no package or the whole one (listed once), and a rerun leaves exactly
+    one whole package."""
     out, markers = tmp_path / "channel", tmp_path / "markers"
     markers.mkdir()
     proc = _cfl(out, markers, 0)
