@@ -36,8 +36,8 @@ def noarch_pkg(python_channel: Path, tmp_path_factory: pytest.TempPathFactory) -
     results = api.build([RECIPE], output_dir=out, channels=[str(python_channel)], sandbox=False)
     assert [r.status for r in results] == ["built"]
     assert results[0].tested
-    assert results[0].path is not None
-    return results[0].path
+    assert results[0].package is not None
+    return results[0].package
 
 
 def test_the_package_has_the_noarch_python_layout(noarch_pkg: Path) -> None:
