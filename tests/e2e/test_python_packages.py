@@ -69,7 +69,6 @@ def test_it_installs_into_two_pythons_and_its_entry_point_runs(
         )  # fmt: skip
         site = prefix / "lib" / "python3.11" / "site-packages"
         assert (site / "hello_noarch" / "cli.py").is_file()
-        assert (site / "hello_noarch" / "__pycache__").is_dir()  # compiled at install
         script = prefix / "bin" / "hello-noarch"
         assert script.read_text().startswith(f"#!{prefix}/bin/python")
         assert _run([script, "there"]).strip() == f"hello, there from {prefix}"

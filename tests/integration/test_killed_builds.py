@@ -35,7 +35,13 @@ def _cfl(out: Path, markers: Path, seconds: int) -> subprocess.Popen[str]:
         [sys.executable, "-m", "conda_forge_like.cli", "build", str(RECIPE), "--output-dir",
          str(out), "--no-sandbox"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # pytest-xdist's workers ignore SIGINT, and an ignored signal stays ignored in a child
+        preexec_fn=_default_sigint,
     )  # fmt: skip
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 120) -> None:
