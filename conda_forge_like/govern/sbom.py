@@ -5,13 +5,14 @@
 (type ``file``: url, sha256), the base plate's tools (``cfl:role`` = ``baseplate-tool``), the
 packages of its build and host environments (``cfl:environment``) and its run dependencies
 (``cfl:match_spec``, what the package's root component depends on). The timestamp is
-SOURCE_DATE_EPOCH's and the serial number a uuid5 of the rest, so identical builds give
-identical bytes. ``environment_document(name, records)`` describes an installed environment
+SOURCE_DATE_EPOCH's and the serial number a uuid5 of the facts it is made from, so identical
+builds give identical bytes. ``environment_document(name, records)`` describes an installed environment
 (``conda-meta/*.json``) the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -48,7 +49,7 @@ def document(facts: BuildFacts) -> bytes:
     # Everything listed went into the build: the root depends on all of it (``scope`` tells
     # what the package needs at run time: ``required``; only to build it: ``excluded``).
     bom.register_dependency(root, parts)
-    return _serialized(bom)
+    return _serialized(bom, _digest(dataclasses.asdict(facts)))
 
 
 def environment_document(
@@ -66,20 +67,25 @@ def environment_document(
     for component in members:
         bom.components.add(component)
     bom.register_dependency(root, members)
+    digest = _digest({"name": prefix_name, "records": [dict(r) for r in records], "epoch": epoch})
     if not members:  # an empty environment: the library warns that the graph is incomplete
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return _serialized(bom)
-    return _serialized(bom)
+            return _serialized(bom, digest)
+    return _serialized(bom, digest)
 
 
-def _serialized(bom: Any) -> bytes:
-    """JSON with a serial number derived from everything else (uuid5 of the content)."""
+def _digest(content: Any) -> str:
+    """What the document is made from, hashed: the same facts, the same serial number."""
+    text = json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _serialized(bom: Any, digest: str) -> bytes:
+    """JSON with a serial number derived from what it describes (uuid5 of ``digest``)."""
     from cyclonedx.output.json import JsonV1Dot6
 
-    bom.serial_number = uuid.UUID(int=0)
-    draft = JsonV1Dot6(bom).output_as_string()
-    bom.serial_number = uuid.uuid5(_NAMESPACE, hashlib.sha256(draft.encode()).hexdigest())
+    bom.serial_number = uuid.uuid5(_NAMESPACE, digest)
     data = json.loads(JsonV1Dot6(bom).output_as_string())
     return json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n"
 
