@@ -3,7 +3,9 @@
 ``own_copy(path)`` replaces a hard-linked file by a copy of itself (same bytes and mode, a new
 inode) and raises ``OSError``; ``with exclusive_lock(path, ChannelError): ...`` holds ``flock``
 on ``path`` (created if missing), a failure to take it raised as the caller's error class.
-``user_cache_dir()`` is cfl's cache folder (``$XDG_CACHE_HOME/cfl``, else ``~/.cache/cfl``).
+``user_cache_dir()`` is cfl's cache folder (``$XDG_CACHE_HOME/cfl``, else ``~/.cache/cfl``);
+``replace_file(path, data, ChannelError)`` writes ``data`` so that readers see the old file or
+the new one, never a part of it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,3 +51,23 @@ def exclusive_lock(path: Path, error: type[CflError] = CflError) -> Iterator[Non
         yield
     finally:
         os.close(fd)
+
+
+def replace_file(path: Path, data: bytes, error: type[CflError] = CflError) -> None:
+    """``path`` holds ``data`` (mode 0644): a temporary file beside it, synced, then renamed
+    over it; a failure leaves the old file and no temporary one, raised as ``error``."""
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise error(f"cannot write into {path.parent}: {exc.strerror}") from exc
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.chmod(0o644)
+        temp.replace(path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise error(f"cannot write {path}: {exc.strerror}") from exc

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import ChannelError
+from ..fsutil import replace_file
 
 
 def write(path: Path, data: Any) -> None:
     """Readers see the old file or the new one, never a part of it."""
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise ChannelError(f"cannot write into {path.parent}: {exc.strerror}") from exc
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        temp.chmod(0o644)
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ChannelError(f"cannot write {path}: {exc.strerror}") from exc
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    replace_file(path, text.encode("utf-8"), ChannelError)

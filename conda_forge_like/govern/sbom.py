@@ -6,8 +6,8 @@
 packages of its build and host environments (``cfl:environment``) and its run dependencies
 (``cfl:match_spec``, what the package's root component depends on). The timestamp is
 SOURCE_DATE_EPOCH's and the serial number a uuid5 of the facts it is made from, so identical
-builds give identical bytes. ``environment_document(name, records)`` describes an installed environment
-(``conda-meta/*.json``) the same way.
+builds give identical bytes. ``environment_document(name, records)`` describes an installed
+environment (``conda-meta/*.json``) the same way.
 """
 
 from __future__ import annotations

@@ -4,15 +4,13 @@ repodata.json, and the repodata record of one package file."""
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..errors import ChannelError, PackageError
-from ..fsutil import exclusive_lock
+from ..fsutil import exclusive_lock, replace_file
 from . import repodata
 
 LOCK_NAME = ".cfl-index.lock"
@@ -40,22 +38,7 @@ def read(subdir_dir: Path) -> dict[str, Any]:
 
 def write(subdir_dir: Path, data: dict[str, Any]) -> None:
     """Replace repodata.json atomically: readers see the old or the new file, never a part."""
-    target = subdir_dir / REPODATA
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{REPODATA}.", dir=subdir_dir)
-    except OSError as exc:
-        raise ChannelError(f"cannot write into {subdir_dir}: {exc.strerror}") from exc
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(repodata.dumps(data))
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.chmod(0o644)
-        temp.replace(target)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ChannelError(f"cannot write {target}: {exc.strerror}") from exc
+    replace_file(subdir_dir / REPODATA, repodata.dumps(data), ChannelError)
 
 
 def ensure_noarch(channel: Path) -> None:
