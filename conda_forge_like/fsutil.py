@@ -4,8 +4,8 @@
 inode) and raises ``OSError``; ``with exclusive_lock(path, ChannelError): ...`` holds ``flock``
 on ``path`` (created if missing), a failure to take it raised as the caller's error class.
 ``user_cache_dir()`` is cfl's cache folder (``$XDG_CACHE_HOME/cfl``, else ``~/.cache/cfl``);
-``replace_file(path, data, ChannelError)`` writes ``data`` so that readers see the old file or
-the new one, never a part of it.
+``replace_file(path, data, ChannelError)`` and its streaming form ``with atomic_output(path)
+as handle: ...`` write so that readers see the old file or the new one, never a part of it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from .errors import CflError
 
@@ -53,21 +54,32 @@ def exclusive_lock(path: Path, error: type[CflError] = CflError) -> Iterator[Non
         os.close(fd)
 
 
-def replace_file(path: Path, data: bytes, error: type[CflError] = CflError) -> None:
-    """``path`` holds ``data`` (mode 0644): a temporary file beside it, synced, then renamed
-    over it; a failure leaves the old file and no temporary one, raised as ``error``."""
+@contextmanager
+def atomic_output(target: Path, error: type[CflError] = CflError) -> Iterator[IO[bytes]]:
+    """A temporary file beside ``target`` that replaces it (mode 0644, synced) when the block
+    ends and vanishes on any error; one that cannot be made is raised as ``error``."""
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as exc:
-        raise error(f"cannot write into {path.parent}: {exc.strerror}") from exc
+        raise error(f"cannot write into {target.parent}: {exc.strerror}") from exc
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "w+b") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         temp.chmod(0o644)
-        temp.replace(path)
-    except OSError as exc:
+        temp.replace(target)
+    except BaseException:
         temp.unlink(missing_ok=True)
+        raise
+
+
+def replace_file(path: Path, data: bytes, error: type[CflError] = CflError) -> None:
+    """``path`` holds ``data``: readers see the old file or the new one, never a part of it;
+    a failure leaves the old file and no temporary one, raised as ``error``."""
+    try:
+        with atomic_output(path, error) as handle:
+            handle.write(data)
+    except OSError as exc:
         raise error(f"cannot write {path}: {exc.strerror}") from exc

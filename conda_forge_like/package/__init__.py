@@ -8,13 +8,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
 
 from ..errors import PackageError
+from ..fsutil import atomic_output
 from . import archive, metadata
 from .model import PACKAGE_FORMATS, PackageFormat, PackageMetadata, PathRecord
 from .reader import extract, read_index, read_info, read_info_tree
@@ -31,26 +29,6 @@ __all__ = [
     "read_info_tree",
     "write",
 ]
-
-
-@contextmanager
-def _atomic_output(target: Path) -> Iterator[IO[bytes]]:
-    """A temporary file beside ``target`` that replaces it on success and vanishes on error."""
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    except OSError as exc:
-        raise PackageError(f"cannot write into {target.parent}: {exc.strerror}") from exc
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "w+b") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.chmod(0o644)
-        temp.replace(target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def write(
@@ -78,7 +56,7 @@ def write(
     except OSError as exc:
         raise PackageError(f"cannot create {out_dir}: {exc.strerror}") from exc
     target = out_dir / f"{meta.dist}.{fmt}"
-    with _atomic_output(target) as out:
+    with atomic_output(target, PackageError) as out:
         if fmt == "conda":
             level = compression_level or archive.CONDA_LEVEL
             archive.write_conda(out, root, records, meta, info, epoch, level, out_dir)
