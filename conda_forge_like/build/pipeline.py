@@ -84,7 +84,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
     if empty:
         report("warning", rendered, empty)
     depends = job.run_depends(s.build_env, s.host_env)
-    named = {plan.spec_name(spec) for spec in rendered.requirements.host}
+    named = plan.named(rendered.requirements.host)
     exporters = [p for p in s.host_env if p.name in named and has_run_exports(p)]
     job.check_abi(
         abi_step.CheckInputs(

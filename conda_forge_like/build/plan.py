@@ -28,6 +28,12 @@ def spec_name(spec: str) -> str:
     return spec.split()[0] if spec.split() else ""
 
 
+def named(specs: Iterable[str]) -> set[str]:
+    """The package names a requirements list names: only these export run_exports
+    (conda-build's ``explicit_specs``, rattler-build's direct dependencies)."""
+    return {spec_name(s) for s in specs}
+
+
 def is_base_plate_spec(spec: str, subdir: str) -> bool:
     """``zig_linux-64 0.17.*`` or ``sysroot_linux-64 2.17.*``: the base plate, not a package."""
     name = spec_name(spec)
@@ -142,8 +148,8 @@ def run_depends(
     # Only the packages a recipe names export (conda-build's `explicit_specs`, rattler-build's
     # direct dependencies): python's own libffi does not become a run dependency of a package
     # that lists python.
-    host_names = {spec_name(s) for s in rendered.requirements.host}
-    build_names = {spec_name(s) for s in rendered.requirements.build}
+    host_names = named(rendered.requirements.host)
+    build_names = named(rendered.requirements.build)
     host_all = list(host)
     host_list = [p for p in host_all if p.name in host_names]
     build_names.add(f"sysroot_{rendered.subdir}")  # the glibc floor (sysroot_exporter)
