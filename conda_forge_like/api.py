@@ -400,4 +400,3 @@ def fetch_sources(
 
 # The CI part of the API lives in api_ci (re-exported here: api.ci is the stable name).
 from .api_ci import ci, ci_stale, ci_write  # noqa: E402
-

@@ -9,8 +9,9 @@ from __future__ import annotations
 import posixpath
 import tarfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Literal
+
+from .records import dataclass
 
 
 @dataclass(frozen=True)

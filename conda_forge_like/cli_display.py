@@ -71,5 +71,3 @@ def _detail(result: BuildResult) -> str:
     if result.status == "skipped" and not result.reason:
         return "already in the channel"
     return result.reason
-
-

@@ -6,7 +6,7 @@ codes. ``CflErrorGroup`` bundles every problem found in one run so a user fixes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .records import dataclass
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import platform as _platform
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .errors import UsageError
+from .records import dataclass
 from .subdirs import SUBDIRS as SUBDIRS
 from .subdirs import Subdir as Subdir
 

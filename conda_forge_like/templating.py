@@ -12,7 +12,6 @@ import re
 import traceback
 import types
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +25,7 @@ import jinja2.runtime
 import jinja2.sandbox
 
 from .errors import Location, RecipeError
+from .records import dataclass
 
 
 def _version_to_buildstring(value: Any) -> str:

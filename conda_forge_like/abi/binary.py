@@ -8,7 +8,6 @@ needed=("libc.so.6",), soname="libz.so.1", imports=(("memcpy", "GLIBC_2.14"), ..
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +26,7 @@ from ..elf import (
     is_relative,
     static_symbols,
 )
+from ..records import dataclass
 from .model import AbiCheckError
 from .prefix_strings import Segment
 

@@ -10,10 +10,10 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from ..records import dataclass
 from .model import AbiCheckError
 
 T = TypeVar("T")

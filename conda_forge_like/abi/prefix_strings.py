@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from ..records import dataclass
 
 # A C string that holds a path is short; a run longer than this without a NUL is packed data.
 MAX_STRING = 4096

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
 from ..errors import CflError, Location
+from ..records import dataclass
 
 Provider = Literal["pypi", "machine", "files"]
 PROVIDERS: tuple[str, ...] = ("pypi", "machine", "files")

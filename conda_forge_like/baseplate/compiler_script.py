@@ -23,7 +23,8 @@ bash script that, on top of the command:
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+
+from ..records import dataclass
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ python_vars), rattler-build's ``env_vars.rs`` and conda-forge's compiler activat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ..platforms import Execution
+from ..records import dataclass
 from .model import BasePlate
 from .targets import TARGETS
 

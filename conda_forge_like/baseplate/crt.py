@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
+from ..records import replace
 from ..variants.config import VariantConfig
 
 CRT = "mingw-w64-ucrt"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..platforms import Execution
+from ..records import dataclass
 from . import conda_vars as conda
 from .model import BasePlate
 from .wrappers import Installed

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, replace
 from typing import Literal
+
+from ..records import asdict, dataclass, replace
 
 Toolchain = Literal["zig", "gcc", "clang"]
 TOOLCHAINS: tuple[str, ...] = ("zig", "gcc", "clang")

@@ -16,10 +16,10 @@ pinned -> ``(config with c_compiler: zig, c_compiler_version: '0.17', ["c_compil
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
+from ..records import replace
 from ..variants.config import VariantConfig
 from .targets import TARGETS, TOOLCHAIN_OF
 

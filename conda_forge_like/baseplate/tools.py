@@ -17,11 +17,11 @@ import sys
 import sysconfig
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..fsutil import user_cache_dir
+from ..records import dataclass, field
 
 
 @dataclass(frozen=True)

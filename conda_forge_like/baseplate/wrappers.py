@@ -15,10 +15,10 @@ import shlex
 import stat
 import subprocess
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CflError
+from ..records import dataclass
 from .compiler_script import CompilerBehaviour, compiler_script
 from .model import BasePlate
 from .tools import Tools

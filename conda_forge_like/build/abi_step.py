@@ -11,13 +11,13 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import abi, index, package
 from ..baseplate.targets import GLIBC_FLOOR
 from ..errors import CflError, Location, raise_collected
+from ..records import dataclass, field
 from ..render.model import RenderedRecipe
 
 

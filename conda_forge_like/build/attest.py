@@ -7,7 +7,6 @@ hashing ``path:`` sources). Both are byte-identical for identical builds.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from .. import __version__, baseplate, package, source
 from ..govern import buildfacts, provenance, sbom
 from ..govern.buildfacts import BuildFacts, EnvPackage, SourceFact, Tool
 from ..package.records import sha256_file
+from ..records import replace
 from ..render.model import RenderedRecipe
 from .environments import Installed
 
@@ -40,7 +40,7 @@ def attach(
         SBOM_FILE: sbom.document(found),
         PROVENANCE_FILE: provenance.dumps(provenance.statement(found, payload)),
     }
-    return dataclasses.replace(meta, attestations={**meta.attestations, **files})
+    return replace(meta, attestations={**meta.attestations, **files})
 
 
 def facts(

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..records import dataclass
 from ..render.model import RenderedRecipe
 from . import abi_step
 from .runner import Build, BuildOptions, Reporter, output_script

@@ -12,13 +12,13 @@ import json
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import CflError
 from ..fsutil import own_copy
 from ..platforms import build_platform, environment_subdir
+from ..records import dataclass, field
 
 PREFIX_LENGTH = 255
 _PAD = "_placehold"

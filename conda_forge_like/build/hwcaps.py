@@ -15,17 +15,16 @@ older loaders ignore the directories.
 
 from __future__ import annotations
 
-import dataclasses
 import posixpath
 import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CflError
 from ..recipe import microarch
+from ..records import dataclass, replace
 from ..relocate import Rpaths
 from ..render.model import RenderedRecipe
 
@@ -69,7 +68,7 @@ def _recipe_text(rendered: RenderedRecipe) -> str:
 
 def at_level(rendered: RenderedRecipe, level: int) -> RenderedRecipe:
     """The same output with the base plate set to ``level`` (the build string is unchanged)."""
-    return dataclasses.replace(rendered, variant={**rendered.variant, "microarch_level": level})
+    return replace(rendered, variant={**rendered.variant, "microarch_level": level})
 
 
 @dataclass(frozen=True)

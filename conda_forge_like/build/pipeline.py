@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 from .. import index, package
 from ..errors import CflError, raise_collected
+from ..records import replace
 from ..render.model import RenderedRecipe
 from . import (
     abi_step,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..baseplate.build_tools import table
 from ..errors import CflError, Location
+from ..records import dataclass
 from ..render.model import PendingPin, RenderedRecipe
 from ..render.pins import apply_pin
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import CflError
 from ..package import PathRecord
+from ..records import replace
 
 ENTRY_POINT = re.compile(
     r"^\s*(?P<name>[A-Za-z0-9_.+-]+)\s*=\s*(?P<module>[A-Za-z_][\w.]*)\s*:\s*(?P<func>[A-Za-z_][\w.]*)\s*$"

@@ -9,9 +9,10 @@ that has everything prepares nothing (no sources, environments, toolchain or bui
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..records import dataclass
 
 if TYPE_CHECKING:
     from ..render.model import RenderedRecipe

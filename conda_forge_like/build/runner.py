@@ -14,7 +14,6 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
 from ..baseplate.conda_vars import host_python
 from ..platforms import build_platform, environment_subdir, execution
+from ..records import dataclass, field
 from ..render.model import RenderedRecipe
 from . import (
     abi_step,

@@ -25,12 +25,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import CflError
 from ..recipe import SCRIPT_FILE_RE
+from ..records import dataclass
 from . import sandbox
 
 TAIL_LINES = 50

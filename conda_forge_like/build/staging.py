@@ -22,12 +22,12 @@ import os
 import shutil
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .. import globs
 from ..errors import CflError
+from ..records import dataclass, replace
 from ..render.model import RenderedRecipe, Requirements
 
 STAGED = "staged"  # <work>/staged/: copies of the files the staging build added

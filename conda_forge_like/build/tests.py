@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..baseplate.conda_vars import shlib_ext
 from ..errors import CflError
 from ..platforms import Execution
+from ..records import asdict, dataclass, field
 from ..render.model import TOP_LEVEL
 from . import script as script_runner
 from . import test_contents
@@ -278,9 +278,10 @@ def run(specs: Sequence[TestSpec], files: Mapping[str, bytes], where: TestRun) -
 
 
 def _has_pip(prefix: Path) -> bool:
-    return any(prefix.glob("lib/python*/site-packages/pip/__init__.py")) or (
-        prefix / "Lib" / "site-packages" / "pip" / "__init__.py"
-    ).is_file()
+    return (
+        any(prefix.glob("lib/python*/site-packages/pip/__init__.py"))
+        or (prefix / "Lib" / "site-packages" / "pip" / "__init__.py").is_file()
+    )
 
 
 def _v0_shell_file(

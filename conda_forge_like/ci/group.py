@@ -11,9 +11,9 @@ than changing what is built.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
+from ..records import replace
 from .plan import Job, _order, _slug, job_name
 from .toolchain import HostCompiler, compatible, host_compilers
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
 from types import MappingProxyType
+
+from ..records import dataclass, replace
 
 # The base plate cross-compiles from one Linux machine, so every platform builds there.
 DEFAULT_RUNNERS: Mapping[str, str] = MappingProxyType(

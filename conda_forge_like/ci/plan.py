@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
+from ..records import dataclass, field, replace
 from ..render.model import RenderedRecipe
 from ..variants.config import VariantConfig
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import VariantError
+from ..records import dataclass
 from ..variants.config import SPECIAL_KEYS, VariantConfig
 from ..variants.expand import expand
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
 from typing import Any
 
 from ..errors import SourceError
+from ..records import dataclass
 from .licenses import spdx_license
 from .sdist import Sdist
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from ..records import dataclass
 from .layout import NOT_INSTALLED, dig
 from .metadata import BuildSystem
 from .requirements import conda_name

@@ -13,12 +13,12 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
 from ..errors import SourceError, UsageError
+from ..records import dataclass
 from ..source.cache import SourceCache, digests, resolve_dir
 from ..source.fetch import fetch
 from ..source.spec import SourceSpec

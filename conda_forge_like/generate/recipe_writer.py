@@ -9,9 +9,9 @@ tests, ``python >=${{ python_min }}`` at run time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from ..records import dataclass
 from . import yaml_text
 from .native import BuildKind
 

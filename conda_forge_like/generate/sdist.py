@@ -12,10 +12,10 @@ import posixpath
 import tarfile
 import zipfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
+from ..records import dataclass
 
 # The files whose text is read: the core metadata, the build configuration, and what
 # setuptools' egg-info records (entry points and top-level names are not in PKG-INFO).

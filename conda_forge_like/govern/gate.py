@@ -13,13 +13,13 @@ and are listed, with their violations, in ``<subdir>/refused.json``::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import index as index_stage
 from ..errors import UsageError
 from ..index import channel as disk
+from ..records import dataclass
 from ..subdirs import SUBDIRS
 from . import facts, jsonfile
 from .policy import Policy, Violation, evaluate

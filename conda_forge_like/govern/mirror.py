@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import urllib.parse
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from ..errors import ChannelError, UsageError
 from ..index import channel as disk
 from ..index import repodata
 from ..package.records import sha256_file
+from ..records import dataclass
 from . import facts, gate
 from .policy import Policy, Violation
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+from ..records import dataclass, field
 
 REQUIRABLE = ("license", "license_family", "home", "summary", "description", "dev_url", "doc_url")
 """Metadata fields a policy may require: index.json's license fields and about.json's."""

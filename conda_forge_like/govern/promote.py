@@ -12,11 +12,11 @@ replaced in one step (``labels.write_label``), under the channel's label lock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import CflError, UsageError, raise_collected
+from ..records import dataclass
 from . import facts, labels, policy_file
 from .labels import MAIN, Members
 from .policy import Policy, evaluate

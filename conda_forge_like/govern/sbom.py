@@ -12,7 +12,6 @@ environment (``conda-meta/*.json``) the same way.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import hashlib
 import json
@@ -21,6 +20,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..records import asdict
 from .buildfacts import BuildFacts, EnvPackage, SourceFact, Tool
 from .policy import license_choices
 
@@ -49,7 +49,7 @@ def document(facts: BuildFacts) -> bytes:
     # Everything listed went into the build: the root depends on all of it (``scope`` tells
     # what the package needs at run time: ``required``; only to build it: ``excluded``).
     bom.register_dependency(root, parts)
-    return _serialized(bom, _digest(dataclasses.asdict(facts)))
+    return _serialized(bom, _digest(asdict(facts)))
 
 
 def environment_document(

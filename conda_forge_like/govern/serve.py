@@ -23,7 +23,6 @@ import posixpath
 import shutil
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 from ..errors import CflError, ChannelError
 from ..index import channel as disk
 from ..index import repodata
+from ..records import dataclass, field
 from ..subdirs import SUBDIRS
 from . import facts, labels, policy_file
 from .labels import LABEL_DIR, MAIN

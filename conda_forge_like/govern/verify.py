@@ -21,12 +21,12 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import CflError, PackageError
 from ..package.records import sha256_file
+from ..records import dataclass
 from . import provenance
 
 

@@ -8,8 +8,9 @@ files.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
+
+from ..records import dataclass, field
 
 PathType = Literal["hardlink", "softlink", "directory"]
 FileMode = Literal["text", "binary"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from ..records import dataclass, field
 
 RecipeFormat = Literal["v0", "v1"]
 

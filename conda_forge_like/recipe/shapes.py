@@ -10,10 +10,10 @@ are not checked here (``schema.check_keys`` reports unknown ones). In a recipe.y
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import CflError, Location, RecipeError
+from ..records import dataclass, field
 from ..yamlio import YDict, YList
 
 Kind = Literal["mapping", "list", "value", "value or list", "list or mapping", "value or mapping"]

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import RecipeError
+from ..records import dataclass, field
 
 _FUNC_RE = re.compile(r"\b(compiler|stdlib)\(\s*['\"]([\w+-]+)['\"]")
 _EXACT_PIN_RE = re.compile(r"pin_subpackage\(\s*['\"]([\w.+-]+)['\"][^)]*exact\s*=\s*(?:true|True)")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from dataclasses import dataclass
 
+from ..records import dataclass
 from .model import RelocationError
 
 _MH_MAGIC_64 = 0xFEEDFACF

@@ -6,10 +6,10 @@ removed=(RemovedRpath("bin/tool", "/usr/local/lib", "outside the prefix ..."),))
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import CflError
+from ..records import dataclass
 
 FileMode = Literal["text", "binary"]
 BinaryFormat = Literal["elf", "macho", "pe"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from ..records import dataclass, field
 
 # In a rendered meta.yaml's meta: the package is the recipe's own, not one of its outputs.
 TOP_LEVEL = "cfl_top_level"

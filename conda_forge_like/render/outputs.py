@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CflError, Location, RecipeError, raise_collected
+from ..records import dataclass, field
 from ..variants import hashing
 from . import identity
 from .context import PIN_RE, resolve_pins, take_compatible_pins

@@ -11,13 +11,13 @@ import datetime
 import time
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .. import platforms, yamlio
 from ..errors import CflError, Location, RecipeError, raise_collected
 from ..recipe import microarch, schema, selectors, shapes, v0
 from ..recipe.model import RawRecipe
+from ..records import dataclass
 from ..templating import render_text_collect
 from ..variants.config import VariantConfig
 from . import v0_env

@@ -10,10 +10,10 @@ context (``context_processor`` in ``jinja_context.py``), so recipes may write
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .. import platforms
+from ..records import dataclass
 from .outputs import PKG_HASH_MARK
 
 # PKG_HASH_MARK stands where ``{{ PKG_HASH }}`` is written; the build-string step puts the

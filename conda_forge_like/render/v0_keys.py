@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .. import platforms
 from ..recipe import v0
 from ..recipe.model import RawRecipe
+from ..records import dataclass
 from ..variants import hashing
 from .outputs import HASH_MARK, spec_name
 

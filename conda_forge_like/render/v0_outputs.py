@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .. import platforms, yamlio
 from ..errors import CflError, Location, RecipeError, raise_collected
 from ..recipe import SCRIPT_FILE_RE, v0
 from ..recipe.model import RawRecipe
+from ..records import dataclass
 from ..variants.config import VariantConfig
 from . import v0_keys
 from .model import TOP_LEVEL, IgnoreRunExports, PendingPin

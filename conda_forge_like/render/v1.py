@@ -8,13 +8,13 @@ evaluated. Every template error is collected with its line and raised together.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CflError, Location, RecipeError, raise_collected
 from ..recipe import microarch, schema, shapes
 from ..recipe.model import RawRecipe
 from ..recipe.v1 import Analysis, Usage, analyze
+from ..records import dataclass
 from ..yamlio import YDict, key_line, line_of
 from .model import IgnoreRunExports
 from .outputs import OutputSpec, take_pending_pins

@@ -43,12 +43,12 @@ import re
 import shutil
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .. import lazy
 from ..errors import CflError, SourceError, raise_collected
+from ..records import dataclass
 from . import archive
 from .cache import SourceCache, describe, resolve_dir
 from .spec import SourceSpec, parse_sources, url_problem

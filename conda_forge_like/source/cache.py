@@ -23,10 +23,10 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError
+from ..records import dataclass
 from .spec import SourceSpec
 
 ENV_VAR = "CFL_SOURCE_CACHE"

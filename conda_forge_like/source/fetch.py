@@ -15,11 +15,11 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ..errors import SourceError
+from ..records import dataclass
 from . import archive, proc
 from .cache import ENV_VAR, SourceCache, describe, digests, mismatches
 from .spec import SourceSpec, url_problem

@@ -11,10 +11,10 @@ import posixpath
 import re
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import CflError, Location, RecipeError, raise_collected
+from ..records import dataclass
 from . import archive
 
 

@@ -9,13 +9,13 @@ Both conda-build's ``conda_build_config.yaml`` (line selectors) and rattler-buil
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from .. import platforms, yamlio
 from ..errors import CflError, Location, RecipeError, VariantError, raise_collected
 from ..recipe import selectors
+from ..records import dataclass, field
 
 # Keys that configure expansion instead of being expanded themselves.
 SPECIAL_KEYS = frozenset(

@@ -135,10 +135,18 @@ def test_win_64_packages_use_conda_forges_library_layout(tmp_path: Path) -> None
     for result in built:
         assert result.package is not None
         listed[result.name] = package.read_info(result.package, "files").decode().split()
-    assert listed["libgreet"] == ["Library/bin/greet.exe", "Library/bin/libgreet.dll",
-                                  "Library/include/greet.h", "Library/lib/libgreet.dll.a"]
-    assert listed["greetpp"] == ["Library/bin/greetpp-demo.exe", "Library/bin/libgreetpp.dll",
-                                 "Library/include/greetpp.hpp", "Library/lib/libgreetpp.dll.a"]
+    assert listed["libgreet"] == [
+        "Library/bin/greet.exe",
+        "Library/bin/libgreet.dll",
+        "Library/include/greet.h",
+        "Library/lib/libgreet.dll.a",
+    ]
+    assert listed["greetpp"] == [
+        "Library/bin/greetpp-demo.exe",
+        "Library/bin/libgreetpp.dll",
+        "Library/include/greetpp.hpp",
+        "Library/lib/libgreetpp.dll.a",
+    ]
     assert not [e for e in events if "win-layout" in e[2]]
 
 

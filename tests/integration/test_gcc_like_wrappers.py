@@ -103,7 +103,10 @@ def test_a_cxx_link_without_g_carries_no_runtime_dwarf(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "flag",
     [
-        "-static-libgcc", "-Wl,-O2", "-Wl,-Bsymbolic-functions", "-Wl,-rpath-link,/nonexistent",
+        "-static-libgcc",
+        "-Wl,-O2",
+        "-Wl,-Bsymbolic-functions",
+        "-Wl,-rpath-link,/nonexistent",
         "-L/nonexistent/lib",  # LDFLAGS -L$PREFIX/lib before anything is installed there
     ],
 )

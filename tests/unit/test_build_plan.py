@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from conda_forge_like.build import files, plan, tests
 from conda_forge_like.errors import CflError
+from conda_forge_like.records import replace
 from conda_forge_like.render.model import (
     IgnoreRunExports,
     PendingPin,
@@ -66,10 +65,10 @@ def test_a_noarch_package_takes_only_noarch_exports() -> None:
     host = [
         plan.Exporter("python", "3.11.2", {"weak": ["python_abi 3.11.*"], "noarch": ["python"]}),
     ]
-    item = dataclasses.replace(rendered("pure", host=("python",)), noarch="python")
+    item = replace(rendered("pure", host=("python",)), noarch="python")
     assert plan.run_depends(item, host, [])[0] == ["python"]
     build = [plan.Exporter("tool", "1", {"strong": ["libgcc >=12"]})]
-    assert plan.run_depends(dataclasses.replace(item, requirements=Requirements(("tool",))),
+    assert plan.run_depends(replace(item, requirements=Requirements(("tool",))),
                             [], build)[0] == []  # fmt: skip
 
 
@@ -78,7 +77,7 @@ def test_ignore_run_exports_by_name_and_from_package() -> None:
         plan.Exporter("zlib", "1.3", {"weak": ["zlib >=1.3,<2.0a0"]}),
         plan.Exporter("openssl", "3", {"weak": ["openssl >=3"], "weak_constrains": ["x <2"]}),
     ]
-    item = dataclasses.replace(
+    item = replace(
         rendered("app", host=("zlib", "openssl")),
         ignore_run_exports=IgnoreRunExports(by_name=("zlib",), from_package=("openssl",)),
     )
@@ -166,7 +165,7 @@ def test_a_floor_above_2_17_is_a_run_dependency_even_without_stdlib() -> None:
 def test_no_glibc_dependency_without_a_compiler_or_off_linux() -> None:
     assert _sysroot_depends(rendered("data", build=("cmake",)), "2.36") == []
     item = rendered("app", build=("zig_osx-64 0.17.*", "sysroot_linux-64 2.17.*"))
-    osx = dataclasses.replace(item, subdir="osx-64")
+    osx = replace(item, subdir="osx-64")
     assert plan.sysroot_exporter(osx, "2.17") is None
 
 

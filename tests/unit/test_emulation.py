@@ -14,7 +14,7 @@ def test_shims_for_target_programs_only(tmp_path: Path) -> None:
     elf = b"\x7fELF\x02\x01\x01" + bytes(11)  # 64-bit little-endian; e_machine follows
     (prefix / "bin" / "tool").write_bytes(elf + (183).to_bytes(2, "little") + bytes(40))
     (prefix / "bin" / "cmake").write_bytes(elf + (62).to_bytes(2, "little") + bytes(40))
-    (prefix / "bin" / "wrapper").write_text("#!/bin/sh\ntool \"$@\"\n")
+    (prefix / "bin" / "wrapper").write_text('#!/bin/sh\ntool "$@"\n')
     runs = Execution("linux-aarch64", False, "/usr/bin/qemu-aarch64-static",
                      (("QEMU_LD_PREFIX", "/usr/aarch64-linux-gnu"),))  # fmt: skip
     assert emulation.needs_shims(runs)

@@ -3,8 +3,6 @@ the glibc-hwcaps copies (search paths, which package gets a copy, the ISA limit)
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from conda_forge_like import recipe, render
@@ -12,6 +10,7 @@ from conda_forge_like.abi.isa import allowed_level
 from conda_forge_like.build import hwcaps
 from conda_forge_like.errors import RecipeError
 from conda_forge_like.recipe import microarch
+from conda_forge_like.records import replace
 from conda_forge_like.variants import config as vc
 
 V1 = """\

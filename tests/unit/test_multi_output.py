@@ -3,12 +3,12 @@ build packages, what it needs built first, and which compiler pins the base plat
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from conda_forge_like.baseplate import substitute
 from conda_forge_like.build import plan, staging
+from conda_forge_like.records import replace
 from conda_forge_like.render.model import RenderedRecipe, Requirements
 from conda_forge_like.variants.config import VariantConfig
 

@@ -34,7 +34,7 @@ def _steps(index: int, options: ProviderOptions, with_compilers: bool) -> list[d
             "task": "Cache@2",
             "displayName": "Cache the base plate and downloads",
             "inputs": {
-                "key": " | ".join(['cfl', '"$(CFL_SUBDIR)"', *options.cache_files]),
+                "key": " | ".join(["cfl", '"$(CFL_SUBDIR)"', *options.cache_files]),
                 "path": "$(XDG_CACHE_HOME)/cfl",
             },
         },
