@@ -22,13 +22,11 @@ import sys
 import time
 from pathlib import Path
 
+from cfl_command import cfl
+
 ROOT = Path(__file__).resolve().parents[1]
 FULL = ["zlib", "bzip2", "xz", "libffi", "ncurses", "readline", "openssl", "python"]
 CORE = ["zlib", "libffi", "python"]
-
-
-def cfl(*args: str) -> list[str]:
-    return [sys.executable, "-m", "conda_forge_like.cli", *args]
 
 
 def build(recipe: str, channel: Path, target: str, cache: Path, extra: list[str]) -> float:

@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from cfl_command import cfl
+
 ROOT = Path(__file__).resolve().parents[1]
 RECIPES = ROOT / "bench" / "recipes"
 
@@ -61,10 +63,6 @@ def run(command: list[str]) -> float:
         tail = (done.stdout + done.stderr).strip().splitlines()[-15:]
         raise SystemExit(f"failed ({done.returncode}): {' '.join(command)}\n" + "\n".join(tail))
     return elapsed
-
-
-def cfl(*args: str) -> list[str]:
-    return [sys.executable, "-m", "conda_forge_like.cli", *args]
 
 
 def peer(recipe: Path, out: Path, channel: Path, variants: Path | None = None) -> list[str]:

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import rattler_build as rb
+from cfl_command import cfl
 
 from conda_forge_like import api
 
@@ -195,10 +196,6 @@ def process(command: list[str]) -> tuple[float, bool]:
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, env=env, cwd=ROOT, check=False)
     return time.perf_counter() - start, done.returncode == 0
-
-
-def cfl(*args: str) -> list[str]:
-    return [sys.executable, "-m", "conda_forge_like.cli", *args]
 
 
 def median_of(repeat: int, command: list[str]) -> float:

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -113,6 +112,8 @@ def ci(
 
 def is_cfl_source_tree(root: Path) -> bool:
     """Whether ``root`` is a checkout of cfl itself (its pyproject.toml names this project)."""
+    import tomllib
+
     try:
         with (root / "pyproject.toml").open("rb") as stream:
             project = tomllib.load(stream).get("project") or {}

@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__, cli_display, cli_generate, cli_govern, cli_options
 from .subdirs import SUBDIRS
@@ -289,13 +289,52 @@ def _cmd_debug(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+class _Unused:
+    """Stands in for the parser of a subcommand that is not running: every call is a no-op."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Unused]:
+        return lambda *args, **kwargs: self
+
+
+class _OnlyCommand:
+    """``add_subparsers()``'s action, building only the subcommand named on the command line.
+
+    argparse spends about a millisecond on each subparser and its arguments (most of it in
+    gettext looking for translations), and cfl has twenty: the others get ``_Unused``.
+    """
+
+    def __init__(self, sub: Any, wanted: str):
+        self.sub, self.wanted, self.found = sub, wanted, False
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self.wanted != name and self.wanted not in kwargs.get("aliases", ()):
+            return _Unused()
+        self.found = True
+        return self.sub.add_parser(name, **kwargs)
+
+
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``argv``, only for the subcommand it names."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    wanted = next((w for w in words if not w.startswith("-")), None)
+    if wanted is not None:
+        parser = _parser_for(wanted)
+        if parser is not None:
+            return parser
+    built = _parser_for(None)
+    assert built is not None
+    return built
+
+
+def _parser_for(wanted: str | None) -> argparse.ArgumentParser | None:
     parser = argparse.ArgumentParser(
         prog="cfl", description="Build native software into conda packages from one recipe."
     )
     parser.add_argument("--version", action="version", version=f"cfl {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
-    sub = parser.add_subparsers(dest="command", required=True)
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    only = None if wanted is None else _OnlyCommand(subparsers, wanted)
+    sub: Any = subparsers if only is None else only
     render = sub.add_parser("render", help="expand recipes over their variant matrix")
     render.add_argument("recipes", nargs="+", metavar="RECIPE", help="recipe file or folder")
     cli_options.variant_options(render)
@@ -399,7 +438,7 @@ def _parser() -> argparse.ArgumentParser:
     index.set_defaults(func=_cmd_index)
     cli_generate.register(sub)
     cli_govern.register(sub)
-    return parser
+    return parser if only is None or only.found else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -421,9 +460,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    import traceback
-
+    args = _parser(argv).parse_args(argv)
     from .errors import CflError  # after parsing: --version and --help load no stage
 
     if argv is None:
@@ -433,6 +470,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return code
     except CflError as exc:
         if args.debug:
+            import traceback
+
             traceback.print_exc()
         _report(exc, sys.stderr)
         return exc.exit_code
@@ -441,6 +480,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception:  # noqa: BLE001 - last line of defence: no bare traceback for users
         if args.debug:
+            import traceback
+
             traceback.print_exc()
         exc_type, exc_value, _ = sys.exc_info()
         print(

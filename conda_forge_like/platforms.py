@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import os
-import platform as _platform
 import shutil
 import sys
 from collections.abc import Callable
@@ -56,10 +55,18 @@ def environment_subdir(subdir: str) -> str:
     return build_platform() if subdir == "noarch" else subdir
 
 
+def _machine() -> str:
+    if hasattr(os, "uname"):
+        return os.uname().machine
+    import platform  # Windows: from the environment
+
+    return platform.machine()
+
+
 def build_platform() -> str:
     """The subdir of the machine running cfl."""
     os_name = {"linux": "linux", "darwin": "osx", "win32": "win"}.get(sys.platform, "linux")
-    machine = _platform.machine().lower()
+    machine = _machine().lower()
     arch = {"x86_64": "64", "amd64": "64", "aarch64": "aarch64", "arm64": "arm64"}.get(
         machine, "64"
     )

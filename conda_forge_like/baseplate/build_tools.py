@@ -7,10 +7,9 @@ Pure apart from reading the packaged data file once. ``table()["patch"]`` ->
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import CflError, Location
@@ -125,8 +124,10 @@ def parse_table(data: Mapping[str, Any]) -> dict[str, ToolEntry]:
 
 @lru_cache(maxsize=1)
 def table() -> Mapping[str, ToolEntry]:
-    text = resources.files(__package__ or "conda_forge_like.baseplate").joinpath(DATA_FILE)
-    return parse_table(tomllib.loads(text.read_text(encoding="utf-8")))
+    import tomllib
+
+    text = Path(__file__).with_name(DATA_FILE).read_text(encoding="utf-8")
+    return parse_table(tomllib.loads(text))
 
 
 def debian_packages(entries: Mapping[str, ToolEntry]) -> list[str]:

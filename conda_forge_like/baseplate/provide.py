@@ -61,6 +61,8 @@ def sources(entry: ToolEntry) -> dict[str, str | None]:
 
 def missing(names: Sequence[str], entries: Mapping[str, ToolEntry] | None = None) -> list[str]:
     """``"patch: patch not installed (apt-get install patch ...)"`` per tool not here."""
+    if not names:
+        return []
     entries = table() if entries is None else entries
     problems = []
     for name in names:
@@ -73,6 +75,8 @@ def missing(names: Sequence[str], entries: Mapping[str, ToolEntry] | None = None
 
 def provide(names: Sequence[str], prefix: Path, cache_dir: Path | None = None) -> list[BuildTool]:
     """Link each named tool into ``prefix``; a tool not installed here is an error."""
+    if not names:
+        return []
     entries = table()
     problems = missing(names, entries)
     if problems:

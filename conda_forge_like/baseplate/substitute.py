@@ -15,6 +15,7 @@ pinned -> ``(config with c_compiler: zig, c_compiler_version: '0.17', ["c_compil
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -166,15 +167,23 @@ def substitute(
     return replace(config, values=MappingProxyType(values)), notes
 
 
+def _glibc_version() -> str:
+    """This machine's glibc (what ``platform.libc_ver`` asks first), or '' off glibc."""
+    try:
+        text = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (AttributeError, ValueError, OSError):
+        return ""
+    name, _, version = text.partition(" ")
+    return version if name == "glibc" else ""
+
+
 def for_build(config: VariantConfig, subdir: str) -> tuple[VariantConfig, list[str]]:
     """``complete``, ``substitute`` and the win-64 C runtime (``crt``) with this machine's
     versions: the one entry that probes (a compiler only when a variant names it; zig's
     mingw-w64 for win)."""
-    import platform
-
     from . import crt, tools
 
-    facts = {"glibc": platform.libc_ver()[1]}
+    facts = {"glibc": _glibc_version()}
     if subdir.startswith("win-"):
         facts["mingw-w64"] = crt.mingw_version(tools.find_tools().zig) or ""
     versions = tools.detect_versions().with_facts({k: v for k, v in facts.items() if v})

@@ -204,8 +204,6 @@ def build_all(
     A failure does not stop outputs that do not depend on it; those that do are not built
     (reported ``blocked``). Every failure is raised together at the end; ``summary`` gets
     every output's result first, the failed and blocked ones too."""
-    from concurrent.futures import ThreadPoolExecutor
-
     ordered = plan.order(rendered)
     out = options.output_dir.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -235,6 +233,8 @@ def build_all(
             if jobs <= 1 or len(wave) == 1:
                 done = [attempt(item) for item in wave]
             else:
+                from concurrent.futures import ThreadPoolExecutor  # 10 ms: only when used
+
                 with ThreadPoolExecutor(max_workers=jobs) as pool:
                     done = list(pool.map(attempt, wave))
             for item, outcome in zip(wave, done, strict=True):

@@ -52,6 +52,8 @@ def split_build_specs(
 ) -> tuple[list[str], list[str]]:
     """Base-plate compilers and table tools (``tools``, default: the table's names) that no
     channel offers are provided; the rest is solved: a channel's real package wins."""
+    if not specs:
+        return [], []
     tools = table().keys() if tools is None else tools
     provided, solve = [], []
     for spec in specs:
@@ -65,6 +67,8 @@ def split_build_specs(
 
 def provided_tools(provided: Sequence[str], tools: Collection[str] | None = None) -> list[str]:
     """The table's names among the provided specs (the compilers are the wrappers' job)."""
+    if not provided:
+        return []
     tools = table().keys() if tools is None else tools
     return list(dict.fromkeys(spec_name(s) for s in provided if spec_name(s) in tools))
 

@@ -8,21 +8,31 @@ then evaluated as compiled code.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Mapping
 from functools import lru_cache
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..records import dataclass
 
-_ALLOWED = (
+if TYPE_CHECKING:
+    import ast
+
+
+@lru_cache(maxsize=1)
+def _allowed() -> tuple[type, ...]:
+    """The syntax a selector may use (``ast`` is imported by the first selector)."""
+    import ast
+
+    return (
     ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
     ast.Compare, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
     ast.Is, ast.IsNot, ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.List,
     ast.Attribute, ast.Call,
-)  # fmt: skip
+    )  # fmt: skip
+
+
 _STR_METHODS = frozenset({"startswith", "endswith", "lower", "upper", "split", "get"})
 
 # `  - zlib  # [linux and x86_64]`: the selector is the last bracket group of a comment.
@@ -55,6 +65,8 @@ class _Namespace(dict[str, Any]):
 @lru_cache(maxsize=4096)
 def compile_selector(expr: str) -> Selector:
     """Parse and validate once; raises ``SelectorSyntaxError`` with the reason."""
+    import ast
+
     text = expr.strip()
     try:
         tree = ast.parse(text, mode="eval")
@@ -62,7 +74,7 @@ def compile_selector(expr: str) -> Selector:
         raise SelectorSyntaxError(f"cannot parse selector [{text}]: {exc.msg}") from exc
     names: set[str] = set()
     for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED):
+        if not isinstance(node, _allowed()):
             raise SelectorSyntaxError(
                 f"selector [{text}] uses unsupported syntax ({type(node).__name__})"
             )
@@ -85,6 +97,8 @@ def _is_method_call(node: ast.Call) -> bool:
     """``target_platform.startswith("linux")`` or ``int(c_compiler_version)``: the only calls
     a selector may make (plain arguments, no ``*args``/keywords), so no other name bound to a
     function is ever called."""
+    import ast
+
     plain = all(isinstance(arg, ast.Constant | ast.Name) for arg in node.args)
     func = node.func
     callee = isinstance(func, ast.Attribute) or (
