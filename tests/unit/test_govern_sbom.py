@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
@@ -17,6 +18,7 @@ from conda_forge_like.govern.buildfacts import (
     contents_sha256,
     tree_sha256,
 )
+from conda_forge_like.records import replace
 
 FACTS = BuildFacts(
     name="greet", version="1.2", build="h1234567_0", subdir="linux-64", license="MIT OR Apache-2.0",
@@ -127,3 +129,63 @@ def test_tree_digests_depend_on_paths_and_contents() -> None:
     assert base == contents_sha256({"b": b"2", "a": b"1"})
     assert base != contents_sha256({"a": b"1", "b": b"3"})
     assert base != contents_sha256({"a": b"1", "c": b"2"})
+
+
+# cfl writes the JSON itself; cyclonedx-python-lib's model, which it used before, is the
+# reference: the same facts must give the same bytes.
+VARIED = [
+    FACTS,
+    replace(FACTS, license="Custom thing", sources=(
+        SourceFact("git", "https://example.invalid/y.git", "ee" * 32, "ff" * 16, "v1.0"),)),
+    replace(FACTS, license=None, version="1.0+a!b*", tools=(), sources=(), environment=(),
+            run=(), source_date_epoch=0),
+    replace(FACTS, license="GPL-2.0-or-later WITH Classpath-exception-2.0",
+            run=("a_b.c >=1", "py-x", "zlib"),
+            environment=(EnvPackage("a.b-c_d", "2!1.0+x", "h_1", "host"),
+                         EnvPackage("a.b-c_d", "2!1.0+x", "h_1", "build"))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("facts", VARIED, ids=range(len(VARIED)))
+def test_the_sbom_is_what_cyclonedx_python_lib_writes_for_the_same_facts(facts) -> None:
+    import sbom_reference
+
+    assert sbom.document(facts) == sbom_reference.document(facts)
+
+
+def test_an_environment_sbom_is_what_cyclonedx_python_lib_writes() -> None:
+    import sbom_reference
+
+    records = [
+        {"name": "zlib", "version": "1.3", "build": "h0", "subdir": "linux-64",
+         "sha256": "aa" * 32, "license": "Zlib"},
+        {"name": "abc", "version": "1+x!", "build": "py_0", "subdir": "noarch"},
+        {"name": "lic", "version": "2", "license": "some text, not SPDX (c)"},
+    ]  # fmt: skip
+    for name, items, epoch in (("env", records, 5), ("empty", [], 0)):
+        assert sbom.environment_document(name, items, epoch) == (
+            sbom_reference.environment_document(name, items, epoch)
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "build", "subdir"),
+    [("zlib", "1.3", "h0_0", "linux-64"), ("a.b-c_d", "2!1.0+x*", "py_0", None),
+     ("x", "", "", ""), ("x", "1 2/3:4?5#6&7=8%9@", "a/b:c&d=e f", "noarch"),
+     ("UPPER", "1.0", None, "osx-arm64"), ("a:b/c", "1", None, None),
+     ("ü-name", "1.0~rc", "h~1", "win-64")],
+)  # fmt: skip
+def test_purls_are_those_of_packageurl_python(name, version, build, subdir) -> None:
+    import sbom_reference
+
+    assert sbom.purl(name, version, build, subdir) == str(
+        sbom_reference.purl(name, version, build, subdir)
+    )
+
+
+def test_uuid5_is_the_standard_librarys() -> None:
+    import uuid
+
+    namespace = uuid.UUID("6b7c2f1e-2d43-5e2a-9a57-63666c2d7362")
+    for name in ("", "a", "x" * 100, "ü"):
+        assert sbom.uuid5(namespace.bytes, name) == str(uuid.uuid5(namespace, name))

@@ -94,3 +94,8 @@ def test_a_noarch_build_without_binaries_loads_no_binary_reader(tmp_path: Path) 
     assert "conda_forge_like.abi.checks" in modules  # the byte-leak checks still run
     assert sorted(m for m in modules if m.startswith(BINARY_ONLY)) == []
     assert "jinja2" not in modules  # the recipe has no `${{ }}`
+    # What every build pays for otherwise: the SBOM library's model (cfl writes the JSON), the
+    # dataclasses module (cfl's records), the thread pool of --jobs and the SPDX parser.
+    slow = ("cyclonedx", "packageurl", "py_serializable", "dataclasses", "inspect",
+            "concurrent", "license_expression", "tomllib")  # fmt: skip
+    assert sorted(m for m in modules if m.split(".")[0] in slow) == []
