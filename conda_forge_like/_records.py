@@ -289,9 +289,7 @@ def replace(obj: T, /, **changes: Any) -> T:
             if f.name in changes:
                 raise ValueError(f"field {f.name} is declared with init=False")
         elif f.name not in changes:
-            changes[f.name] = (
-                obj.__dict__[f.name] if f.name in obj.__dict__ else getattr(obj, f.name)
-            )
+            changes[f.name] = getattr(obj, f.name)
     return obj.__class__(**changes)
 
 
