@@ -398,5 +398,17 @@ def fetch_sources(
     return source.fetch_all(specs, source.SourceCache(_source_cache(source_cache)))
 
 
-# The CI part of the API lives in api_ci (re-exported here: api.ci is the stable name).
-from .api_ci import ci, ci_stale, ci_write  # noqa: E402
+# The CI part of the API lives in api_ci, loaded when first asked for (a build never is):
+# api.ci, api.ci_stale and api.ci_write are the stable names.
+if TYPE_CHECKING:
+    from .api_ci import ci, ci_stale, ci_write
+
+_CI_NAMES = frozenset({"ci", "ci_stale", "ci_write"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CI_NAMES:
+        from . import api_ci
+
+        return getattr(api_ci, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..relocate.scan import classify
-from .allowlist import library_key, provided_names
 from .layout import layout_findings
 from .model import AbiCheckError, CheckContext, Finding, finding, spec_name
 
@@ -49,6 +48,8 @@ def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
 
 
 def _overdepending(binaries: dict[str, BinaryInfo], ctx: CheckContext) -> list[Finding | None]:
+    from .allowlist import library_key, provided_names  # binaries only
+
     linked = {library_key(n, ctx.subdir) for info in binaries.values() for n in info.needed}
     found: list[Finding | None] = []
     for spec in ctx.host_run_exporters:

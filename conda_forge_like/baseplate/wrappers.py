@@ -12,7 +12,6 @@ import fcntl
 import hashlib
 import os
 import shlex
-import stat
 import subprocess
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -167,11 +166,26 @@ def _runtime_debug_script(plate: BasePlate, zig_cache: str | None, share: Path) 
 
 
 def _write_executable(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    """``path`` made executable holding ``text``. A new file is created in place; an existing
+    one (a prefix prepared again) is replaced by a rename, never rewritten under a running
+    bash, which reads its script as it goes."""
+    data = text.encode()
     try:
-        tmp.write_text(text)
-        tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        tmp.replace(path)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o755)
+        except FileExistsError:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(data)
+            tmp.chmod(0o755)
+            tmp.replace(path)
+            return
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fchmod(fd, 0o755)  # whatever the umask
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise CflError(f"cannot write {path}: {exc.strerror}") from exc
 

@@ -17,7 +17,6 @@ from ..baseplate.build_tools import table
 from ..errors import CflError, Location
 from ..records import dataclass
 from ..render.model import PendingPin, RenderedRecipe
-from ..render.pins import apply_pin
 
 # Spec-name prefixes of what compiler()/stdlib() render to, for any target subdir.
 _PLATE_PACKAGES = ("zig", "gcc", "gxx", "clang", "clangxx", "sysroot", "vs", "vs2022",
@@ -190,6 +189,8 @@ def _resolve_pin_compatible(
             if pin.upper_bound:  # conda-build: `>=<version>,<upper_bound>`
                 lower = f">={version}," if pin.lower else ""
                 return f"{spec} {lower}<{pin.upper_bound}"
+            from ..render.pins import apply_pin
+
             return f"{spec} {apply_pin(version, pin.lower, pin.upper)}"
     return spec
 

@@ -19,22 +19,20 @@ from typing import Any
 
 from .. import abi, baseplate, fsutil, package, relocate, source
 from ..baseplate import env as plate_env
-from ..baseplate import microarch, wrappers
 from ..baseplate import tools as plate_tools
+from ..baseplate import wrappers
 from ..baseplate.conda_vars import host_python
 from ..platforms import build_platform, environment_subdir, execution
 from ..records import dataclass, field
 from ..render.model import RenderedRecipe
 from . import (
     abi_step,
-    emulation,
     environments,
     files,
     hwcaps,
     licenses,
     plan,
     staging,
-    test_step,
     tests,
     tools_step,
 )
@@ -389,6 +387,9 @@ class Build:
     ) -> bool:
         if not (self.options.test and specs):
             return False
+        from ..baseplate import microarch  # the test stage: loaded by builds that test
+        from . import emulation, test_step
+
         runs = execution(self.r.subdir, build_platform())
         if not runs.direct and not emulation.needs_shims(runs):
             self.report("warning", self.r, f"tests skipped: {runs.note}")

@@ -24,7 +24,6 @@ from ..platforms import Execution
 from ..records import asdict, dataclass, field
 from ..render.model import TOP_LEVEL
 from . import script as script_runner
-from . import test_contents
 
 SPECS_FILE = "tests.json"
 V0_SCRIPT = "run_test.sh"
@@ -47,6 +46,12 @@ class TestSpec:
     source_files: tuple[str, ...] = ()  # from the build's source tree
     script: str | None = None  # v0: run_test.sh (or test/script) from the recipe folder
     recipe_format: str = "v1"
+
+
+def _normalize_contents(contents: Mapping[str, Any]) -> dict[str, Any]:
+    from . import test_contents  # only recipes with package_contents tests load it
+
+    return test_contents.normalize(contents)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -79,7 +84,7 @@ def _v1_test(item: Mapping[str, Any]) -> TestSpec:
         files=_strings(recipe_files),
         imports=_strings(python.get("imports") if isinstance(python, dict) else None),
         pip_check=checks_pip,
-        contents=test_contents.normalize(contents) if isinstance(contents, dict) else {},
+        contents=_normalize_contents(contents) if isinstance(contents, dict) else {},
         source_files=_strings(source_files),
     )
 
@@ -254,6 +259,8 @@ def run(specs: Sequence[TestSpec], files: Mapping[str, bytes], where: TestRun) -
     notes: list[str] = []
     has_python = any((where.prefix / p).exists() for p in ("bin/python", "python.exe"))
     has_pip = has_python and _has_pip(where.prefix)
+    from . import test_contents  # package_contents checks: loaded by builds that test
+
     for index, spec in enumerate(specs):
         missing = test_contents.problems(spec.contents, where.package_paths, where.subdir)
         if missing:

@@ -5,7 +5,6 @@ Pure. ``check_keys(tree, V0_SCHEMA, "meta.yaml")`` -> list of ``RecipeError`` (e
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,6 +124,8 @@ def check_keys(tree: Any, schema: Schema, filename: str, path: str = "") -> list
 
 
 def _unknown(key: str, path: str, schema: Schema, where: Location) -> RecipeError:
+    import difflib  # only a misspelt key needs it
+
     close = difflib.get_close_matches(key, [str(k) for k in schema], n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(schema))}"
     section = path.rstrip("/") or "the top level"

@@ -62,12 +62,32 @@ class _Namespace(dict[str, Any]):
         return False
 
 
+# `linux`, `not win`, `linux and not aarch64`: names joined by and/or/not, which need no AST
+# to be known safe (most selectors of real recipes; the rest are checked node by node).
+_NAMES_ONLY = re.compile(r"(?:not\s+)*[^\W\d_]\w*(?:\s+(?:and|or)\s+(?:not\s+)*[^\W\d_]\w*)*")
+_OPERATORS = frozenset({"and", "or", "not"})
+_CONSTANTS = frozenset({"True", "False", "None"})
+
+
+def _names_only(text: str) -> Selector | None:
+    if not _NAMES_ONLY.fullmatch(text):
+        return None
+    try:  # a keyword used as a name (`linux and if`) is the full check's to report
+        code = compile(text, "<selector>", "eval")
+    except SyntaxError:
+        return None
+    return Selector(text, code, frozenset(text.split()) - _OPERATORS - _CONSTANTS)
+
+
 @lru_cache(maxsize=4096)
 def compile_selector(expr: str) -> Selector:
     """Parse and validate once; raises ``SelectorSyntaxError`` with the reason."""
+    text = expr.strip()
+    simple = _names_only(text)
+    if simple is not None:
+        return simple
     import ast
 
-    text = expr.strip()
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:

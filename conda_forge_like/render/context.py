@@ -19,7 +19,6 @@ from typing import Any
 from .. import platforms
 from ..errors import RecipeError
 from .model import PendingPin
-from .pins import apply_pin, ensure_valid_spec
 
 _NATIVE: dict[str, dict[str, str]] = {
     "linux": {"c": "gcc", "cxx": "gxx", "fortran": "gfortran", "rust": "rust", "go": "go"},
@@ -46,6 +45,8 @@ class Functions:
     def _spec(self, name: str, version: Any) -> str:
         if version is None or str(version) == "":
             return name
+        from .pins import ensure_valid_spec  # pins load with the first pinned spec
+
         return ensure_valid_spec(f"{name} {version}")
 
     def compiler(self, language: str) -> str:
@@ -80,6 +81,8 @@ class Functions:
             return self._pending(name, lower=lower, upper=upper, exact=exact)
         if exact:
             return f"{name} =={version}"
+        from .pins import apply_pin
+
         return f"{name} {apply_pin(str(version), lower, upper)}"
 
     def _pin_compatible_v0(
@@ -106,6 +109,8 @@ class Functions:
         if upper_bound:
             lower = f">={version}," if (min_pin or lower_bound) else ""
             return f"{name} {lower}<{upper_bound}"
+        from .pins import apply_pin
+
         return f"{name} {apply_pin(version, min_pin, max_pin)}"
 
     def _pending(self, name: str, **pin: Any) -> str:
@@ -190,5 +195,7 @@ def resolve_pins(spec: str, outputs: Mapping[str, tuple[str, str]], where: Any =
         # rattler-build writes `==1.2.3`; conda-build the bare version.
         resolved = f"{pin['name']} {'==' if pin.get('v1') else ''}{version} {build_string}"
     else:
+        from .pins import apply_pin
+
         resolved = f"{pin['name']} {apply_pin(version, pin['lower'], pin['upper'])}".rstrip()
     return spec[: match.start()] + resolved + spec[match.end() :]

@@ -49,7 +49,6 @@ from typing import TYPE_CHECKING, Literal
 from .. import lazy
 from ..errors import CflError, SourceError, raise_collected
 from ..records import dataclass
-from . import archive
 from .cache import SourceCache, describe, resolve_dir
 from .spec import SourceSpec, parse_sources, url_problem
 
@@ -209,6 +208,8 @@ def _is_local_git(location: str) -> bool:
 
 
 def _place_path(spec: SourceSpec, target: Path, ctx: _Context) -> None:
+    from . import archive
+
     source = (ctx.recipe_dir / spec.location).absolute()
     try:
         if source.is_dir():
@@ -238,7 +239,7 @@ def _copy_tree(source: Path, target: Path, work_dir: Path) -> None:
 
 
 def _place_url(spec: SourceSpec, target: Path, ctx: _Context) -> None:
-    from . import fetch
+    from . import archive, fetch
 
     downloaded = fetch.fetch(spec, ctx.cache, ctx.work_dir, ctx.env).path
     name = spec.file_name or _url_file_name(spec.location)
@@ -252,7 +253,7 @@ def _place_url(spec: SourceSpec, target: Path, ctx: _Context) -> None:
 
 
 def _place_pypi(spec: SourceSpec, target: Path, ctx: _Context) -> None:
-    from . import fetch
+    from . import archive, fetch
 
     sdist = fetch.fetch(spec, ctx.cache, ctx.work_dir, ctx.env).path
     try:

@@ -6,7 +6,6 @@ See the ``source`` package docstring for the kinds and their keys.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 import urllib.parse
@@ -15,7 +14,6 @@ from typing import Any
 
 from ..errors import CflError, Location, RecipeError, raise_collected
 from ..records import dataclass
-from . import archive
 
 
 @dataclass(frozen=True)
@@ -174,6 +172,8 @@ def _check_keys(entry: _Entry, kind: str) -> None:
         if name in _UNSUPPORTED:
             entry.error(name, f"{_UNSUPPORTED[name]} are not supported (`{name}`)")
             continue
+        import difflib  # a misspelt key
+
         close = difflib.get_close_matches(name, sorted(allowed), n=1)
         hint = f"did you mean `{close[0]}`?" if close else None
         entry.error(
@@ -256,8 +256,11 @@ def _parse_url(entry: _Entry, common: dict[str, Any]) -> SourceSpec | None:
         entry.error("url", f"`{urls[0]}` has no `sha256`", hint=_CHECKSUM_HINT)
     file_name = _file_name(entry)
     fn = entry.text("fn")
-    if fn is not None and file_name is None and not archive.is_archive_name(fn):
-        file_name = fn  # conda-build's `fn` names the download; an archive is still extracted
+    if fn is not None and file_name is None:
+        from .archive import is_archive_name  # v0 `fn` only
+
+        if not is_archive_name(fn):
+            file_name = fn  # conda-build's `fn` names the download; an archive is still extracted
     return SourceSpec(
         "url",
         urls[0],

@@ -99,3 +99,10 @@ def test_a_noarch_build_without_binaries_loads_no_binary_reader(tmp_path: Path) 
     slow = ("cyclonedx", "packageurl", "py_serializable", "dataclasses", "inspect",
             "concurrent", "license_expression", "tomllib")  # fmt: skip
     assert sorted(m for m in modules if m.split(".")[0] in slow) == []
+    # --no-test: the test stage; a selector of names needs no ast; scripts spawn through
+    # setpriv, so no ctypes for a preexec_fn; no CI files, no misspelt key, no pin.
+    unused = ("ast", "ctypes", "difflib", "conda_forge_like.api_ci",
+              "conda_forge_like.build.test_step", "conda_forge_like.build.emulation",
+              "conda_forge_like.render.pins",
+              "conda_forge_like.source.archive")  # fmt: skip
+    assert sorted(m for m in modules if m in unused) == []

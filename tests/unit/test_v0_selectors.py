@@ -101,3 +101,32 @@ def test_apply_selectors_collects_every_bad_selector_with_its_line() -> None:
     assert [str(e.location) for e in errors] == ["meta.yaml:1", "meta.yaml:3"]
     assert all(e.hint for e in errors)
     assert out.split("\n")[:3] == ["", "b: 2", ""]
+
+
+@pytest.mark.parametrize(
+    "expr",
+    ["linux", "not win", "linux and not aarch64", "linux or osx and not win", "not not x",
+     "x and True", "a1 and b2", "é and b", "linux and if", "_x", "x and _y", "lambda", "1a",
+     "not", "x or await"],
+)  # fmt: skip
+def test_names_only_selectors_compile_as_the_checked_path_does(
+    expr: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Selectors of names, and, or, not skip the AST check: the same names and results, and
+    what the check refuses the fast path leaves to it."""
+    fast = selectors._names_only(expr)
+    selectors.compile_selector.cache_clear()
+    monkeypatch.setattr(selectors, "_names_only", lambda text: None)
+    try:
+        checked = selectors.compile_selector(expr)
+    except selectors.SelectorSyntaxError:
+        assert fast is None
+        return
+    finally:
+        selectors.compile_selector.cache_clear()
+    assert fast is not None
+    assert fast.names == checked.names
+    for ns in ({}, {"linux": True, "x": True}, {"win": True, "osx": True, "b": True}):
+        assert eval(fast.code, {"__builtins__": {}}, selectors._Namespace(ns)) == eval(
+            checked.code, {"__builtins__": {}}, selectors._Namespace(ns)
+        )
