@@ -13,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,12 +53,25 @@ def exclusive_lock(path: Path, error: type[CflError] = CflError) -> Iterator[Non
         os.close(fd)
 
 
+def make_temp(directory: str | os.PathLike[str], prefix: str) -> tuple[int, str]:
+    """A new file ``directory/prefix<random>`` only this process can read: its open
+    descriptor and path (``tempfile.mkstemp`` without that module's start-up cost)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+    for _ in range(100):
+        path = os.path.join(directory, prefix + os.urandom(6).hex())
+        try:
+            return os.open(path, flags, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {directory}")
+
+
 @contextmanager
 def atomic_output(target: Path, error: type[CflError] = CflError) -> Iterator[IO[bytes]]:
     """A temporary file beside ``target`` that replaces it (mode 0644, synced) when the block
     ends and vanishes on any error; one that cannot be made is raised as ``error``."""
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        fd, temp_name = make_temp(target.parent, f".{target.name}.")
     except OSError as exc:
         raise error(f"cannot write into {target.parent}: {exc.strerror}") from exc
     temp = Path(temp_name)

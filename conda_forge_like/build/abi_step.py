@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -136,6 +135,8 @@ def _abi_diff(
     previous = earlier_build(inputs.channel, rendered)
     if previous is None:
         return []
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="cfl-abi-") as tmp:
         root = Path(tmp)
         package.extract(previous, root)

@@ -10,13 +10,28 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PackageError
 from ..fsutil import atomic_output
 from . import archive, metadata
 from .model import PACKAGE_FORMATS, PackageFormat, PackageMetadata, PathRecord
-from .reader import extract, read_index, read_info, read_info_tree
 from .records import file_record
+
+if TYPE_CHECKING:
+    from .reader import extract, read_index, read_info, read_info_tree
+
+# Reading packages (zipfile, tarfile's readers) loads with the first package read: a build
+# that installs nothing only writes one.
+_READER_NAMES = frozenset({"extract", "read_index", "read_info", "read_info_tree"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _READER_NAMES:
+        from . import reader
+
+        return getattr(reader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "PackageFormat",

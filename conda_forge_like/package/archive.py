@@ -14,17 +14,19 @@ import os
 import shutil
 import stat
 import tarfile
-import tempfile
 import time
-import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Literal
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
 
 import zstandard
 
 from ..errors import PackageError
+from .container import Spool, fits_classic_zip, write_stored_zip
 from .model import PackageMetadata, PathRecord
+
+if TYPE_CHECKING:
+    import zipfile
 
 CONDA_FORMAT_VERSION = 2
 CONDA_LEVEL = 19  # conda-package-handling's default; decompression speed does not depend on it
@@ -127,8 +129,8 @@ def write_tar_bz2(
     _write_tar(out, "w|bz2", root, records, info, epoch)
 
 
-def _spool(spool_dir: Path) -> tempfile.SpooledTemporaryFile[bytes]:
-    return tempfile.SpooledTemporaryFile(max_size=_SPOOL, dir=str(spool_dir))
+def _spool(spool_dir: Path) -> IO[bytes]:
+    return cast("IO[bytes]", Spool(spool_dir, _SPOOL))
 
 
 def _zstd_tar(
@@ -138,7 +140,7 @@ def _zstd_tar(
     epoch: int,
     level: int,
     spool_dir: Path,
-) -> tempfile.SpooledTemporaryFile[bytes]:
+) -> IO[bytes]:
     # The tar is spooled first so zstd knows the input size: it then sizes its window to the
     # input, which makes small packages ~1000x faster to compress than a sizeless stream.
     # Multi-threaded zstd output does not depend on the thread count (it differs from
@@ -158,6 +160,8 @@ def _zstd_tar(
 
 
 def _zip_add(archive: zipfile.ZipFile, name: str, data: IO[bytes], epoch: int) -> None:
+    import zipfile
+
     entry = zipfile.ZipInfo(name, date_time=time.gmtime(epoch)[:6])
     entry.compress_type = zipfile.ZIP_STORED
     entry.create_system = 3  # unix, whatever machine writes the package
@@ -185,8 +189,17 @@ def write_conda(
     with (
         _zstd_tar(root, records, {}, epoch, level, spool_dir) as pkg,
         _zstd_tar(root, (), info, epoch, level, spool_dir) as info_tar,
-        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive,
     ):
-        _zip_add(archive, "metadata.json", io.BytesIO(json.dumps(metadata).encode()), epoch)
-        _zip_add(archive, f"pkg-{meta.dist}.tar.zst", pkg, epoch)
-        _zip_add(archive, f"info-{meta.dist}.tar.zst", info_tar, epoch)
+        members: list[tuple[str, IO[bytes]]] = [
+            ("metadata.json", io.BytesIO(json.dumps(metadata).encode())),
+            (f"pkg-{meta.dist}.tar.zst", pkg),
+            (f"info-{meta.dist}.tar.zst", info_tar),
+        ]
+        if fits_classic_zip([pkg.seek(0, os.SEEK_END), info_tar.seek(0, os.SEEK_END)]):
+            write_stored_zip(out, members, epoch)
+            return
+        import zipfile  # zip64 records: a package of 2 GiB or more
+
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+            for name, data in members:
+                _zip_add(archive, name, data, epoch)

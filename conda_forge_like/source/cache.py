@@ -21,11 +21,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import SourceError
+from ..fsutil import make_temp
 from ..records import dataclass
 from .spec import SourceSpec
 
@@ -134,7 +134,7 @@ class SourceCache:
         """The cache folder when files can be stored in it, else None (read-only cache)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=".probe-", dir=self.root)
+            fd, name = make_temp(self.root, ".probe-")
         except OSError:
             return None
         os.close(fd)
@@ -159,7 +159,7 @@ class SourceCache:
     def _write_alias(self, actual: Mapping[str, str]) -> None:
         alias = self.root / md5_alias_name(actual["md5"])
         alias.parent.mkdir(exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".part-", dir=alias.parent)
+        fd, name = make_temp(alias.parent, ".part-")
         with os.fdopen(fd, "w", encoding="ascii") as out:
             out.write(actual["sha256"] + "\n")
         os.replace(name, alias)
