@@ -257,15 +257,18 @@ def build(
     keep_work: bool = False,
     use_default_variants: bool = True,
     report: Reporter | None = None,
+    compression_level: int | None = None,
     max_variants: int = MAX_VARIANTS,
     source_cache: str | os.PathLike[str] | None = None,
     summary: list[BuildResult] | None = None,
 ) -> list[BuildResult]:
     """Render every recipe, then build all outputs in dependency order into ``output_dir``.
 
-    ``source_cache`` is the content-addressed source cache (default: ``$CFL_SOURCE_CACHE``,
-    else ``~/.cache/cfl/sources``). ``summary`` gets a result for every recipe and output,
-    also when the build fails: built, skipped (with the reason), failed, blocked.
+    ``compression_level`` is the zstd level of ``conda`` packages (default 15, rattler-build's;
+    conda-build's is 19). ``source_cache`` is the content-addressed source cache (default:
+    ``$CFL_SOURCE_CACHE``, else ``~/.cache/cfl/sources``). ``summary`` gets a result for every
+    recipe and output, also when the build fails: built, skipped (with the reason), failed,
+    blocked.
     """
     from .build import result
 
@@ -301,6 +304,7 @@ def build(
         channels=channels_stage.resolve_all(channels),
         test=test,
         package_format=package_format,
+        compression_level=compression_level,
         skip_existing=skip_existing,
         overwrite=overwrite,
         sandbox=runner.sandbox_default() if sandbox is None else sandbox,

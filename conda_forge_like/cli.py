@@ -169,7 +169,8 @@ def _run_build(
         channels=args.channel,
         jobs=args.jobs,
         test=not args.no_test,
-        package_format=args.package_format,
+        package_format=args.package_format[0],
+        compression_level=args.package_format[1],
         skip_existing=args.skip_existing,
         overwrite=args.overwrite,
         sandbox=args.sandbox,
@@ -352,7 +353,13 @@ def _parser_for(wanted: str | None) -> argparse.ArgumentParser | None:
         "--jobs", type=int, default=1, help="build up to N independent outputs at once"
     )
     build.add_argument("--no-test", action="store_true", help="do not run the package tests")
-    build.add_argument("--package-format", choices=("conda", "tar.bz2"), default="conda")
+    build.add_argument(
+        "--package-format",
+        type=cli_options.package_format,
+        default=("conda", None),
+        metavar="conda[:LEVEL]|tar.bz2",
+        help="conda (zstd level 15 unless given: -7..22, min, default, max) or tar.bz2",
+    )
     build.add_argument(
         "--skip-existing", action="store_true", help="skip outputs already in the channel"
     )

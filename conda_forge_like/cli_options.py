@@ -8,6 +8,32 @@ from .subdirs import SUBDIRS
 from .variants import MAX_VARIANTS
 
 
+def package_format(text: str) -> tuple[str, int | None]:
+    """``--package-format``: ``conda``, ``conda:19``, ``conda:max``, ``tar.bz2`` -> (format,
+    zstd level or None for the default)."""
+    from .package.model import CONDA_LEVELS, ZSTD_LEVELS
+
+    fmt, _, level = text.partition(":")
+    if fmt == "tar.bz2" and not level:
+        return fmt, None
+    if fmt != "conda":
+        raise argparse.ArgumentTypeError(f"{text!r}: use conda, conda:LEVEL or tar.bz2")
+    if not level:
+        return fmt, None
+    number = ZSTD_LEVELS.get(level)
+    if number is None:
+        try:
+            number = int(level)
+        except ValueError:
+            number = None
+    if number is None or number not in CONDA_LEVELS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a conda package's zstd level is {CONDA_LEVELS.start}..{CONDA_LEVELS[-1]}, "
+            "min, default (15) or max"
+        )
+    return fmt, number
+
+
 def variant_options(parser: argparse.ArgumentParser, json_flag: bool = True) -> None:
     parser.add_argument(
         "-m",

@@ -113,7 +113,10 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
     records = placeholder.rewrite(root, records, str(s.host_prefix))
     envs = (s.build_env, s.host_env)
     meta = attest.attach(meta, rendered, job.recipe_dir, s.plate, envs, depends[0], records)
-    staged = package.write(root, records, meta, job.work / "pkg", options.package_format)
+    staged = package.write(
+        root, records, meta, job.work / "pkg", options.package_format,
+        compression_level=options.compression_level,
+    )  # fmt: skip
     try:
         tested = job.test(staged, specs, depends[0], test_files)
     except tests.TestFailure:

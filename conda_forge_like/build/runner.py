@@ -50,6 +50,7 @@ class BuildOptions:
     channels: tuple[str, ...] = ()
     test: bool = True
     package_format: str = "conda"
+    compression_level: int | None = None  # zstd, for conda packages (None: the default)
     skip_existing: bool = False
     overwrite: bool = False
     sandbox: bool = False  # build scripts under bwrap: only the work directory writable

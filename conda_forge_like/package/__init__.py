@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import PackageError
 from ..fsutil import atomic_output
 from . import archive, metadata
-from .model import PACKAGE_FORMATS, PackageFormat, PackageMetadata, PathRecord
+from .model import CONDA_LEVELS, PACKAGE_FORMATS, PackageFormat, PackageMetadata, PathRecord
 from .records import file_record
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(reader, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "PackageFormat",
@@ -59,10 +60,16 @@ def write(
     """Write ``out_dir/<name>-<version>-<build>.<fmt>`` from ``root`` and return its path.
 
     ``environ`` (default ``os.environ``) supplies SOURCE_DATE_EPOCH; ``compression_level`` is
-    the zstd level of ``conda`` packages (default 19); ``tar.bz2`` always uses bzip2 level 9.
+    the zstd level of ``conda`` packages (-7..22, default 15); ``tar.bz2`` always uses bzip2
+    level 9.
     """
     if fmt not in PACKAGE_FORMATS:
         raise PackageError(f"unknown package format {fmt!r}", hint="use conda or tar.bz2")
+    if compression_level is not None and (fmt != "conda" or compression_level not in CONDA_LEVELS):
+        raise PackageError(
+            f"compression level {compression_level} is not one of {fmt} packages",
+            hint="conda packages take zstd levels -7 to 22; tar.bz2 is always bzip2 level 9",
+        )
     env = os.environ if environ is None else environ
     info = metadata.info_files(meta, records, env)
     epoch = metadata.source_date_epoch(env)
@@ -73,7 +80,7 @@ def write(
     target = out_dir / f"{meta.dist}.{fmt}"
     with atomic_output(target, PackageError) as out:
         if fmt == "conda":
-            level = compression_level or archive.CONDA_LEVEL
+            level = archive.CONDA_LEVEL if compression_level is None else compression_level
             archive.write_conda(out, root, records, meta, info, epoch, level, out_dir)
         else:
             archive.write_tar_bz2(out, root, records, info, epoch)

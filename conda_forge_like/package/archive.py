@@ -23,13 +23,13 @@ import zstandard
 
 from ..errors import PackageError
 from .container import Spool, fits_classic_zip, write_stored_zip
-from .model import PackageMetadata, PathRecord
+from .model import ZSTD_LEVELS, PackageMetadata, PathRecord
 
 if TYPE_CHECKING:
     import zipfile
 
 CONDA_FORMAT_VERSION = 2
-CONDA_LEVEL = 19  # conda-package-handling's default; decompression speed does not depend on it
+CONDA_LEVEL = ZSTD_LEVELS["default"]
 BZ2_LEVEL = 9
 _SPOOL = 32 << 20  # inner archives smaller than this never touch the disk
 

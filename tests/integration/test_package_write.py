@@ -372,3 +372,21 @@ def test_file_changed_after_its_record_keeps_the_old_package(
 def test_unknown_format_is_refused(tree: Path, tmp_path: Path) -> None:
     with pytest.raises(PackageError, match="zip"):
         package.write(tree, [], META, tmp_path, "zip")
+
+
+def test_the_zstd_level_is_the_callers_and_checked(tree: Path, tmp_path: Path) -> None:
+    (tree / "share" / "words.txt").write_text(" ".join(str(i * 7919 % 10007) for i in range(20000)))
+    records = [*tree_records(tree), package.file_record(tree, "share/words.txt")]
+    sizes = {}
+    for level in (-7, 15, 22):
+        out = package.write(tree, records, META, tmp_path / str(level), "conda",
+                            compression_level=level, environ=EPOCH)  # fmt: skip
+        with zipfile.ZipFile(out) as archive:
+            sizes[level] = archive.getinfo("pkg-greet-1.0-h1234567_0.tar.zst").file_size
+    assert sizes[22] < sizes[15] < sizes[-7]
+    default = package.write(tree, records, META, tmp_path / "default", "conda", environ=EPOCH)
+    assert sha256(default) == sha256(tmp_path / "15" / default.name)  # rattler-build's default
+    for fmt, level in (("conda", 23), ("conda", -8), ("tar.bz2", 9)):
+        with pytest.raises(PackageError, match="compression level"):
+            package.write(tree, records, META, tmp_path / "bad", fmt, compression_level=level)
+    assert not (tmp_path / "bad").exists()
