@@ -98,11 +98,11 @@ def _as_list(value: Any) -> list[Any]:
 def usage_of(section: Any) -> Usage:
     usage = Usage()
     for text in _templates(section):
-        # Imported late: a recipe without any `${{ }}` or `if:` needs no Jinja (~0.05 s).
+        # Imported late: a recipe without any `${{ }}` or `if:` needs no templating.
         from .. import templating
 
         try:
-            usage.names |= templating.compile_template(text, v1=True).names
+            usage.names |= templating.template_names(text)
         except RecipeError:
             continue  # a syntax error: reported with its line when the recipe is rendered
         for func, lang in _FUNC_RE.findall(text):

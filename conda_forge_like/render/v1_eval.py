@@ -3,7 +3,7 @@ the ``context:`` section, over a context that records which names templates look
 
 ``ev = Evaluator("recipe.yaml", base_context({"python": "3.12"}, "linux-64"))``;
 ``ev.value("py${{ python }}", 3)`` -> ``"py3.12"`` and ``"python" in ev.accessed``. Errors are
-collected in ``ev.errors``. Jinja is imported with the first template, not before.
+collected in ``ev.errors``. Jinja is imported with the first template ``v1expr`` leaves to it.
 """
 
 from __future__ import annotations
@@ -53,9 +53,10 @@ class Evaluator:
         self._jinja_globals = False
 
     def _templating(self) -> None:
-        """Give the context Jinja's globals before the first template runs (``base_context``
-        leaves them out so that a recipe without ``${{ }}`` never imports Jinja); names the
-        recipe or variant already set win, as when the globals came first."""
+        """Give the context Jinja's globals before the first template Jinja runs
+        (``base_context`` leaves them out so that a recipe whose templates ``v1expr``
+        evaluates never imports Jinja); names the recipe or variant already set win, as when
+        the globals came first."""
         if self._jinja_globals:
             return
         from .. import templating
@@ -97,9 +98,12 @@ class Evaluator:
             return text
         from .. import templating
 
+        value = templating.fast_value(text, self.context)
+        if value is not templating.FALLBACK:
+            return value
         self._templating()
         try:
-            return templating.render_value(text, self.context)
+            return templating.render_value(text, self.context, fast=False)
         except (*templating.FAILURES, RecipeError) as exc:
             self.error(exc, line, f"`{text.strip()}`")
             return ""
@@ -109,9 +113,12 @@ class Evaluator:
             return expr
         from .. import templating
 
+        value = templating.fast_evaluate(str(expr), self.context)
+        if value is not templating.FALLBACK:
+            return bool(value)
         self._templating()
         try:
-            return bool(templating.evaluate(str(expr), self.context))
+            return bool(templating.evaluate(str(expr), self.context, fast=False))
         except (*templating.FAILURES, RecipeError) as exc:
             self.error(exc, line, f"condition `if: {expr}`")
             return False

@@ -1,0 +1,770 @@
+"""A small evaluator for the ``${{ ... }}`` expressions recipe.yaml files use, without Jinja.
+
+``value("${{ version.split('.')[0] }}", ctx)`` -> ``"1"``; ``names("py${{ python }}")`` ->
+``frozenset({"python"})``. Anything it does not fully support (a filter or test it does not
+know, a dunder attribute, a missing name, a type error, whitespace control, ...) gives
+``FALLBACK`` instead: ``templating`` then runs the Jinja sandbox, whose value or error is the
+reference. Each supported construct follows that sandbox (``ImmutableSandboxedEnvironment``
+with ``StrictUndefined`` and minijinja's cross-kind ordering), checked differentially by
+``tests/unit/test_v1expr.py``.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import types
+from functools import lru_cache
+from typing import Any
+
+ENABLED = True  # tests switch it off to get the Jinja path alone
+STATS = {"fast": 0, "fallback": 0}
+REASONS: dict[str, int] = {}  # why expressions fell back (only counted while COUNT_REASONS)
+COUNT_REASONS = False
+
+FALLBACK: Any = type("Fallback", (), {"__repr__": lambda self: "FALLBACK"})()
+
+# Jinja's default globals recipes may see (``templating`` keeps only these).
+GLOBAL_NAMES = ("range", "dict", "namespace")
+# Bounds on what one `*` or `**` may build: `"a" * 10**10` or `9**9**9` must not hang render.
+MAX_REPEAT = 1_000_000
+MAX_EXPONENT = 1_000
+MAX_POWER_BITS = 100_000
+
+
+class Unsupported(Exception):
+    """The construct or value is left to Jinja."""
+
+
+def version_to_buildstring(value: Any) -> str:
+    """``"3.12"`` -> ``"312"``: rattler-build's filter for build-string prefixes."""
+    return "".join(str(value).split(".")[:2])
+
+
+def too_big_power(base: Any, exponent: Any) -> bool:
+    if not isinstance(exponent, int | float) or not isinstance(base, int | float):
+        return False
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0:
+        return abs(base).bit_length() * exponent > MAX_POWER_BITS
+    return abs(exponent) > MAX_EXPONENT and abs(base) > 1
+
+
+def too_big_repeat(left: Any, right: Any) -> bool:
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(count, int):
+            return len(seq) * count > MAX_REPEAT
+    return False
+
+
+# --- tokens ------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+    (?P<float>\d+(?:\.\d+)?[eE][+-]?\d+|\d+\.\d+)
+    |(?P<int>\d+)
+    |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    |(?P<str>'[^'\\]*(?:\\.[^'\\]*)*'|"[^"\\]*(?:\\.[^"\\]*)*")
+    |(?P<op>\*\*|//|==|!=|<=|>=|\}\}|[-+*/%~<>()\[\].,|:=])
+    )""",
+    re.X | re.S,
+)
+_AFTER_NUMBER = re.compile(r"[A-Za-z0-9_.]")
+_END = ("end", None)
+
+
+def _tokenize(src: str, pos: int, template: bool) -> tuple[list[tuple[str, Any]], int]:
+    """Tokens from ``pos`` to the end (or, in a template, to the closing ``}}``)."""
+    out: list[tuple[str, Any]] = []
+    n = len(src)
+    while True:
+        m = _TOKEN.match(src, pos)
+        if m is None:
+            if src[pos:].strip():
+                raise Unsupported("character")
+            if template:
+                raise Unsupported("unclosed")
+            out.append(_END)
+            return out, n
+        kind = m.lastgroup
+        text = m.group(kind)  # type: ignore[arg-type]
+        pos = m.end()
+        if kind == "op":
+            if text == "}}":
+                if not template or src[m.start(kind) - 1] == "-":
+                    raise Unsupported("whitespace control")
+                out.append(_END)
+                return out, pos
+            out.append(("op", text))
+        elif kind == "name":
+            out.append(("name", text))
+        elif kind == "str":
+            body = text[1:-1]
+            if "\r" in body:
+                raise Unsupported("newline in string")
+            if "\\" in body or not body.isascii():
+                try:
+                    body = body.encode("ascii", "backslashreplace").decode("unicode-escape")
+                except UnicodeDecodeError as exc:
+                    raise Unsupported("escape") from exc
+            out.append(("str", body))
+        else:
+            if pos < n and _AFTER_NUMBER.match(src, pos):
+                raise Unsupported("number")
+            if kind == "int":
+                if len(text) > 1 and text[0] == "0" and text.strip("0"):
+                    raise Unsupported("number")
+                out.append(("const", int(text)))
+            else:
+                out.append(("const", float(text)))
+
+
+# --- parser (Jinja's grammar and precedence) ---------------------------------------------
+
+_CMP = {"==": "eq", "!=": "ne", "<": "lt", "<=": "lteq", ">": "gt", ">=": "gteq"}
+_KEYWORD_CONST = {"true": True, "false": False, "True": True, "False": False,
+                  "none": None, "None": None}  # fmt: skip
+# names Jinja may treat specially in a template frame: left to Jinja
+_SPECIAL_NAMES = frozenset({"loop", "caller", "self", "varargs", "kwargs", "super", "result"})
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, Any]]):
+        self.tokens = tokens
+        self.i = 0
+        self.names: list[str] = []
+
+    @property
+    def cur(self) -> tuple[str, Any]:
+        return self.tokens[self.i]
+
+    def look(self) -> tuple[str, Any]:
+        return self.tokens[min(self.i + 1, len(self.tokens) - 1)]
+
+    def skip_op(self, op: str) -> bool:
+        if self.tokens[self.i] == ("op", op):
+            self.i += 1
+            return True
+        return False
+
+    def skip_name(self, name: str) -> bool:
+        if self.tokens[self.i] == ("name", name):
+            self.i += 1
+            return True
+        return False
+
+    def expect_op(self, op: str) -> None:
+        if not self.skip_op(op):
+            raise Unsupported("syntax")
+
+    def expect_name(self) -> str:
+        kind, value = self.cur
+        if kind != "name":
+            raise Unsupported("syntax")
+        self.i += 1
+        return str(value)
+
+    def expression(self) -> tuple[Any, ...]:
+        expr1 = self.or_()
+        while self.skip_name("if"):
+            test = self.or_()
+            expr3 = self.expression() if self.skip_name("else") else None
+            expr1 = ("cond", test, expr1, expr3)
+        return expr1
+
+    def or_(self) -> tuple[Any, ...]:
+        left = self.and_()
+        while self.skip_name("or"):
+            left = ("or", left, self.and_())
+        return left
+
+    def and_(self) -> tuple[Any, ...]:
+        left = self.not_()
+        while self.skip_name("and"):
+            left = ("and", left, self.not_())
+        return left
+
+    def not_(self) -> tuple[Any, ...]:
+        if self.skip_name("not"):
+            return ("not", self.not_())
+        return self.compare()
+
+    def compare(self) -> tuple[Any, ...]:
+        expr = self.math1()
+        ops = []
+        while True:
+            kind, value = self.cur
+            if kind == "op" and value in _CMP:
+                self.i += 1
+                ops.append(("cmp", _CMP[value], self.math1()))
+            elif self.skip_name("in"):
+                ops.append(("cmp", "in", self.math1()))
+            elif self.cur == ("name", "not") and self.look() == ("name", "in"):
+                self.i += 2
+                ops.append(("cmp", "notin", self.math1()))
+            else:
+                break
+        if not ops:
+            return expr
+        if len(ops) > 1:
+            raise Unsupported("chained comparison")
+        return ("cmp", ops[0][1], expr, ops[0][2])
+
+    def math1(self) -> tuple[Any, ...]:
+        left = self.concat()
+        while self.cur in (("op", "+"), ("op", "-")):
+            op = self.cur[1]
+            self.i += 1
+            left = ("bin", op, left, self.concat())
+        return left
+
+    def concat(self) -> tuple[Any, ...]:
+        args = [self.math2()]
+        while self.skip_op("~"):
+            args.append(self.math2())
+        return args[0] if len(args) == 1 else ("concat", args)
+
+    def math2(self) -> tuple[Any, ...]:
+        left = self.pow()
+        while self.cur in (("op", "*"), ("op", "/"), ("op", "//"), ("op", "%")):
+            op = self.cur[1]
+            self.i += 1
+            left = ("bin", op, left, self.pow())
+        return left
+
+    def pow(self) -> tuple[Any, ...]:
+        left = self.unary()
+        while self.skip_op("**"):
+            left = ("bin", "**", left, self.unary())
+        return left
+
+    def unary(self, with_filter: bool = True) -> tuple[Any, ...]:
+        if self.skip_op("-"):
+            node: tuple[Any, ...] = ("neg", self.unary(False))
+        elif self.skip_op("+"):
+            node = ("pos", self.unary(False))
+        else:
+            node = self.primary()
+        node = self.postfix(node)
+        if with_filter:
+            node = self.filter_expr(node)
+        return node
+
+    def primary(self) -> tuple[Any, ...]:
+        kind, value = self.cur
+        self.i += 1
+        if kind == "name":
+            if value in _KEYWORD_CONST:
+                return ("const", _KEYWORD_CONST[value])
+            if value in _SPECIAL_NAMES:
+                raise Unsupported("special name")
+            self.names.append(value)
+            return ("name", value)
+        if kind == "str":
+            parts = [value]
+            while self.cur[0] == "str":
+                parts.append(self.cur[1])
+                self.i += 1
+            return ("const", "".join(parts))
+        if kind == "const":
+            return ("const", value)
+        if (kind, value) == ("op", "("):
+            return self.paren()
+        if (kind, value) == ("op", "["):
+            items: list[tuple[Any, ...]] = []
+            while self.cur != ("op", "]"):
+                if items:
+                    self.expect_op(",")
+                    if self.cur == ("op", "]"):
+                        break
+                items.append(self.expression())
+            self.i += 1
+            return ("list", items)
+        raise Unsupported("syntax")
+
+    def paren(self) -> tuple[Any, ...]:
+        items: list[tuple[Any, ...]] = []
+        is_tuple = False
+        while True:
+            if items:
+                self.expect_op(",")
+            if self.cur == ("op", ")"):
+                break
+            items.append(self.expression())
+            if self.cur == ("op", ","):
+                is_tuple = True
+            else:
+                break
+        self.expect_op(")")
+        if not is_tuple and items:
+            return items[0]
+        return ("tuple", items)
+
+    def postfix(self, node: tuple[Any, ...]) -> tuple[Any, ...]:
+        while True:
+            if self.skip_op("."):
+                attr = self.expect_name()
+                if attr.startswith("_"):
+                    raise Unsupported("underscore attribute")
+                node = ("attr", node, attr)
+            elif self.skip_op("["):
+                node = self.subscript(node)
+            elif self.cur == ("op", "("):
+                node = self.call(node)
+            else:
+                return node
+
+    def subscript(self, node: tuple[Any, ...]) -> tuple[Any, ...]:
+        parts: list[tuple[Any, ...] | None] = []
+        is_slice = False
+        while True:  # [a], [a:b], [a:b:c], with any part left out
+            if self.cur in (("op", ":"), ("op", "]")):
+                parts.append(None)
+            else:
+                parts.append(self.expression())
+            if self.skip_op(":"):
+                is_slice = True
+                if len(parts) == 3:
+                    raise Unsupported("syntax")
+                continue
+            break
+        self.expect_op("]")
+        if not is_slice:
+            return ("item", node, parts[0])
+        while len(parts) < 3:
+            parts.append(None)
+        return ("slice", node, *parts)
+
+    def call_args(self) -> tuple[list[Any], dict[str, Any]]:
+        self.expect_op("(")
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        while self.cur != ("op", ")"):
+            if args or kwargs:
+                self.expect_op(",")
+                if self.cur == ("op", ")"):
+                    break
+            if self.cur[0] == "name" and self.look() == ("op", "="):
+                key = self.cur[1]
+                self.i += 2
+                if key in kwargs:
+                    raise Unsupported("repeated keyword")
+                kwargs[key] = self.expression()
+            elif kwargs or self.cur in (("op", "*"), ("op", "**")):
+                raise Unsupported("syntax")
+            else:
+                args.append(self.expression())
+        self.i += 1
+        return args, kwargs
+
+    def call(self, node: tuple[Any, ...]) -> tuple[Any, ...]:
+        if node[0] not in ("name", "attr"):
+            raise Unsupported("call of a computed value")
+        args, kwargs = self.call_args()
+        return ("call", node, args, kwargs)
+
+    def filter_expr(self, node: tuple[Any, ...]) -> tuple[Any, ...]:
+        while True:
+            if self.skip_op("|"):
+                name = self.expect_name()
+                if name not in FILTERS or self.cur == ("op", "."):
+                    raise Unsupported(f"filter {name}")
+                args, kwargs = self.call_args() if self.cur == ("op", "(") else ([], {})
+                node = ("filter", name, node, args, kwargs)
+            elif self.skip_name("is"):
+                negated = self.skip_name("not")
+                name = self.expect_name()
+                kind, value = self.cur
+                if name not in TESTS or (kind, value) == ("op", "."):
+                    raise Unsupported(f"test {name}")
+                if kind in ("str", "const") or (kind, value) in (("op", "("), ("op", "[")):
+                    raise Unsupported("test argument")
+                if kind == "name" and value not in ("else", "or", "and"):
+                    raise Unsupported("test argument")
+                node = ("test", name, node)
+                if negated:
+                    node = ("not", node)
+            elif self.cur == ("op", "("):
+                node = self.call(node)
+            else:
+                return node
+
+
+@lru_cache(maxsize=8192)
+def _parse_expression(expr: str) -> tuple[Any, frozenset[str]] | None:
+    """A bare expression (an ``if:`` condition): its tree and names, ``None`` if unsupported."""
+    try:
+        tokens, _ = _tokenize(expr, 0, template=False)
+        parser = _Parser(tokens)
+        tree = parser.expression()
+        if parser.cur != _END:
+            raise Unsupported("syntax")
+    except (Unsupported, IndexError):
+        return None
+    return tree, frozenset(parser.names)
+
+
+@lru_cache(maxsize=8192)
+def _parse_template(text: str) -> tuple[tuple[Any, ...], frozenset[str]] | None:
+    """Mixed text: literal pieces (str) and expression trees (tuples), ``None`` if unsupported."""
+    if "{%" in text or "{#" in text or "\r" in text:
+        return None
+    pieces: list[Any] = []
+    names: set[str] = set()
+    pos = 0
+    try:
+        while (start := text.find("${{", pos)) >= 0:
+            if text[pos:start]:
+                pieces.append(text[pos:start])
+            if text[start + 3 : start + 4] in ("-", "+"):
+                raise Unsupported("whitespace control")
+            tokens, pos = _tokenize(text, start + 3, template=True)
+            parser = _Parser(tokens)
+            pieces.append(parser.expression())
+            if parser.cur != _END:
+                raise Unsupported("syntax")
+            names.update(parser.names)
+    except (Unsupported, IndexError):
+        return None
+    if text[pos:]:
+        pieces.append(text[pos:])
+    return tuple(pieces), frozenset(names)
+
+
+# --- evaluation --------------------------------------------------------------------------
+
+
+class _Undef:
+    """A missing name: only ``default`` and ``is defined`` may look at it."""
+
+
+_UNDEF = _Undef()
+
+
+def _resolve(names: frozenset[str], context: dict[str, Any]) -> dict[str, Any]:
+    """Every name looked up up front, as Jinja's compiled code does: that is how a tracking
+    context learns the names a template reads (those of branches not taken included)."""
+    env = {}
+    for name in names:
+        env[name] = value = context.get(name, _UNDEF)
+        if value is _UNDEF and name in GLOBAL_NAMES:
+            raise Unsupported("Jinja global")  # not yet in the context: Jinja provides it
+    return env
+
+
+def _soft_str(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _f_default(value: Any, default_value: Any = "", boolean: bool = False) -> Any:
+    if value is _UNDEF or (boolean and not value):
+        return default_value
+    return value
+
+
+def _f_replace(s: Any, old: Any, new: Any, count: Any = None) -> str:
+    return str(s).replace(str(old), str(new), -1 if count is None else count)
+
+
+def _f_join(value: Any, d: Any = "", attribute: Any = None) -> str:
+    if attribute is not None:
+        raise Unsupported("join attribute")
+    return str(d).join(map(str, value))
+
+
+def _f_int(value: Any, default: Any = 0, base: Any = 10) -> Any:
+    try:
+        return int(value, base) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return default
+
+
+def _f_float(value: Any, default: Any = 0.0) -> Any:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _f_first(seq: Any) -> Any:
+    try:
+        return next(iter(seq))
+    except StopIteration:
+        raise Unsupported("empty") from None
+
+
+def _f_last(seq: Any) -> Any:
+    try:
+        return next(iter(reversed(seq)))
+    except StopIteration:
+        raise Unsupported("empty") from None
+
+
+FILTERS: dict[str, Any] = {
+    "lower": lambda s: _soft_str(s).lower(),
+    "upper": lambda s: _soft_str(s).upper(),
+    "replace": _f_replace,
+    "split": lambda value, sep=None: str(value).split(sep),
+    "join": _f_join,
+    "default": _f_default,
+    "d": _f_default,
+    "int": _f_int,
+    "float": _f_float,
+    "string": _soft_str,
+    "length": len,
+    "count": len,
+    "first": _f_first,
+    "last": _f_last,
+    "trim": lambda value, chars=None: _soft_str(value).strip(chars),
+    "list": list,
+    "version_to_buildstring": version_to_buildstring,
+}
+
+_PLAIN = (type(None), bool, int, float, str, list, tuple, dict)
+TESTS: dict[str, Any] = {
+    "defined": lambda v: v is not _UNDEF,
+    "undefined": lambda v: v is _UNDEF,
+    "none": lambda v: v is None,
+    "string": lambda v: isinstance(v, str),
+    "number": lambda v: isinstance(v, int | float),
+    "boolean": lambda v: v is True or v is False,
+    "true": lambda v: v is True,
+    "false": lambda v: v is False,
+    "integer": lambda v: isinstance(v, int) and v is not True and v is not False,
+    "float": lambda v: isinstance(v, float),
+    "mapping": lambda v: isinstance(v, dict),
+}
+
+# Attributes the sandbox allows and that are called the same way here: str methods (not
+# format/format_map, which the sandbox runs its own way), dict readers, ``env``'s methods.
+_STR_METHODS = frozenset({
+    "startswith", "endswith", "lower", "upper", "replace", "split", "rsplit", "strip",
+    "lstrip", "rstrip", "title", "capitalize", "count", "find", "rfind", "isdigit", "isalpha",
+    "isalnum", "isnumeric", "isdecimal", "islower", "isupper", "join", "splitlines",
+    "partition", "rpartition", "casefold", "removeprefix", "removesuffix",
+})  # fmt: skip
+_DICT_METHODS = frozenset({"get", "keys", "values", "items"})
+_ENV_METHODS = frozenset({"get", "exists"})
+_FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+
+# minijinja orders values of different kinds by kind (see ``templating.minijinja_compare``):
+# none < bool < number < string < bytes < sequence < map; same kinds compare as Python does.
+_KINDS: tuple[tuple[type, ...], ...] = (
+    (type(None),), (bool,), (int, float), (str,), (bytes,), (list, tuple), (dict,),
+)  # fmt: skip
+
+
+def _kind(value: Any) -> int:
+    for i, kinds in enumerate(_KINDS):
+        if isinstance(value, kinds):
+            return i
+    raise Unsupported("compare")
+
+
+def _order(op: str, a: Any, b: Any) -> bool:
+    if op == "lt":
+        return bool(a < b)
+    if op == "lteq":
+        return bool(a <= b)
+    if op == "gt":
+        return bool(a > b)
+    return bool(a >= b)
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    a, b = _kind(left), _kind(right)
+    if a == b or {a, b} == {1, 2}:  # minijinja coerces bools to numbers
+        return _order(op, left, right)
+    return _order(op, a, b)
+
+
+def _attr(obj: Any, attr: str) -> Any:
+    if isinstance(obj, str):
+        if attr in _STR_METHODS:
+            return getattr(obj, attr)
+    elif isinstance(obj, dict):
+        if attr in _DICT_METHODS:
+            return getattr(obj, attr)
+        if not hasattr(obj, attr) and attr in obj:
+            return obj[attr]
+    elif (
+        type(obj).__name__ == "Env"
+        and type(obj).__module__ == "conda_forge_like.render.v1_functions"
+        and attr in _ENV_METHODS
+    ):
+        return getattr(obj, attr)
+    raise Unsupported("attribute")
+
+
+_BINOPS: dict[str, Any] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
+}  # fmt: skip
+
+
+def _binop(op: str, a: Any, b: Any) -> Any:
+    if not isinstance(a, _PLAIN) or not isinstance(b, _PLAIN):
+        raise Unsupported("operand")
+    if (op == "*" and too_big_repeat(a, b)) or (op == "**" and too_big_power(a, b)):
+        raise Unsupported("too big")
+    if op == "%" and isinstance(a, str):
+        raise Unsupported("string formatting")
+    return _BINOPS[op](a, b)
+
+
+def _eval(node: tuple[Any, ...], env: dict[str, Any]) -> Any:
+    """The value of ``node``; may be ``_UNDEF`` only for a bare name."""
+    kind = node[0]
+    if kind == "const":
+        return node[1]
+    if kind == "name":
+        return env[node[1]]
+    if kind == "filter":
+        _, name, arg, args, kwargs = node
+        value = _eval(arg, env) if name in ("default", "d") else _val(arg, env)
+        return FILTERS[name](
+            value, *[_val(a, env) for a in args], **{k: _val(v, env) for k, v in kwargs.items()}
+        )
+    if kind == "test":
+        value = _eval(node[2], env)
+        if value is _UNDEF and node[1] not in ("defined", "undefined"):
+            raise Unsupported("undefined")
+        if not isinstance(value, (*_PLAIN, _Undef)):
+            raise Unsupported("test operand")
+        return TESTS[node[1]](value)
+    return _val(node, env)
+
+
+def _val(node: tuple[Any, ...], env: dict[str, Any]) -> Any:
+    """The value of ``node``, never undefined."""
+    kind = node[0]
+    if kind == "name":
+        value = env[node[1]]
+        if value is _UNDEF:
+            raise Unsupported("undefined")
+        return value
+    if kind == "const":
+        return node[1]
+    if kind == "attr":
+        return _attr(_val(node[1], env), node[2])
+    if kind == "call":
+        func_node, args, kwargs = node[1], node[2], node[3]
+        func = _val(func_node, env)
+        if func_node[0] == "name" and not (
+            (isinstance(func, _FUNCTION_TYPES) or func is dict)
+            and not hasattr(func, "jinja_pass_arg")
+            and not getattr(func, "unsafe_callable", False)
+            and not getattr(func, "alters_data", False)
+        ):
+            raise Unsupported("callable")
+        return func(*[_val(a, env) for a in args], **{k: _val(v, env) for k, v in kwargs.items()})
+    if kind == "item":
+        obj, key = _val(node[1], env), _val(node[2], env)
+        if not isinstance(obj, str | list | tuple | dict):
+            raise Unsupported("item")
+        try:
+            return obj[key]
+        except (TypeError, LookupError):
+            raise Unsupported("item") from None
+    if kind == "slice":
+        obj = _val(node[1], env)
+        if not isinstance(obj, str | list | tuple):
+            raise Unsupported("slice")
+        bounds = [None if part is None else _val(part, env) for part in node[2:]]
+        return obj[slice(*bounds)]
+    if kind == "cmp":
+        op, left, right = node[1], _val(node[2], env), _val(node[3], env)
+        if op == "eq":
+            return left == right
+        if op == "ne":
+            return left != right
+        if op == "in":
+            return left in right
+        if op == "notin":
+            return left not in right
+        return _compare(op, left, right)
+    if kind == "bin":
+        return _binop(node[1], _val(node[2], env), _val(node[3], env))
+    if kind == "and":
+        return _val(node[1], env) and _val(node[2], env)
+    if kind == "or":
+        return _val(node[1], env) or _val(node[2], env)
+    if kind == "not":
+        return not _val(node[1], env)
+    if kind == "cond":
+        if _val(node[1], env):
+            return _val(node[2], env)
+        if node[3] is None:
+            raise Unsupported("if without else")
+        return _val(node[3], env)
+    if kind == "concat":
+        return "".join([str(_val(part, env)) for part in node[1]])
+    if kind == "list":
+        return [_val(item, env) for item in node[1]]
+    if kind == "tuple":
+        return tuple(_val(item, env) for item in node[1])
+    if kind == "neg":
+        value = _val(node[1], env)
+        if not isinstance(value, int | float):
+            raise Unsupported("operand")
+        return -value
+    if kind == "pos":
+        value = _val(node[1], env)
+        if not isinstance(value, int | float):
+            raise Unsupported("operand")
+        return +value
+    value = _eval(node, env)  # filter / test
+    if value is _UNDEF:
+        raise Unsupported("undefined")
+    return value
+
+
+def _fell_back(exc: BaseException) -> Any:
+    STATS["fallback"] += 1
+    if COUNT_REASONS:
+        reason = str(exc) if isinstance(exc, Unsupported) else type(exc).__name__
+        REASONS[reason] = REASONS.get(reason, 0) + 1
+    return FALLBACK
+
+
+def evaluate(expr: str, context: dict[str, Any]) -> Any:
+    """The value of a bare expression, or ``FALLBACK``."""
+    if not ENABLED:
+        return FALLBACK
+    parsed = _parse_expression(expr)
+    if parsed is None:
+        return _fell_back(Unsupported("parse"))
+    try:
+        value = _val(parsed[0], _resolve(parsed[1], context))
+    except Exception as exc:  # noqa: BLE001 -- any failure: Jinja decides and reports it
+        return _fell_back(exc)
+    STATS["fast"] += 1
+    return value
+
+
+def render(text: str, context: dict[str, Any]) -> Any:
+    """Mixed text rendered to a string (each expression's ``str()``), or ``FALLBACK``."""
+    if not ENABLED:
+        return FALLBACK
+    parsed = _parse_template(text)
+    if parsed is None:
+        return _fell_back(Unsupported("parse"))
+    try:
+        env = _resolve(parsed[1], context)
+        out = "".join([p if isinstance(p, str) else str(_val(p, env)) for p in parsed[0]])
+    except Exception as exc:  # noqa: BLE001 -- as in evaluate
+        return _fell_back(exc)
+    STATS["fast"] += 1
+    return out
+
+
+def names(text: str) -> frozenset[str] | None:
+    """The names a template reads (Jinja's undeclared variables), ``None`` if unsupported."""
+    if not ENABLED:
+        return None
+    parsed = _parse_template(text)
+    if parsed is None:
+        return None
+    return parsed[1] - frozenset(GLOBAL_NAMES)
