@@ -70,6 +70,7 @@ _TOKEN = re.compile(
 )
 _AFTER_NUMBER = re.compile(r"[A-Za-z0-9_.]")
 _END = ("end", None)
+_BAD_ESCAPE = re.compile(r"\\(?![\\'\"abfnrtv0-7xuUN\n])")
 
 
 def _tokenize(src: str, pos: int, template: bool) -> tuple[list[tuple[str, Any]], int]:
@@ -101,6 +102,8 @@ def _tokenize(src: str, pos: int, template: bool) -> tuple[list[tuple[str, Any]]
             body = text[1:-1]
             if "\r" in body:
                 raise Unsupported("newline in string")
+            if _BAD_ESCAPE.search(body):
+                raise Unsupported("escape")  # Python warns about it (and may someday fail)
             if "\\" in body or not body.isascii():
                 try:
                     body = body.encode("ascii", "backslashreplace").decode("unicode-escape")
