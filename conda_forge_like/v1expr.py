@@ -170,6 +170,15 @@ _KEYWORD_CONST = {"true": True, "false": False, "True": True, "False": False,
 _SPECIAL_NAMES = frozenset({"loop", "caller", "self", "varargs", "kwargs", "super", "result"})
 
 
+def _not_folded(left: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The left side of ``and``/``or`` (or an if-expression's test), if Jinja cannot fold
+    it: it folds ``'' and x`` to ``''`` when it compiles, so ``x`` is then never looked up
+    (nor reported as a name)."""
+    if _constant(left):
+        raise Unsupported("constant operand")
+    return left
+
+
 class _Parser:
     def __init__(self, tokens: list[tuple[str, Any]]):
         self.tokens = tokens
@@ -209,7 +218,7 @@ class _Parser:
     def expression(self) -> tuple[Any, ...]:
         expr1 = self.or_()
         while self.skip_name("if"):
-            test = self.or_()
+            test = _not_folded(self.or_())  # `x if false else 1` folds to 1 likewise
             expr3 = self.expression() if self.skip_name("else") else None
             expr1 = ("cond", test, expr1, expr3)
         return expr1
@@ -217,13 +226,13 @@ class _Parser:
     def or_(self) -> tuple[Any, ...]:
         left = self.and_()
         while self.skip_name("or"):
-            left = ("or", left, self.and_())
+            left = ("or", _not_folded(left), self.and_())
         return left
 
     def and_(self) -> tuple[Any, ...]:
         left = self.not_()
         while self.skip_name("and"):
-            left = ("and", left, self.not_())
+            left = ("and", _not_folded(left), self.not_())
         return left
 
     def not_(self) -> tuple[Any, ...]:
@@ -447,12 +456,14 @@ def _parse_expression(expr: str) -> tuple[Any, frozenset[str]] | None:
 
 
 @lru_cache(maxsize=8192)
-def _parse_template(text: str) -> tuple[tuple[Any, ...], frozenset[str]] | None:
-    """Mixed text: literal pieces (str) and expression trees (tuples), ``None`` if unsupported."""
+def _parse_template(text: str) -> tuple[tuple[Any, ...], frozenset[str], bool] | None:
+    """Mixed text: literal pieces (str) and expression trees (tuples), its names, and whether
+    ``names`` may answer for it; ``None`` if unsupported."""
     if "{%" in text or "{#" in text or "\r" in text:
         return None
     pieces: list[Any] = []
     names: set[str] = set()
+    folds = True
     pos = 0
     try:
         while (start := text.find("${{", pos)) >= 0:
@@ -466,11 +477,40 @@ def _parse_template(text: str) -> tuple[tuple[Any, ...], frozenset[str]] | None:
             if parser.cur != _END:
                 raise Unsupported("syntax")
             names.update(parser.names)
+            folds &= not _folds_access(pieces[-1])
     except (Unsupported, IndexError):
         return None
     if text[pos:]:
         pieces.append(text[pos:])
-    return tuple(pieces), frozenset(names)
+    return tuple(pieces), frozenset(names), folds
+
+
+def _subtrees(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return list(node.values())
+    if isinstance(node, list):
+        return node
+    if isinstance(node, tuple) and node and node[0] != "const":
+        return [part for part in node[1:] if isinstance(part, tuple | list | dict)]
+    return []
+
+
+def _constant(node: Any) -> bool:
+    return not (isinstance(node, tuple) and node[:1] == ("name",)) and all(
+        _constant(sub) for sub in _subtrees(node)
+    )
+
+
+def _folds_access(node: Any) -> bool:
+    """Does the tree read an attribute, item, filter or test of a constant? Jinja folds
+    those when it compiles the template, and a missing one (``true.k or 1``) fails right
+    there: the name analysis leaves such templates to Jinja."""
+    if isinstance(node, tuple) and node[:1] in (("attr",), ("item",), ("slice",)):
+        if _constant(node[1]):
+            return True
+    elif isinstance(node, tuple) and node[:1] in (("filter",), ("test",)) and _constant(node[2]):
+        return True
+    return any(_folds_access(sub) for sub in _subtrees(node))
 
 
 # --- evaluation --------------------------------------------------------------------------
@@ -808,6 +848,6 @@ def names(text: str) -> frozenset[str] | None:
     if not ENABLED:
         return None
     parsed = _parse_template(text)
-    if parsed is None:
+    if parsed is None or not parsed[2]:
         return None
     return parsed[1] - frozenset(GLOBAL_NAMES)
