@@ -7,13 +7,13 @@ and rattler-build's marked YAML keep them): ``version: 1.10`` must not become ``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from . import yamlscan
 from .errors import Location, RecipeError
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
 
 
 class YDict(dict[Any, Any]):
@@ -44,10 +44,6 @@ class YList(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc]
-    pass
-
-
 def _mapping(loader: Any, node: yaml.MappingNode) -> YDict:
     result = YDict()
     result.line = node.start_mark.line + 1
@@ -56,6 +52,8 @@ def _mapping(loader: Any, node: yaml.MappingNode) -> YDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)) and key is not None:
+            import yaml
+
             raise yaml.constructor.ConstructorError(
                 None, None, "mapping keys must be plain scalars", key_node.start_mark
             )
@@ -72,28 +70,38 @@ def _sequence(loader: Any, node: yaml.SequenceNode) -> YList:
 
 
 def _SafeInt(loader: Any, node: yaml.ScalarNode) -> Any:
-    text = str(loader.construct_scalar(node))
-    if len(text) > 1 and text.startswith("0") and not text.startswith("0x"):
-        return text  # a checksum such as 000...0 or a version part such as 007: keep the text
-    try:
-        return int(text.replace("_", ""), 0) if text.startswith("0x") else int(text)
-    except ValueError:
-        return text
+    # a checksum such as 000...0 or a version part such as 007 keeps its text
+    return yamlscan.safe_int(str(loader.construct_scalar(node)))
 
 
 def _number_as_text(loader: Any, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
-class _V1Loader(_LineLoader):
-    """rattler-build's typing: integers are numbers, floats keep their text (``3.10``)."""
+_loaders: tuple[Any, Any] | None = None
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _sequence)
-_LineLoader.add_constructor("tag:yaml.org,2002:int", _number_as_text)
-_LineLoader.add_constructor("tag:yaml.org,2002:float", _number_as_text)
-_V1Loader.add_constructor("tag:yaml.org,2002:int", _SafeInt)
+def _pyyaml_loaders() -> tuple[Any, Any]:
+    """PyYAML's loaders with cfl's constructors, made on first use (importing yaml is slow)."""
+    global _loaders
+    if _loaders is None:
+        import yaml
+
+        base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class _LineLoader(base):  # type: ignore[misc,valid-type]
+            pass
+
+        class _V1Loader(_LineLoader):
+            """rattler-build's typing: integers are numbers, floats keep their text (``3.10``)."""
+
+        _LineLoader.add_constructor("tag:yaml.org,2002:map", _mapping)
+        _LineLoader.add_constructor("tag:yaml.org,2002:seq", _sequence)
+        _LineLoader.add_constructor("tag:yaml.org,2002:int", _number_as_text)
+        _LineLoader.add_constructor("tag:yaml.org,2002:float", _number_as_text)
+        _V1Loader.add_constructor("tag:yaml.org,2002:int", _SafeInt)
+        _loaders = (_LineLoader, _V1Loader)
+    return _loaders
 
 
 def load(text: str, filename: str, line_offset: int = 0, numbers: str = "str") -> Any:
@@ -101,7 +109,19 @@ def load(text: str, filename: str, line_offset: int = 0, numbers: str = "str") -
 
     ``numbers="str"`` keeps every number as text (conda-build); ``"v1"`` makes integers ints.
     """
-    loader = _V1Loader if numbers == "v1" else _LineLoader
+    try:
+        return yamlscan.load(text, numbers == "v1", YDict, YList)
+    except Exception:  # noqa: BLE001 - whatever the fast loader does not handle, PyYAML does
+        pass
+    return _load_pyyaml(text, filename, line_offset, numbers)
+
+
+def _load_pyyaml(text: str, filename: str, line_offset: int = 0, numbers: str = "str") -> Any:
+    """``load`` through PyYAML: every document the fast loader leaves, and every error."""
+    import yaml
+
+    line_loader, v1_loader = _pyyaml_loaders()
+    loader = v1_loader if numbers == "v1" else line_loader
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are SafeLoaders
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,574 @@
+"""A small, fast loader for the plain YAML that recipes and variant files use.
+
+``load(text, v1, dict_class, list_class)`` returns what ``yamlio``'s PyYAML path returns for
+the same text: block mappings and sequences (also the indentless and compact forms), plain,
+quoted and block scalars, flow collections, comments, and the YAML 1.1 plain-scalar typing
+PyYAML's SafeLoader applies (null, bool, int; floats and, with ``v1`` false, ints stay text).
+Anything else (anchors, aliases, tags, directives, explicit keys, several documents, tabs,
+timestamps, merge keys, odd indentation, every syntax error, anything doubtful) raises
+``Unsupported``: the caller then lets PyYAML load the text, with its usual error messages.
+A wrong result would be a bug; a fallback only costs time, so doubtful cases fall back.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+
+class Unsupported(Exception):
+    """The text needs YAML this loader does not handle (or is not valid YAML)."""
+
+
+_SPECIAL: dict[str, object] = {"~": None, "null": None, "Null": None, "NULL": None}
+for _words, _value in (
+    ("yes Yes YES true True TRUE on On ON", True),
+    ("no No NO false False FALSE off Off OFF", False),
+):
+    for _word in _words.split():
+        _SPECIAL[_word] = _value
+_MISSING = object()
+_INT = re.compile(
+    r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+    r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
+)
+_DATE = re.compile(r"[0-9][0-9][0-9][0-9]-[0-9]")
+_BAD_CHAR = re.compile("[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_ESCAPES = {
+    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c",
+    "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "N": "\x85", "_": "\xa0",
+    "L": "\u2028", "P": "\u2029",
+}  # fmt: skip
+_HEX = {"x": 2, "u": 4, "U": 8}
+_NOT_PLAIN = set("?:,[]{}#&*!|>'\"%@`")
+_FLOW_END = set(",[]{}")
+
+
+def safe_int(text: str) -> Any:
+    """rattler-build's integers: ``000123`` and ``007`` keep their text, ``0x1F`` is 31."""
+    if len(text) > 1 and text.startswith("0") and not text.startswith("0x"):
+        return text
+    try:
+        return int(text.replace("_", ""), 0) if text.startswith("0x") else int(text)
+    except ValueError:
+        return text
+
+
+def load(text: str, v1: bool, dict_class: type[Any], list_class: type[Any]) -> Any:
+    """The loaded document; ``Unsupported`` when PyYAML has to do it."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            raise Unsupported("a lone carriage return")
+    if "\t" in text:
+        raise Unsupported("a tab")
+    if _BAD_CHAR.search(text):
+        raise Unsupported("a special character")
+    return _Parser(text, v1, dict_class, list_class).document()
+
+
+class _Parser:
+    def __init__(self, text: str, v1: bool, dict_class: type[Any], list_class: type[Any]):
+        self.lines = lines = text.split("\n")
+        self.n = len(lines)
+        self.v1 = v1
+        self.dict_class = dict_class
+        self.list_class = list_class
+        ind = []
+        markers = []
+        for i, line in enumerate(lines):
+            stripped = line.lstrip(" ")
+            if not stripped or stripped[0] == "#":
+                ind.append(-1)
+            else:
+                ind.append(len(line) - len(stripped))
+            if line[:3] in ("---", "...") and (len(line) == 3 or line[3] == " "):
+                markers.append(i)
+        self.ind = ind
+        self.markers = markers
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def skip(self, li: int) -> int:
+        ind, n = self.ind, self.n
+        while li < n and ind[li] < 0:
+            li += 1
+        return li
+
+    def resolve(self, text: str) -> Any:
+        value = _SPECIAL.get(text, _MISSING)
+        if value is not _MISSING:
+            return value
+        first = text[0]
+        if first in "0123456789+-.":
+            if first in "0123456789" and _DATE.match(text):
+                raise Unsupported("a timestamp")
+            if self.v1 and _INT.fullmatch(text):
+                return safe_int(text)
+            return text
+        if text in ("<<", "="):
+            raise Unsupported("a merge or value key")
+        return text
+
+    def rest_is_empty(self, line: str, col: int) -> bool:
+        rest = line[col:]
+        stripped = rest.lstrip(" ")
+        if not stripped:
+            return True
+        if stripped[0] == "#" and len(stripped) < len(rest):
+            return True
+        raise Unsupported("text after a node")
+
+    # --- documents and block nodes ----------------------------------------------------------
+
+    def document(self) -> Any:
+        li = self.skip(0)
+        n = self.n
+        markers = self.markers
+        if li < n and markers and markers[0] == li and self.lines[li].startswith("---"):
+            self.rest_is_empty(self.lines[li], 3)
+            markers = markers[1:]
+            li = self.skip(li + 1)
+        end = n
+        if markers:
+            last = markers[-1]
+            if len(markers) > 1 or not self.lines[last].startswith("..."):
+                raise Unsupported("several documents or a document marker")
+            self.rest_is_empty(self.lines[last], 3)
+            if self.skip(last + 1) < n:
+                raise Unsupported("text after the document end")
+            end = last
+        if li >= end:
+            return None
+        self.n = end
+        value, li = self.block(li, self.ind[li], -1, True)
+        if self.skip(li) < end:
+            raise Unsupported("text after the top-level node")
+        return value
+
+    def block(self, li: int, col: int, parent: int, key_ok: bool) -> tuple[Any, int]:
+        """The node whose first character is at (li, col) in a collection indented ``parent``."""
+        line = self.lines[li]
+        ch = line[col]
+        nxt = line[col + 1 : col + 2]
+        if ch == "-" and nxt in ("", " "):
+            if not key_ok:
+                raise Unsupported("a sequence entry after a key")
+            return self.sequence(li, col)
+        if ch in "[{":
+            value, li2, end = self.flow(li, col, parent)
+            line2 = self.lines[li2]
+            if line2[end:].lstrip(" ").startswith(":"):
+                raise Unsupported("a flow collection as a key")
+            self.rest_is_empty(line2, end)
+            return value, li2 + 1
+        if ch in "'\"":
+            if key_ok and self.key(li, col) is not None:
+                return self.mapping(li, col)
+            text, li2, end = self.quoted(li, col, parent)
+            self.rest_is_empty(self.lines[li2], end)
+            return text, li2 + 1
+        if ch in "|>":
+            if parent < 0:
+                raise Unsupported("a top-level block scalar")
+            return self.block_scalar(li, col, parent)
+        if ch in _NOT_PLAIN or (ch == "-" and nxt == " "):
+            raise Unsupported(f"a node starting with {ch!r}")
+        colon = line.find(": ", col)
+        if colon < 0 and line.endswith(":"):
+            colon = len(line) - 1
+        hash_ = line.find(" #", col)
+        if colon >= 0 and (hash_ < 0 or colon < hash_):
+            if not key_ok:
+                raise Unsupported("a mapping value after a key")
+            return self.mapping(li, col)
+        return self.plain(li, col, hash_, parent)
+
+    def key(self, li: int, col: int) -> tuple[Any, int] | None:
+        """The key at (li, col) and the column after its ``:``; None when there is no key."""
+        line = self.lines[li]
+        ch = line[col]
+        if ch in "'\"":
+            text, li2, end = self.quoted(li, col, -1)
+            if li2 == li and line[end : end + 1] == ":" and line[end + 1 : end + 2] in ("", " "):
+                return text, end + 1
+            return None
+        if ch in _NOT_PLAIN or (ch == "-" and line[col + 1 : col + 2] in ("", " ")):
+            return None
+        colon = line.find(": ", col)
+        if colon < 0:
+            if not line.endswith(":"):
+                return None
+            colon = len(line) - 1
+        hash_ = line.find(" #", col)
+        if 0 <= hash_ < colon:
+            return None
+        text = line[col:colon].rstrip(" ")
+        if len(text) > 1000:
+            raise Unsupported("a long key")
+        return self.resolve(text), colon + 1
+
+    def mapping(self, li: int, m: int) -> tuple[Any, int]:
+        lines, ind, n = self.lines, self.ind, self.n
+        result = self.dict_class()
+        result.line = li + 1
+        key_lines: dict[Any, int] = {}
+        col = m
+        while True:
+            found = self.key(li, col)
+            if found is None:
+                raise Unsupported("not a key")
+            key, after = found
+            line = lines[li]
+            j = after
+            size = len(line)
+            while j < size and line[j] == " ":
+                j += 1
+            value: Any = None
+            if j == size or line[j] == "#":
+                nli = self.skip(li + 1)
+                if nli < n:
+                    k = ind[nli]
+                    if k > m:
+                        value, nli = self.block(nli, k, m, True)
+                    elif k == m and lines[nli][m] == "-" and lines[nli][m + 1 : m + 2] in ("", " "):
+                        value, nli = self.sequence(nli, m)
+            else:
+                value, nli = self.block(li, j, m, False)
+            result[key] = value
+            key_lines[key] = li + 1
+            li = self.skip(nli)
+            if li >= n or ind[li] < m:
+                break
+            if ind[li] > m:
+                raise Unsupported("unexpected indentation in a mapping")
+            col = m
+        result.key_lines = key_lines
+        return result, li
+
+    def sequence(self, li: int, s: int) -> tuple[Any, int]:
+        lines, ind, n = self.lines, self.ind, self.n
+        result = self.list_class()
+        result.line = li + 1
+        item_lines = []
+        while True:
+            line = lines[li]
+            j = s + 1
+            size = len(line)
+            while j < size and line[j] == " ":
+                j += 1
+            item: Any = None
+            if j == size or line[j] == "#":
+                nli = self.skip(li + 1)
+                if nli < n and ind[nli] > s:
+                    item_lines.append(nli + 1)
+                    item, nli = self.block(nli, ind[nli], s, True)
+                else:
+                    item_lines.append(li + 1)
+            else:
+                item_lines.append(li + 1)
+                item, nli = self.block(li, j, s, True)
+            result.append(item)
+            li = self.skip(nli)
+            if li >= n or ind[li] < s:
+                break
+            if ind[li] > s:
+                raise Unsupported("unexpected indentation in a sequence")
+            line = lines[li]
+            if line[s] != "-" or line[s + 1 : s + 2] not in ("", " "):
+                break
+        result.item_lines = item_lines
+        return result, li
+
+    # --- scalars ----------------------------------------------------------------------------
+
+    def plain(self, li: int, col: int, hash_: int, parent: int) -> tuple[Any, int]:
+        lines = self.lines
+        line = lines[li]
+        chunks = [(line[col:hash_] if hash_ >= 0 else line[col:]).rstrip(" ")]
+        i = li + 1
+        if hash_ < 0:
+            n = self.n
+            breaks = 0
+            while i < n:
+                line = lines[i]
+                stripped = line.lstrip(" ")
+                if not stripped:
+                    breaks += 1
+                    i += 1
+                    continue
+                if len(line) - len(stripped) <= parent or stripped[0] == "#":
+                    break
+                hash_ = stripped.find(" #")
+                part = (stripped if hash_ < 0 else stripped[:hash_]).rstrip(" ")
+                if ": " in part or part.endswith(":"):
+                    raise Unsupported("a colon in a multi-line plain scalar")
+                chunks.append("\n" * breaks if breaks else " ")
+                chunks.append(part)
+                breaks = 0
+                i += 1
+                if hash_ >= 0:
+                    break
+        return self.resolve("".join(chunks)), i
+
+    def quoted(self, li: int, col: int, parent: int) -> tuple[str, int, int]:
+        """A quoted scalar: (text, line, column after the closing quote)."""
+        lines = self.lines
+        line = lines[li]
+        quote = line[col]
+        end = line.find(quote, col + 1)
+        if quote == "'":
+            if end >= 0 and line[end + 1 : end + 2] != "'":
+                return line[col + 1 : end], li, end + 1
+        elif end >= 0 and "\\" not in line[col + 1 : end]:
+            return line[col + 1 : end], li, end + 1
+        out: list[str] = []
+        spaces = ""
+        i = col + 1
+        while True:
+            size = len(line)
+            while i < size:
+                ch = line[i]
+                if ch == " ":
+                    spaces += ch
+                    i += 1
+                    continue
+                if spaces:
+                    out.append(spaces)
+                    spaces = ""
+                if ch == quote:
+                    if quote == "'" and line[i + 1 : i + 2] == "'":
+                        out.append("'")
+                        i += 2
+                        continue
+                    return "".join(out), li, i + 1
+                if ch == "\\" and quote == '"':
+                    if i + 1 == size:
+                        break  # an escaped line break
+                    esc = line[i + 1]
+                    if esc in _ESCAPES:
+                        out.append(_ESCAPES[esc])
+                        i += 2
+                        continue
+                    width = _HEX.get(esc)
+                    digits = line[i + 2 : i + 2 + width] if width else ""
+                    if not width or len(digits) != width or not _is_hex(digits):
+                        raise Unsupported("an unknown escape")
+                    code = int(digits, 16)
+                    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+                        raise Unsupported("a surrogate escape")
+                    out.append(chr(code))
+                    i += 2 + width
+                    continue
+                out.append(ch)
+                i += 1
+            escaped = i < size
+            spaces = ""
+            breaks = 0
+            while True:
+                li += 1
+                if li >= self.n:
+                    raise Unsupported("an unclosed quoted scalar")
+                line = lines[li]
+                stripped = line.lstrip(" ")
+                if stripped:
+                    break
+                breaks += 1
+            if len(line) - len(stripped) <= parent:
+                raise Unsupported("a quoted scalar continued at a low indentation")
+            if escaped:
+                out.append("\n" * breaks)
+            else:
+                out.append("\n" * breaks if breaks else " ")
+            i = len(line) - len(stripped)
+
+    def block_scalar(self, li: int, col: int, parent: int) -> tuple[str, int]:
+        lines = self.lines
+        line = lines[li]
+        folding = line[col] == ">"
+        chomp = ""
+        increment = 0
+        j = col + 1
+        for _ in range(2):
+            ch = line[j : j + 1]
+            if ch in ("+", "-") and not chomp:
+                chomp = ch
+            elif ch and ch in "123456789" and not increment:
+                increment = int(ch)
+            else:
+                break
+            j += 1
+        if j < len(line) and line[j] != " ":
+            raise Unsupported("a bad block scalar header")
+        self.rest_is_empty(line, j)
+        n = self.n
+        i = li + 1
+        if increment:
+            indent = parent + increment
+        else:
+            widest = 0
+            while i < n and not lines[i].strip(" "):
+                widest = max(widest, len(lines[i]))
+                i += 1
+            if i >= n:
+                raise Unsupported("an empty block scalar")
+            first = len(lines[i]) - len(lines[i].lstrip(" "))
+            if widest > first or first <= parent:
+                raise Unsupported("an unusual block scalar indentation")
+            indent = first
+            i = li + 1
+        texts: list[str] = []
+        gaps: list[int] = []
+        breaks = 0
+        last = li
+        while i < n:
+            line = lines[i]
+            stripped = line.lstrip(" ")
+            if not stripped and len(line) <= indent:
+                breaks += 1
+                i += 1
+                continue
+            if len(line) - len(stripped) < indent:
+                break
+            texts.append(line[indent:])
+            gaps.append(breaks)
+            breaks = 0
+            last = i
+            i += 1
+        if not texts:
+            raise Unsupported("an empty block scalar")
+        if i >= n and breaks and not lines[n - 1].strip(" "):
+            breaks -= 1  # the last line has no line break after it
+        out: list[str] = []
+        count = len(texts)
+        for k, text in enumerate(texts):
+            out.append("\n" * gaps[k])
+            out.append(text)
+            if k + 1 < count:
+                if folding and text[0] != " " and texts[k + 1][0] != " ":
+                    if not gaps[k + 1]:
+                        out.append(" ")
+                else:
+                    out.append("\n")
+        line_break = "\n" if last + 1 < len(lines) else ""
+        if chomp != "-":
+            out.append(line_break)
+        if chomp == "+":
+            out.append("\n" * breaks)
+        return "".join(out), i
+
+    # --- flow collections -------------------------------------------------------------------
+
+    def space(self, li: int, i: int, parent: int) -> tuple[int, int]:
+        """Skip spaces, comments and line breaks inside a flow collection."""
+        lines = self.lines
+        line = lines[li]
+        while True:
+            size = len(line)
+            while i < size and line[i] == " ":
+                i += 1
+            if i < size and line[i] == "#":
+                if i and line[i - 1] != " ":
+                    raise Unsupported("a '#' right after a flow token")
+                i = size
+            if i < size:
+                return li, i
+            li += 1
+            if li >= self.n:
+                raise Unsupported("an unclosed flow collection")
+            line = lines[li]
+            i = 0
+            if self.ind[li] >= 0 and self.ind[li] <= parent:
+                raise Unsupported("a flow collection continued at a low indentation")
+
+    def flow(self, li: int, i: int, parent: int) -> tuple[Any, int, int]:
+        line = self.lines[li]
+        ch = line[i]
+        if ch == "[":
+            result = self.list_class()
+            result.line = li + 1
+            item_lines = []
+            li, i = self.space(li, i + 1, parent)
+            while True:
+                ch = self.lines[li][i]
+                if ch == "]":
+                    result.item_lines = item_lines
+                    return result, li, i + 1
+                if ch == ",":
+                    raise Unsupported("an empty flow entry")
+                item_lines.append(li + 1)
+                item, li, i = self.flow(li, i, parent)
+                result.append(item)
+                li, i = self.space(li, i, parent)
+                ch = self.lines[li][i]
+                if ch == ",":
+                    li, i = self.space(li, i + 1, parent)
+                elif ch != "]":
+                    raise Unsupported("a flow sequence entry that is not simple")
+        if ch == "{":
+            result = self.dict_class()
+            result.line = li + 1
+            key_lines: dict[Any, int] = {}
+            li, i = self.space(li, i + 1, parent)
+            while True:
+                line = self.lines[li]
+                ch = line[i]
+                if ch == "}":
+                    result.key_lines = key_lines
+                    return result, li, i + 1
+                if ch in ",[{?":
+                    raise Unsupported("a flow mapping key that is not simple")
+                key_line = li
+                key, li, i = self.flow(li, i, parent)
+                line = self.lines[li]
+                while i < len(line) and line[i] == " ":
+                    i += 1
+                if li != key_line or line[i : i + 1] != ":" or line[i + 1 : i + 2] not in ("", " "):
+                    raise Unsupported("a flow mapping key without a simple value")
+                li, i = self.space(li, i + 1, parent)
+                if self.lines[li][i] in ",}":
+                    raise Unsupported("an empty flow mapping value")
+                value, li, i = self.flow(li, i, parent)
+                result[key] = value
+                key_lines[key] = key_line + 1
+                li, i = self.space(li, i, parent)
+                ch = self.lines[li][i]
+                if ch == ",":
+                    li, i = self.space(li, i + 1, parent)
+                elif ch != "}":
+                    raise Unsupported("a flow mapping entry that is not simple")
+        if ch in "'\"":
+            return self.quoted(li, i, parent)
+        if ch in _NOT_PLAIN or (ch == "-" and line[i + 1 : i + 2] in ("", " ", *_FLOW_END)):
+            raise Unsupported(f"a flow node starting with {ch!r}")
+        size = len(line)
+        j = i
+        while j < size:
+            ch = line[j]
+            if ch in _FLOW_END:
+                break
+            if ch == ":":
+                if line[j + 1 : j + 2] in ("", " "):
+                    break
+                raise Unsupported("a colon inside a flow scalar")
+            if ch == "?":
+                raise Unsupported("a question mark inside a flow scalar")
+            if ch == "#" and line[j - 1] == " ":
+                break
+            j += 1
+        if j == size:
+            nli = self.skip(li + 1)
+            nxt = self.lines[nli].lstrip(" ")[:1] if nli < self.n else ""
+            if nxt not in (",", "]", "}"):
+                raise Unsupported("a multi-line plain scalar in a flow collection")
+        text = line[i:j].rstrip(" ")
+        return self.resolve(text), li, j
+
+
+def _is_hex(digits: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in digits)
