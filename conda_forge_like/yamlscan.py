@@ -379,8 +379,6 @@ class _Parser:
                 if stripped:
                     break
                 breaks += 1
-            if len(line) - len(stripped) <= parent:
-                raise Unsupported("a quoted scalar continued at a low indentation")
             if escaped:
                 out.append("\n" * breaks)
             else:
@@ -483,8 +481,6 @@ class _Parser:
                 raise Unsupported("an unclosed flow collection")
             line = lines[li]
             i = 0
-            if self.ind[li] >= 0 and self.ind[li] <= parent:
-                raise Unsupported("a flow collection continued at a low indentation")
 
     def flow(self, li: int, i: int, parent: int) -> tuple[Any, int, int]:
         line = self.lines[li]
