@@ -89,7 +89,7 @@ def _pyyaml_loaders() -> tuple[Any, Any]:
 
         base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-        class _LineLoader(base):  # type: ignore[misc,valid-type]
+        class _LineLoader(base):  # type: ignore[misc]
             pass
 
         class _V1Loader(_LineLoader):
@@ -112,8 +112,7 @@ def load(text: str, filename: str, line_offset: int = 0, numbers: str = "str") -
     try:
         return yamlscan.load(text, numbers == "v1", YDict, YList)
     except Exception:  # noqa: BLE001 - whatever the fast loader does not handle, PyYAML does
-        pass
-    return _load_pyyaml(text, filename, line_offset, numbers)
+        return _load_pyyaml(text, filename, line_offset, numbers)
 
 
 def _load_pyyaml(text: str, filename: str, line_offset: int = 0, numbers: str = "str") -> Any:

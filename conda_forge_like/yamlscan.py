@@ -36,7 +36,10 @@ _INT = re.compile(
     r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
 )
 _DATE = re.compile(r"[0-9][0-9][0-9][0-9]-[0-9]")
-_BAD_CHAR = re.compile("[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# what YAML may hold, less tabs, carriage returns, NEL, LS, PS and a BOM that is not the first
+_BAD_CHAR = re.compile(
+    "[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 _ESCAPES = {
     "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c",
     "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "N": "\x85", "_": "\xa0",
@@ -255,7 +258,7 @@ class _Parser:
         lines, ind, n = self.lines, self.ind, self.n
         result = self.list_class()
         result.line = li + 1
-        item_lines = []
+        item_lines: list[int] = []
         while True:
             line = lines[li]
             j = s + 1
@@ -488,7 +491,7 @@ class _Parser:
         if ch == "[":
             result = self.list_class()
             result.line = li + 1
-            item_lines = []
+            item_lines: list[int] = []
             li, i = self.space(li, i + 1, parent)
             while True:
                 ch = self.lines[li][i]

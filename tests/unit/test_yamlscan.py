@@ -14,7 +14,7 @@ import pytest
 from conda_forge_like import yamlio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from yamlscan_compare import check, fast, same, slow  # noqa: E402
+from yamlscan_compare import check, fast, same, slow
 
 REPO = Path(__file__).resolve().parents[2]
 # ``shared/`` lives beside the repository; a git worktree in ``wt/<name>/`` finds it one level up
@@ -30,6 +30,11 @@ def assert_same(text: str, numbers: str, native: bool = True) -> None:
         assert not handled, "expected a fallback"
 
 
+_WORDS = "yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF yEs nULL"
+_WORDS = [
+    *("yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False"),
+    *("FALSE", "on", "On", "ON", "off", "Off", "OFF", "yEs", "nULL"),
+]
 NATIVE = [
     "a: 1\nb: [1, 2, {c: d}]\n",
     "version: 1.10\nsha256: 000123\non: yes\nkey: \"a # b\"\nurl: http://x/y#frag\n",
@@ -44,9 +49,7 @@ NATIVE = [
     "\ufeffa: 1\n", "a: 1\r\nb:\r\n  - c\r\n", "a: 1   \nb: two words   \n",
     # typing
     "a: ~\nb: null\nc: Null\nd: NULL\ne:\nf: ''\n",
-    "\n".join(f"k{i}: {w}" for i, w in enumerate(
-        "yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF yEs".split()
-    )),
+    "\n".join(f"k{i}: {w}" for i, w in enumerate(_WORDS)),
     "a: 0x1F\nb: 1_000\nc: 1:20\nd: 012\ne: .inf\nf: 1e3\ng: -5\nh: +7\ni: 0b101\nj: 0\n",
     "a: 1.\nb: .5\nc: -.inf\nd: .NaN\ne: 1.2.3\nf: 1_\ng: 0o7\nh: 08\ni: 190:20:30.15\n",
     "a: '1'\nb: \"yes\"\nc: 'null'\n",
@@ -135,7 +138,8 @@ def test_falls_back(text: str, numbers: str) -> None:
 def test_load_takes_the_fast_path_and_keeps_pyyaml_errors() -> None:
     tree = yamlio.load("a:\n  - 1\n  - x: yes\n", "t.yaml", numbers="v1")
     assert tree == {"a": [1, {"x": True}]}
-    assert tree.key_lines == {"a": 1} and tree["a"].item_lines == [2, 3]
+    assert tree.key_lines == {"a": 1}
+    assert tree["a"].item_lines == [2, 3]
     assert yamlio.key_line(tree["a"][1], "x") == 3
     with pytest.raises(yamlio.RecipeError) as caught:
         yamlio.load("a: 1\nb: [x\n", "t.yaml", line_offset=10)
@@ -171,7 +175,8 @@ def _collect_documents() -> dict[tuple[str, str], str]:
 
     recipes: list[Path] = []
     if SHARED is not None:
-        recipes += sorted(SHARED.glob("corpus/*/recipe")) + sorted(SHARED.glob("realworld/*/recipe"))
+        recipes += sorted(SHARED.glob("corpus/*/recipe"))
+        recipes += sorted(SHARED.glob("realworld/*/recipe"))
     recipes += sorted({p.parent for p in REPO.glob("recipes/*/*.yaml")})
     recipes += sorted({p.parent for p in REPO.glob("baseplate/*/*.yaml")})
     yamlio.load = spy  # type: ignore[assignment]
@@ -184,7 +189,7 @@ def _collect_documents() -> dict[tuple[str, str], str]:
                     api.render(
                         [recipe], variant_files=[job] if job else [], target_platform=platform
                     )
-                except Exception:  # noqa: BLE001, S112 - only the YAML documents matter here
+                except Exception:  # noqa: BLE001 - only the YAML documents matter here
                     continue
     finally:
         yamlio.load = original  # type: ignore[assignment]
