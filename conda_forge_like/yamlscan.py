@@ -13,8 +13,8 @@ A wrong result would be a bug; a fallback only costs time, so doubtful cases fal
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # importing typing costs more than this whole module
 if TYPE_CHECKING:
     from typing import Any
 
@@ -31,15 +31,13 @@ for _words, _value in (
     for _word in _words.split():
         _SPECIAL[_word] = _value
 _MISSING = object()
-_INT = re.compile(
+_INT_PATTERN = (  # YAML 1.1's int, as PyYAML's resolver has it; compiled on first use
     r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
     r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
 )
+_int_re: re.Pattern[str] | None = None
 _DATE = re.compile(r"[0-9][0-9][0-9][0-9]-[0-9]")
-# what YAML may hold, less tabs, carriage returns, NEL, LS, PS and a BOM that is not the first
-_BAD_CHAR = re.compile(
-    "[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+_NOT_ASCII_TEXT = re.compile("[^\n -~]")  # a class reaching past ASCII takes ms to compile
 _ESCAPES = {
     "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c",
     "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "N": "\x85", "_": "\xa0",
@@ -70,7 +68,7 @@ def load(text: str, v1: bool, dict_class: type[Any], list_class: type[Any]) -> A
             raise Unsupported("a lone carriage return")
     if "\t" in text:
         raise Unsupported("a tab")
-    if _BAD_CHAR.search(text):
+    if _NOT_ASCII_TEXT.search(text) and not all(map(_printable, set(text))):
         raise Unsupported("a special character")
     return _Parser(text, v1, dict_class, list_class).document()
 
@@ -111,8 +109,12 @@ class _Parser:
         if first in "0123456789+-.":
             if first in "0123456789" and _DATE.match(text):
                 raise Unsupported("a timestamp")
-            if self.v1 and _INT.fullmatch(text):
-                return safe_int(text)
+            if self.v1:
+                global _int_re
+                if _int_re is None:
+                    _int_re = re.compile(_INT_PATTERN)
+                if _int_re.fullmatch(text):
+                    return safe_int(text)
             return text
         if text in ("<<", "="):
             raise Unsupported("a merge or value key")
@@ -567,6 +569,17 @@ class _Parser:
                 raise Unsupported("a multi-line plain scalar in a flow collection")
         text = line[i:j].rstrip(" ")
         return self.resolve(text), li, j
+
+
+def _printable(ch: str) -> bool:
+    """What YAML may hold, less tabs, carriage returns, NEL, LS, PS and a BOM past the start."""
+    return (
+        " " <= ch <= "~"
+        or ch == "\n"
+        or ("\xa0" <= ch <= "\ud7ff" and ch not in "\u2028\u2029")
+        or ("\ue000" <= ch <= "\ufffd" and ch != "\ufeff")
+        or ch >= "\U00010000"
+    )
 
 
 def _is_hex(digits: str) -> bool:
