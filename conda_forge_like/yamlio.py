@@ -3,6 +3,9 @@
 ``load(text, "meta.yaml")`` -> ``YDict`` (a dict with ``.line`` and ``.key_lines``); lists are
 ``YList`` with ``.item_lines``. Numbers stay strings (as conda-build's ``StringifyNumbersLoader``
 and rattler-build's marked YAML keep them): ``version: 1.10`` must not become ``1.1``.
+
+``yamlscan`` loads the plain YAML recipes use, much faster than importing PyYAML; whatever it
+does not handle (and every error) goes to PyYAML, which is imported only then.
 """
 
 from __future__ import annotations

@@ -300,15 +300,18 @@ class _Parser:
         if hash_ < 0:
             n = self.n
             breaks = 0
+            ind = self.ind
             while i < n:
-                line = lines[i]
-                stripped = line.lstrip(" ")
-                if not stripped:
+                k = ind[i]
+                if k < 0:
+                    if lines[i].strip(" "):
+                        break  # a comment line ends the scalar
                     breaks += 1
                     i += 1
                     continue
-                if len(line) - len(stripped) <= parent or stripped[0] == "#":
+                if k <= parent:
                     break
+                stripped = lines[i][k:]
                 hash_ = stripped.find(" #")
                 part = (stripped if hash_ < 0 else stripped[:hash_]).rstrip(" ")
                 if ": " in part or part.endswith(":"):

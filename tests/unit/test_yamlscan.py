@@ -110,6 +110,9 @@ NATIVE = [
     "a: [yes, no, ~, 1, '1', 0x10, 1.5]\n",
     "a: [  a  b  , c ]\n",
     "skip: [\n  win,\n  osx\n]\n",
+    # text past ASCII
+    "a: caf\u00e9\nb: '\u00fc'\nc: \"\U0001F600\"\nd: \u4e2d\u6587\n",
+    "name: J\u00f6rg M\u00fcller  # maint\u00e4iner\n",
 ]
 
 FALLBACK = [
@@ -119,7 +122,8 @@ FALLBACK = [
     "a: [1, 2\n", "a: 'x\n", "a: \"x\\q\"\n", "a: b\n  c: d\n", "[a]: b\n", "{a: b}: c\n",
     "a: |\nb: 1\n", "- a\nb: 1\n", "a: 1\n- b\n", "a: @x\n", "a: `x`\n", "a: %x\n",
     "a: 'x' y\n", "a: [a,, b]\n", "a: {x}\n", "a: {x:1}\n", "=: 1\n", "a: x\x00\n",
-    "a: x\ry\n", "a: \x85\n", "|\n  top\n", "a: [x\n  y]\n", "a: 'x'\n... \nb: 1\n",
+    "a: x\ry\n", "a: \x85\n", "a: x\u2028y\n", "a: \ufeffx\n", "a: \ud800\n", "|\n  top\n",
+    "a: [x\n  y]\n", "a: 'x'\n... \nb: 1\n",
 ]
 
 

@@ -45,7 +45,7 @@ def slow(text: str, numbers: str) -> tuple[bool, Any]:
     """(True, result) from PyYAML, or (False, error) when it raises."""
     try:
         return True, yamlio._load_pyyaml(text, "t.yaml", 0, numbers)
-    except (RecipeError, RecursionError, TypeError) as exc:
+    except (RecipeError, RecursionError, TypeError, UnicodeError) as exc:
         return False, str(exc)
 
 
