@@ -13,8 +13,6 @@ import re
 import tomllib
 from typing import Any
 
-import yaml
-
 from ..errors import RecipeError
 
 
@@ -55,6 +53,8 @@ def make_helpers(recipe_dir: str) -> dict[str, Any]:
             return tomllib.loads(text)
         if name.endswith(".json"):
             return json.loads(text)
+        import yaml  # slow to import, and only this helper's YAML files need it
+
         return yaml.safe_load(text)
 
     return {"load_file_regex": load_file_regex, "load_file_data": load_file_data}
