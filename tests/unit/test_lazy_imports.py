@@ -95,9 +95,10 @@ def test_a_noarch_build_without_binaries_loads_no_binary_reader(tmp_path: Path) 
     assert sorted(m for m in modules if m.startswith(BINARY_ONLY)) == []
     assert "jinja2" not in modules  # the recipe has no `${{ }}`
     # What every build pays for otherwise: the SBOM library's model (cfl writes the JSON), the
-    # dataclasses module (cfl's records), the thread pool of --jobs and the SPDX parser.
+    # dataclasses module (cfl's records), the thread pool of --jobs, the SPDX parser, PyYAML
+    # (yamlscan reads recipes) and tempfile (fsutil.make_temp, package.container.Spool).
     slow = ("cyclonedx", "packageurl", "py_serializable", "dataclasses", "inspect",
-            "concurrent", "license_expression", "tomllib")  # fmt: skip
+            "concurrent", "license_expression", "tomllib", "yaml", "tempfile")  # fmt: skip
     assert sorted(m for m in modules if m.split(".")[0] in slow) == []
     # --no-test: the test stage; a selector of names needs no ast; scripts spawn through
     # setpriv, so no ctypes for a preexec_fn; no CI files, no misspelt key, no pin.
