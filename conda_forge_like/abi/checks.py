@@ -48,7 +48,9 @@ def check(root: Path, files: Sequence[str], ctx: CheckContext) -> list[Finding]:
 
 
 def _overdepending(binaries: dict[str, BinaryInfo], ctx: CheckContext) -> list[Finding | None]:
-    from .allowlist import library_key, provided_names  # binaries only
+    if not ctx.host_run_exporters:
+        return []
+    from .allowlist import library_key, provided_names  # host dependencies with run_exports
 
     linked = {library_key(n, ctx.subdir) for info in binaries.values() for n in info.needed}
     found: list[Finding | None] = []
