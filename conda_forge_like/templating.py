@@ -4,9 +4,10 @@
 ctx)`` evaluates one v1 ``${{ expr }}`` string. Undefined variables are collected with their
 line numbers (not raised one by one) so a user sees every problem in one run.
 
-v1 expressions are first tried by ``v1expr`` (no Jinja); whatever it leaves (``FALLBACK``)
-runs in the Jinja sandbox, which is imported then: the environments, ``compile_template``,
-``FAILURES`` and the rest of ``_jinja`` are reached through this module on first use.
+v1 expressions are first tried by ``v1expr`` and v0 recipes by ``v0template`` (no Jinja);
+whatever they leave (``FALLBACK``) runs in the Jinja sandbox, which is imported then: the
+environments, ``compile_template``, ``FAILURES`` and the rest of ``_jinja`` are reached
+through this module on first use.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ def render_text_collect(
     them are found in one run (one error naming each with its line). The text is only usable
     for checks that do not depend on values (YAML syntax, unknown keys) when there are errors.
     """
+    from . import v0template
+
+    fast = v0template.render(text, context)
+    if fast is not FALLBACK:
+        return fast, []
     import jinja2
 
     from . import _jinja

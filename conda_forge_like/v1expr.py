@@ -68,6 +68,7 @@ _OPS2 = frozenset({"**", "//", "==", "!=", "<=", ">=", "}}"})
 _OPS1 = frozenset("-+*/%~<>()[].,|:=")
 _ESCAPES = frozenset("\\'\"abfnrtv01234567xuUN\n")
 _END = ("end", None)
+_TRIM_END = ("end", "-")  # a v0 tag closed by ``-}}`` / ``-%}``
 
 
 def _digits(src: str, pos: int, n: int) -> int:
@@ -104,8 +105,13 @@ def _string(src: str, pos: int) -> tuple[str, int]:
     return body, end + 1
 
 
-def _tokenize(src: str, pos: int, template: bool) -> tuple[list[tuple[str, Any]], int]:
-    """Tokens from ``pos`` to the end (or, in a template, to the closing ``}}``)."""
+def _tokenize(
+    src: str, pos: int, template: bool, close: str = ""
+) -> tuple[list[tuple[str, Any]], int]:
+    """Tokens from ``pos`` to the end (or, in a template, to the closing ``}}``).
+
+    ``close`` (``"}}"`` or ``"%}"``, for ``v0template``'s tags) ends the tokens at that
+    delimiter, or at ``-`` right before it with ``_TRIM_END`` (Jinja's whitespace control)."""
     out: list[tuple[str, Any]] = []
     n = len(src)
     while True:
@@ -117,6 +123,13 @@ def _tokenize(src: str, pos: int, template: bool) -> tuple[list[tuple[str, Any]]
             out.append(_END)
             return out, n
         c = src[pos]
+        if close:  # Jinja tries the end of the tag first at every token
+            if src.startswith(close, pos):
+                out.append(_END)
+                return out, pos + 2
+            if c == "-" and src.startswith(close, pos + 1):
+                out.append(_TRIM_END)
+                return out, pos + 3
         if c in _NAME_START:
             end = pos + 1
             while end < n and src[end] in _NAME_CHARS:
@@ -148,7 +161,7 @@ def _tokenize(src: str, pos: int, template: bool) -> tuple[list[tuple[str, Any]]
         elif src[pos : pos + 2] in _OPS2:
             op = src[pos : pos + 2]
             if op == "}}":
-                if not template or src[pos - 1] == "-":
+                if not template or close or src[pos - 1] == "-":
                     raise Unsupported("whitespace control")
                 out.append(_END)
                 return out, pos + 2
@@ -180,10 +193,13 @@ def _not_folded(left: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, Any]]):
+    def __init__(self, tokens: list[tuple[str, Any]], v0: bool = False):
         self.tokens = tokens
         self.i = 0
         self.names: list[str] = []
+        # meta.yaml's sandbox (``v0template``) orders values as Python does (no minijinja
+        # cross-kind ordering) and formats strings with `%` (which minijinja does not)
+        self.v0 = v0
 
     @property
     def cur(self) -> tuple[str, Any]:
@@ -259,6 +275,8 @@ class _Parser:
             return expr
         if len(ops) > 1:
             raise Unsupported("chained comparison")
+        if self.v0 and ops[0][1] in ("lt", "lteq", "gt", "gteq"):
+            return ("order", ops[0][1], expr, ops[0][2])
         return ("cmp", ops[0][1], expr, ops[0][2])
 
     def math1(self) -> tuple[Any, ...]:
@@ -280,7 +298,7 @@ class _Parser:
         while self.cur in (("op", "*"), ("op", "/"), ("op", "//"), ("op", "%")):
             op = self.cur[1]
             self.i += 1
-            left = ("bin", op, left, self.pow())
+            left = ("bin", "v0%" if op == "%" and self.v0 else op, left, self.pow())
         return left
 
     def pow(self) -> tuple[Any, ...]:
@@ -683,7 +701,7 @@ def _attr(obj: Any, attr: str) -> Any:
 
 _BINOPS: dict[str, Any] = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-    "//": operator.floordiv, "%": operator.mod, "**": operator.pow,
+    "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "v0%": operator.mod,
 }  # fmt: skip
 
 
@@ -694,7 +712,28 @@ def _binop(op: str, a: Any, b: Any) -> Any:
         raise Unsupported("too big")
     if op == "%" and isinstance(a, str):
         raise Unsupported("string formatting")
+    if op == "v0%" and isinstance(a, str):
+        _check_format(a)
     return _BINOPS[op](a, b)
+
+
+@lru_cache(maxsize=1)
+def _format_spec() -> Any:
+    import re  # only for the few recipes that format with `%`
+
+    return re.compile(r"%(?:\(\w*\))?[-#0 +]*\d{0,3}(?:\.\d{0,3})?[diouxXeEfFgGcrsa%]")
+
+
+def _check_format(fmt: str) -> None:
+    """``"%s-%02d" % args`` with small widths only (``"%999999999s"`` is left to Jinja, whose
+    ``%`` is Python's too)."""
+    spec = _format_spec()
+    i = fmt.find("%")
+    while i >= 0:
+        match = spec.match(fmt, i)
+        if match is None:
+            raise Unsupported("string formatting")
+        i = fmt.find("%", match.end())
 
 
 def _eval(node: tuple[Any, ...], env: dict[str, Any]) -> Any:
@@ -768,6 +807,11 @@ def _val(node: tuple[Any, ...], env: dict[str, Any]) -> Any:
                 raise Unsupported("container")
             return (left in right) is (op == "in")
         return _compare(op, left, right)
+    if kind == "order":
+        left, right = _val(node[2], env), _val(node[3], env)
+        if not isinstance(left, _PLAIN) or not isinstance(right, _PLAIN):
+            raise Unsupported("compare")
+        return _order(node[1], left, right)
     if kind == "bin":
         return _binop(node[1], _val(node[2], env), _val(node[3], env))
     if kind == "and":

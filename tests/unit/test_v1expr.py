@@ -545,7 +545,8 @@ def test_recipe_yaml_needs_no_jinja(tmp_path: Path) -> None:
     v0 = tmp_path / "v0"
     v0.mkdir()
     (v0 / "meta.yaml").write_text(
-        '{% set version = "1.0" %}\npackage:\n  name: thing\n  version: {{ version }}\n'
+        # `raw`: a meta.yaml ``v0template`` leaves to Jinja
+        "package:\n  name: thing\n  version: {% raw %}1.0{% endraw %}\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", _SUBPROCESS, str(v1), str(v0)],

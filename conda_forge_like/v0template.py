@@ -1,0 +1,232 @@
+"""A small renderer for conda-build ``meta.yaml`` templates, without Jinja.
+
+``render("{% set v = '1.2' %}version: {{ v }}\\n", {})`` -> ``"version: 1.2\\n"``. It knows
+text, ``{{ expr }}``, ``{# comments #}``, ``{% set name = expr %}``, ``{% if %}`` /
+``{% elif %}`` / ``{% else %}`` / ``{% endif %}``, ``{% for name in expr %}`` over lists,
+tuples and strings, and the ``-`` whitespace control markers, with expressions read and
+evaluated by ``v1expr`` (Python's ordering, as the v0 sandbox has). Anything else (macros,
+``{% raw %}``, ``loop``, a filter ``v1expr`` lacks, a missing name, any error, ...) gives
+``FALLBACK``: ``templating`` then runs the Jinja sandbox (``_jinja.ENV_V0``: ``{{ }}``
+delimiters, no trim_blocks / lstrip_blocks, keep_trailing_newline), whose output or error is
+the reference. Checked differentially by ``tests/unit/test_v0template.py``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from . import v1expr
+from .v1expr import _TRIM_END, _UNDEF, FALLBACK, Unsupported, _Parser, _tokenize, _val
+
+ENABLED = True  # tests switch it off to get the Jinja path alone
+STATS = {"fast": 0, "fallback": 0}
+REASONS: dict[str, int] = {}  # why whole templates fell back (always counted: one per render)
+
+# Names a `set` or `for` may not bind here: Jinja's constants, names it treats specially in a
+# frame, and its statement keywords (left to Jinja whatever it makes of them).
+_NOT_TARGETS = frozenset({
+    "true", "false", "none", "True", "False", "None", "loop", "caller", "self", "varargs",
+    "kwargs", "super", "if", "elif", "else", "endif", "for", "endfor", "in", "not", "and",
+    "or", "is", "set", "endset", "recursive", "with", "without", "context", "import",
+})  # fmt: skip
+_OUTPUT_TYPES = (type(None), bool, int, float, str, list, tuple, dict)
+
+
+def _expr(tokens: list[tuple[str, Any]], start: int, condexpr: bool) -> tuple[Any, frozenset[str]]:
+    """The expression from ``tokens[start]`` to the end of the tag, and the names it reads.
+    Without ``condexpr`` (an ``if`` test, a ``for`` iterable) a bare ``a if b else c`` is not
+    an expression, as in Jinja's ``parse_tuple(with_condexpr=False)``."""
+    parser = _Parser(tokens, v0=True)
+    parser.i = start
+    tree = parser.expression() if condexpr else parser.or_()
+    if parser.cur[0] != "end":
+        raise Unsupported("syntax")
+    return tree, frozenset(parser.names)
+
+
+def _target(tokens: list[tuple[str, Any]], i: int) -> str:
+    kind, value = tokens[i]
+    if kind != "name" or value in _NOT_TARGETS:
+        raise Unsupported("target")
+    return str(value)
+
+
+def _lex(text: str) -> list[tuple[Any, ...]]:
+    """Jinja's lexer with the default delimiters: ``("data", text)`` (whitespace control
+    applied), ``("out", tokens)`` and ``("block", tokens)``; comments dropped."""
+    items: list[tuple[Any, ...]] = []
+    pos = 0
+    lstrip = False  # the previous tag ended with `-`: strip the whitespace that follows it
+    while True:
+        start = text.find("{", pos)
+        while start >= 0 and text[start + 1 : start + 2] not in ("{", "%", "#"):
+            start = text.find("{", start + 1)
+        data = text[pos:] if start < 0 else text[pos:start]
+        sign = "" if start < 0 else text[start + 2 : start + 3]
+        if sign == "+":
+            raise Unsupported("+ whitespace control")
+        if lstrip:
+            data = data.lstrip()
+        if sign == "-":
+            data = data.rstrip()
+        if data:
+            items.append(("data", data))
+        if start < 0:
+            return items
+        kind = text[start + 1]
+        begin = start + 2 + (sign == "-")
+        if kind == "#":
+            end = text.find("#}", begin)
+            if end < 0:
+                raise Unsupported("unclosed comment")
+            if end > begin and text[end - 1] == "+":
+                raise Unsupported("+ whitespace control")
+            lstrip = end > begin and text[end - 1] == "-"
+            pos = end + 2
+            continue
+        tokens, pos = _tokenize(text, begin, template=True, close="}}" if kind == "{" else "%}")
+        lstrip = tokens[-1] == _TRIM_END
+        items.append(("out" if kind == "{" else "block", tokens))
+
+
+class _Items:
+    def __init__(self, items: list[tuple[Any, ...]]):
+        self.items = items
+        self.i = 0
+
+    def body(self, ends: tuple[str, ...]) -> tuple[list[tuple[Any, ...]], str, list[Any]]:
+        """Nodes up to a block whose keyword is in ``ends``: (nodes, keyword, its tokens)."""
+        nodes: list[tuple[Any, ...]] = []
+        while self.i < len(self.items):
+            item = self.items[self.i]
+            self.i += 1
+            if item[0] == "data":
+                nodes.append(("text", item[1]))
+                continue
+            tokens = item[1]
+            if item[0] == "out":
+                nodes.append(("out", *_expr(tokens, 0, condexpr=True)))
+                continue
+            keyword = tokens[0][1] if tokens[0][0] == "name" else None
+            if keyword in ends:
+                return nodes, str(keyword), tokens
+            if keyword == "set":
+                name = _target(tokens, 1)
+                if tokens[2] != ("op", "="):
+                    raise Unsupported("set block")
+                nodes.append(("set", name, *_expr(tokens, 3, condexpr=True)))
+            elif keyword == "if":
+                nodes.append(self.if_(tokens))
+            elif keyword == "for":
+                name = _target(tokens, 1)
+                if tokens[2] != ("name", "in"):
+                    raise Unsupported("for target")
+                iterable = _expr(tokens, 3, condexpr=False)
+                inner, _, end_tokens = self.body(("endfor",))
+                if end_tokens[1][0] != "end":
+                    raise Unsupported("syntax")
+                nodes.append(("for", name, *iterable, inner))
+            else:
+                raise Unsupported(f"statement {keyword}")
+        if ends:
+            raise Unsupported("unclosed block")
+        return nodes, "", []
+
+    def if_(self, tokens: list[Any]) -> tuple[Any, ...]:
+        branches = []
+        test = _expr(tokens, 1, condexpr=False)
+        while True:
+            inner, end, end_tokens = self.body(("elif", "else", "endif"))
+            branches.append((*test, inner))
+            if end == "elif":
+                test = _expr(end_tokens, 1, condexpr=False)
+                continue
+            if end_tokens[1][0] != "end":
+                raise Unsupported("syntax")
+            otherwise = None
+            if end == "else":
+                otherwise, _, end_tokens = self.body(("endif",))
+                if end_tokens[1][0] != "end":
+                    raise Unsupported("syntax")
+            return ("if", branches, otherwise)
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> list[tuple[Any, ...]] | str:
+    """The template's nodes, or why it is left to Jinja."""
+    if "\r" in text:
+        return "carriage return"  # Jinja normalises newlines
+    try:
+        nodes, _, _ = _Items(_lex(text)).body(())
+    except (Unsupported, IndexError) as exc:
+        return str(exc) or type(exc).__name__
+    return nodes
+
+
+def _value(tree: Any, names: frozenset[str], scopes: list[dict[str, Any]], ctx: Any) -> Any:
+    env = {}
+    for name in names:
+        for scope in reversed(scopes):
+            if name in scope:
+                env[name] = scope[name]
+                break
+        else:
+            env[name] = value = ctx.get(name, _UNDEF)
+            if value is _UNDEF and name in v1expr.GLOBAL_NAMES:
+                raise Unsupported("Jinja global")
+    return _val(tree, env)
+
+
+def _run(
+    nodes: list[tuple[Any, ...]], scopes: list[dict[str, Any]], ctx: Any, out: list[str]
+) -> None:
+    for node in nodes:
+        kind = node[0]
+        if kind == "text":
+            out.append(node[1])
+        elif kind == "out":
+            value = _value(node[1], node[2], scopes, ctx)
+            if not isinstance(value, _OUTPUT_TYPES):
+                raise Unsupported("output type")
+            out.append(str(value))
+        elif kind == "set":
+            scopes[-1][node[1]] = _value(node[2], node[3], scopes, ctx)
+        elif kind == "if":
+            for test, names, body in node[1]:
+                if _value(test, names, scopes, ctx):
+                    _run(body, scopes, ctx, out)
+                    break
+            else:
+                if node[2] is not None:
+                    _run(node[2], scopes, ctx, out)
+        else:  # for
+            items = _value(node[2], node[3], scopes, ctx)
+            if not isinstance(items, list | tuple | str):
+                raise Unsupported("loop over a non-sequence")
+            for item in items:
+                scopes.append({node[1]: item})
+                _run(node[4], scopes, ctx, out)
+                scopes.pop()
+
+
+def _fell_back(reason: str) -> Any:
+    STATS["fallback"] += 1
+    REASONS[reason] = REASONS.get(reason, 0) + 1
+    return FALLBACK
+
+
+def render(text: str, context: Any) -> Any:
+    """The template rendered with ``context`` (a mapping), or ``FALLBACK``."""
+    if not ENABLED:
+        return FALLBACK
+    parsed = _parse(text)
+    if isinstance(parsed, str):
+        return _fell_back(f"parse: {parsed}")
+    out: list[str] = []
+    try:
+        _run(parsed, [{}], context, out)
+    except Exception as exc:  # noqa: BLE001 -- any failure: Jinja decides and reports it
+        return _fell_back(str(exc) if isinstance(exc, Unsupported) else type(exc).__name__)
+    STATS["fast"] += 1
+    return "".join(out)
