@@ -639,7 +639,8 @@ TESTS: dict[str, Any] = {
 }
 
 # Attributes the sandbox allows and that are called the same way here: str methods (not
-# format/format_map, which the sandbox runs its own way), dict readers, ``env``'s methods.
+# format/format_map, which the sandbox runs its own way), dict readers, ``env``'s methods,
+# a regex match's readers.
 _STR_METHODS = frozenset({
     "startswith", "endswith", "lower", "upper", "replace", "split", "rsplit", "strip",
     "lstrip", "rstrip", "title", "capitalize", "count", "find", "rfind", "isdigit", "isalpha",
@@ -648,6 +649,7 @@ _STR_METHODS = frozenset({
 })  # fmt: skip
 _DICT_METHODS = frozenset({"get", "keys", "values", "items"})
 _ENV_METHODS = frozenset({"get", "exists"})
+_MATCH_METHODS = frozenset({"group", "groups", "groupdict", "start", "end", "span"})
 _FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
 
 # minijinja orders values of different kinds by kind (see ``templating.minijinja_compare``):
@@ -690,6 +692,9 @@ def _attr(obj: Any, attr: str) -> Any:
             return getattr(obj, attr)
         if not hasattr(obj, attr) and attr in obj:
             return obj[attr]
+    elif type(obj).__name__ == "Match" and type(obj).__module__ == "re":
+        if attr in _MATCH_METHODS:  # what `load_file_regex` returns
+            return getattr(obj, attr)
     elif (
         type(obj).__name__ == "Env"
         and type(obj).__module__ == "conda_forge_like.render.v1_functions"

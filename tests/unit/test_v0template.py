@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,6 +61,7 @@ CTX: dict[str, Any] = {
     "pin_subpackage": _pin,
     "pin_compatible": _pin,
     "environ": {"X": "from-env", "PKG_BUILDNUM": "7"},
+    "load_file_regex": lambda load_file, regex_pattern: re.search(regex_pattern, "v = 1.2\n"),
 }
 
 
@@ -152,6 +154,8 @@ NATIVE = [
     "{% if (1 if win else 0) %}x{% endif %}",
     "{{ '%s-%02d' % (name, n) }} {{ '%d' % (n * 1000 + 3) }} {{ '^(%s)$' % ('a|b') }}",
     "{{ '%(k)s' % mapping }} {{ '100%%' % () }} {{ '%.2f' % f }} {{ '%r' % items }}",
+    "{% set data = load_file_regex(load_file='x', regex_pattern='v = ([0-9.]+)') %}"
+    "{{ data.group(1) }} {{ data.groups() }} {{ data.span() }}",
 ]
 
 
@@ -209,6 +213,9 @@ UNSUPPORTED = [
     "{{ '%*d' % (3, 4) }}",
     "{{ '%s %s' % (name,) }}",
     "{{ '%s' % compiler }}",
+    "{% set data = load_file_regex(load_file='x', regex_pattern='nomatch') %}{{ data.group(1) }}",
+    "{{ load_file_regex(load_file='x', regex_pattern='v') }}",
+    "{{ load_file_regex(load_file='x', regex_pattern='v').string }}",
 ]
 
 
@@ -359,3 +366,63 @@ def test_templating_uses_the_fast_path_and_keeps_jinja_errors() -> None:
     assert templating.render_text_collect(text, "meta.yaml", {}) == ("1", [])
     _, errors = templating.render_text_collect("{{ nope }} {{ nada }}", "meta.yaml", {})
     assert "'nope' (line 1), 'nada' (line 1)" in errors[0].message
+
+
+_WS = [" ", "  ", "\n", " \n ", "\t", "", "\n\n", "\u00a0", "\x0c", "\x1c"]
+_EXPRS = ["version", "n", "items", "n + 1", "'a' ~ n", "flag", "nothing", "f", "x", "name|lower",
+          "-n", "n-1", "items[0]", "mapping.k", "environ.X", "'%s' % n", "py > 300", "(n, 1)",
+          "version > '1'"]  # fmt: skip
+
+
+class _Generator:
+    """Random nested templates of the native constructs, whitespace control everywhere."""
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+
+    def data(self) -> str:
+        pieces = [*_WS, "a", "b", "-", "{", "}", "%", "#"]
+        return "".join(self.rng.choice(pieces) for _ in range(self.rng.randint(0, 4)))
+
+    def sign(self) -> str:
+        return self.rng.choice(["", "", "-"])
+
+    def space(self) -> str:
+        return self.rng.choice(["", " ", "  ", "\n"])
+
+    def block(self, text: str) -> str:
+        return "{%" + self.sign() + self.space() + text + self.space() + self.sign() + "%}"
+
+    def tag(self, depth: int, names: list[str]) -> str:
+        rng = self.rng
+        kind = rng.randrange(7 if depth < 3 else 4)
+        expr = rng.choice(_EXPRS + names)
+        if kind == 0:
+            return "{{" + self.sign() + self.space() + expr + self.space() + self.sign() + "}}"
+        if kind == 1:
+            return "{#" + self.sign() + self.data() + self.sign() + "#}"
+        if kind == 2:
+            return self.block(f"set x = {expr}")
+        if kind == 3:
+            return self.data()
+        if kind == 4:
+            text = self.block(f"if {expr}") + self.body(depth + 1, names)
+            if rng.random() < 0.4:
+                text += self.block(f"elif {rng.choice(_EXPRS)}") + self.body(depth + 1, names)
+            if rng.random() < 0.5:
+                text += self.block("else") + self.body(depth + 1, names)
+            return text + self.block("endif")
+        var = rng.choice(["i", "x", "version"])
+        iterable = rng.choice(["items", "'ab'", "(1, 2)", "[]", "n"])
+        inner = self.body(depth + 1, [*names, var])
+        return self.block(f"for {var} in {iterable}") + inner + self.block("endfor")
+
+    def body(self, depth: int = 0, names: list[str] | None = None) -> str:
+        count = self.rng.randint(0, 3)
+        return "".join(self.tag(depth, names or []) + self.data() for _ in range(count))
+
+
+def test_generated_templates_match_jinja() -> None:
+    generator = _Generator(20261203)
+    fast = sum(check(generator.body()) is not FALLBACK for _ in range(1200))
+    assert fast > 600
