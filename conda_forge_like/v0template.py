@@ -2,9 +2,10 @@
 
 ``render("{% set v = '1.2' %}version: {{ v }}\\n", {})`` -> ``"version: 1.2\\n"``. It knows
 text, ``{{ expr }}``, ``{# comments #}``, ``{% set name = expr %}``, ``{% if %}`` /
-``{% elif %}`` / ``{% else %}`` / ``{% endif %}``, ``{% for name in expr %}`` over lists,
-tuples and strings, and the ``-`` whitespace control markers, with expressions read and
-evaluated by ``v1expr`` (Python's ordering, as the v0 sandbox has). Anything else (macros,
+``{% elif %}`` / ``{% else %}`` / ``{% endif %}``, ``{% for name in expr %}`` (or
+``name, name``) over lists, tuples, strings and dicts, and the ``-`` whitespace control
+markers, with expressions read and evaluated by ``v1expr`` (Python's ordering and ``%``
+formatting, as the v0 sandbox has). Anything else (macros,
 ``{% raw %}``, ``loop``, a filter ``v1expr`` lacks, a missing name, any error, ...) gives
 ``FALLBACK``: ``templating`` then runs the Jinja sandbox (``_jinja.ENV_V0``: ``{{ }}``
 delimiters, no trim_blocks / lstrip_blocks, keep_trailing_newline), whose output or error is
@@ -13,6 +14,7 @@ the reference. Checked differentially by ``tests/unit/test_v0template.py``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -31,6 +33,10 @@ _NOT_TARGETS = frozenset({
     "or", "is", "set", "endset", "recursive", "with", "without", "context", "import",
 })  # fmt: skip
 _OUTPUT_TYPES = (type(None), bool, int, float, str, list, tuple, dict)
+# what a `for` may loop over here (a dict gives its keys, as in Python)
+_ITERABLES: tuple[type, ...] = (
+    list, tuple, str, dict, type({}.keys()), type({}.values()), type({}.items()),
+)  # fmt: skip
 
 
 def _expr(tokens: list[tuple[str, Any]], start: int, condexpr: bool) -> tuple[Any, frozenset[str]]:
@@ -119,14 +125,18 @@ class _Items:
             elif keyword == "if":
                 nodes.append(self.if_(tokens))
             elif keyword == "for":
-                name = _target(tokens, 1)
-                if tokens[2] != ("name", "in"):
+                names, i = [_target(tokens, 1)], 2
+                while tokens[i] == ("op", ",") and tokens[i + 1][0] == "name":
+                    names.append(_target(tokens, i + 1))  # `for k, v in ...`
+                    i += 2
+                if tokens[i] != ("name", "in") or len(set(names)) < len(names):
                     raise Unsupported("for target")
-                iterable = _expr(tokens, 3, condexpr=False)
+                iterable = _expr(tokens, i + 1, condexpr=False)
                 inner, _, end_tokens = self.body(("endfor",))
                 if end_tokens[1][0] != "end":
                     raise Unsupported("syntax")
-                nodes.append(("for", name, *iterable, inner))
+                target = names[0] if len(names) == 1 else tuple(names)
+                nodes.append(("for", target, *iterable, inner))
             else:
                 raise Unsupported(f"statement {keyword}")
         if ends:
@@ -201,11 +211,17 @@ def _run(
                 if node[2] is not None:
                     _run(node[2], scopes, ctx, out)
         else:  # for
-            items = _value(node[2], node[3], scopes, ctx)
-            if not isinstance(items, list | tuple | str):
+            items: Iterable[Any] = _value(node[2], node[3], scopes, ctx)
+            if not isinstance(items, _ITERABLES):
                 raise Unsupported("loop over a non-sequence")
+            target = node[1]
             for item in items:
-                scopes.append({node[1]: item})
+                if isinstance(target, str):
+                    scopes.append({target: item})
+                elif isinstance(item, list | tuple | str) and len(item) == len(target):
+                    scopes.append(dict(zip(target, item, strict=True)))
+                else:
+                    raise Unsupported("unpacking")
                 _run(node[4], scopes, ctx, out)
                 scopes.pop()
 

@@ -137,6 +137,10 @@ NATIVE = [
     "{% for x in (1, 2) %}{% for y in items %}{{ x }}{{ y }} {% endfor %}{% endfor %}",
     "{% for x in items %}{% if x == 'b' %}B{% else %}{{ x }}{% endif %}{% endfor %}",
     "{% for x in empty %}never{% endfor %}after",
+    "{% for k in mapping %}{{ k }};{% endfor %}{% for v in mapping.values() %}{{ v }}{% endfor %}",
+    "{% for k, v in mapping.items() %}{{ k }}={{ v }};{% endfor %}{{ k | default('-') }}",
+    "{% for a, b in [('x', 1), 'yz', ['p', 'q']] %}{{ b }}{{ a }}{% endfor %}",
+    "{% for a, b in [(1, 2)] %}{{ a }}{% endfor %}{{ a | default('-') }}",
     "{% set x = 'outer' %}{% for i in [1, 2] %}{{ x }}{% set x = i %}{{ x }}{% endfor %}{{ x }}",
     "{% for version in ['9'] %}{{ version }}{% endfor %}{{ version }}",
     "{% for i in [1] %}{% set inner = i %}{% endfor %}{{ inner | default('gone') }}",
@@ -173,8 +177,11 @@ UNSUPPORTED = [
     "{% for x in items %}{{ loop.index }}{% endfor %}",
     "{% for x in items if x %}{{ x }}{% endfor %}",
     "{% for x in items %}{{ x }}{% else %}none{% endfor %}",
-    "{% for a, b in [(1, 2)] %}{{ a }}{% endfor %}",
-    "{% for x in mapping %}{{ x }}{% endfor %}",
+    "{% for a, b in [(1, 2, 3)] %}{{ a }}{% endfor %}",
+    "{% for a, in [(1,)] %}{{ a }}{% endfor %}",
+    "{% for a, a in [(1, 2)] %}{{ a }}{% endfor %}",
+    "{% for a, b in mapping %}{{ a }}{% endfor %}",
+    "{% for x in n %}{{ x }}{% endfor %}",
     "{% for x in range(3) %}{{ x }}{% endfor %}",
     "{% set ns = namespace(a=1) %}{{ ns.a }}",
     "{{ items | sort }}",
@@ -412,9 +419,11 @@ class _Generator:
             if rng.random() < 0.5:
                 text += self.block("else") + self.body(depth + 1, names)
             return text + self.block("endif")
-        var = rng.choice(["i", "x", "version"])
-        iterable = rng.choice(["items", "'ab'", "(1, 2)", "[]", "n"])
-        inner = self.body(depth + 1, [*names, var])
+        var = rng.choice(["i", "x", "version", "k, v"])
+        iterable = rng.choice(["items", "'ab'", "(1, 2)", "[]", "n", "mapping"])
+        if var == "k, v":
+            iterable = rng.choice(["mapping.items()", "[('a', 1), 'bc']", "items", "[(1, 2, 3)]"])
+        inner = self.body(depth + 1, [*names, *var.split(", ")])
         return self.block(f"for {var} in {iterable}") + inner + self.block("endfor")
 
     def body(self, depth: int = 0, names: list[str] | None = None) -> str:
