@@ -162,68 +162,181 @@ class _Items:
             return ("if", branches, otherwise)
 
 
+class _Symbols:
+    """Jinja's compile-time symbols of one frame (the template, or one loop's body), as its
+    ``idtracking`` (Jinja 3.1) finds them: how each name the frame reads or sets starts out,
+    ``resolve`` (from the context), ``alias`` (the enclosing frame's), ``undefined`` (set
+    later in the frame, so missing until then, even when the context has it) or ``param``
+    (a loop target)."""
+
+    def __init__(self, parent: _Symbols | None = None):
+        self.parent = parent
+        self.loads: dict[str, str] = {}
+        self.stores: set[str] = set()
+
+    def find_ref(self, name: str) -> _Symbols | None:
+        symbols: _Symbols | None = self
+        while symbols is not None and name not in symbols.loads:
+            symbols = symbols.parent
+        return symbols
+
+    def load(self, name: str) -> None:
+        if self.find_ref(name) is None:
+            self.loads[name] = "resolve"
+
+    def store(self, name: str) -> None:
+        self.stores.add(name)
+        if name not in self.loads:
+            outer = self.parent is not None and self.parent.find_ref(name) is not None
+            self.loads[name] = "alias" if outer else "undefined"
+
+    def copy(self) -> _Symbols:
+        new = _Symbols(self.parent)
+        new.loads = dict(self.loads)
+        new.stores = set(self.stores)
+        return new
+
+    def branch_update(self, branches: list[_Symbols]) -> None:
+        new = set().union(*(branch.stores for branch in branches)) - self.stores
+        for branch in branches:
+            self.loads.update(branch.loads)
+            self.stores.update(branch.stores)
+        for name in new:  # set in a branch: starts as before it (Jinja 3.1's rule)
+            outer = self.parent is not None and self.parent.find_ref(name) is not None
+            self.loads[name] = "alias" if outer else "resolve"
+
+    def visit(self, nodes: list[tuple[Any, ...]]) -> None:
+        for node in nodes:
+            kind = node[0]
+            if kind == "out":
+                for name in node[2]:
+                    self.load(name)
+            elif kind == "set":
+                for name in node[3]:
+                    self.load(name)
+                self.store(node[1])
+            elif kind == "if":
+                self.visit_if(node[1], node[2] or [])
+            elif kind == "for":
+                for name in node[3]:
+                    self.load(name)  # only the iterable: the body is the loop's own frame
+
+    def visit_if(self, branches: list[Any], otherwise: list[tuple[Any, ...]]) -> None:
+        """Jinja's ``visit_If``: the test, then body, elifs (nested ``If`` nodes without an
+        else, all in one branch) and else, each from a copy of the symbols."""
+        for name in branches[0][1]:
+            self.load(name)
+        body, elifs, other = self.copy(), self.copy(), self.copy()
+        body.visit(branches[0][2])
+        if len(branches) > 1:
+            for _, names, nodes in branches[1:]:
+                elifs.visit_if([(None, names, nodes)], [])
+        other.visit(otherwise)
+        self.branch_update([body, elifs, other])
+
+
+def _analyze(nodes: list[tuple[Any, ...]], symbols: _Symbols) -> list[tuple[Any, ...]]:
+    """The nodes of one frame, each loop given its own frame's symbols (analysed once the
+    enclosing frame's are complete, as Jinja does when it compiles the loop)."""
+    symbols.visit(nodes)
+    return _attach(nodes, symbols)
+
+
+def _attach(nodes: list[tuple[Any, ...]], symbols: _Symbols) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for node in nodes:
+        if node[0] == "if":
+            branches = [(test, names, _attach(body, symbols)) for test, names, body in node[1]]
+            node = ("if", branches, None if node[2] is None else _attach(node[2], symbols))
+        elif node[0] == "for":
+            inner = _Symbols(symbols)
+            for name in [node[1]] if isinstance(node[1], str) else node[1]:
+                inner.stores.add(name)
+                inner.loads[name] = "param"
+            node = (*node[:4], _analyze(node[4], inner), inner)
+        out.append(node)
+    return out
+
+
 @lru_cache(maxsize=1024)
-def _parse(text: str) -> list[tuple[Any, ...]] | str:
-    """The template's nodes, or why it is left to Jinja."""
+def _parse(text: str) -> tuple[list[tuple[Any, ...]], _Symbols] | str:
+    """The template's nodes and its frame's symbols, or why it is left to Jinja."""
     if "\r" in text:
         return "carriage return"  # Jinja normalises newlines
     try:
         nodes, _, _ = _Items(_lex(text)).body(())
+        root = _Symbols()
+        return _analyze(nodes, root), root
     except (Unsupported, IndexError) as exc:
         return str(exc) or type(exc).__name__
-    return nodes
 
 
-def _value(tree: Any, names: frozenset[str], scopes: list[dict[str, Any]], ctx: Any) -> Any:
-    env = {}
-    for name in names:
-        for scope in reversed(scopes):
-            if name in scope:
-                env[name] = scope[name]
-                break
-        else:
-            env[name] = value = ctx.get(name, _UNDEF)
+_Frames = list[tuple[_Symbols, dict[str, Any]]]
+
+
+def _enter(symbols: _Symbols, frames: _Frames, ctx: Any) -> dict[str, Any]:
+    """A frame's starting values, as Jinja's ``enter_frame`` sets them."""
+    slots: dict[str, Any] = {}
+    for name, how in symbols.loads.items():
+        if how == "resolve":
+            slots[name] = value = ctx.get(name, _UNDEF)
             if value is _UNDEF and name in v1expr.GLOBAL_NAMES:
-                raise Unsupported("Jinja global")
-    return _val(tree, env)
+                raise Unsupported("Jinja global")  # not in the context: Jinja provides it
+        elif how == "alias":
+            slots[name] = _lookup(frames, name)
+        elif how == "undefined":
+            slots[name] = _UNDEF
+    return slots
 
 
-def _run(
-    nodes: list[tuple[Any, ...]], scopes: list[dict[str, Any]], ctx: Any, out: list[str]
-) -> None:
+def _lookup(frames: _Frames, name: str) -> Any:
+    for symbols, slots in reversed(frames):
+        if name in symbols.loads:
+            return slots.get(name, _UNDEF)
+    raise Unsupported("unknown name")  # cannot happen: every name read has a frame
+
+
+def _value(tree: Any, names: frozenset[str], frames: _Frames) -> Any:
+    return _val(tree, {name: _lookup(frames, name) for name in names})
+
+
+def _run(nodes: list[tuple[Any, ...]], frames: _Frames, ctx: Any, out: list[str]) -> None:
     for node in nodes:
         kind = node[0]
         if kind == "text":
             out.append(node[1])
         elif kind == "out":
-            value = _value(node[1], node[2], scopes, ctx)
+            value = _value(node[1], node[2], frames)
             if not isinstance(value, _OUTPUT_TYPES):
                 raise Unsupported("output type")
             out.append(str(value))
         elif kind == "set":
-            scopes[-1][node[1]] = _value(node[2], node[3], scopes, ctx)
+            frames[-1][1][node[1]] = _value(node[2], node[3], frames)
         elif kind == "if":
             for test, names, body in node[1]:
-                if _value(test, names, scopes, ctx):
-                    _run(body, scopes, ctx, out)
+                if _value(test, names, frames):
+                    _run(body, frames, ctx, out)
                     break
             else:
                 if node[2] is not None:
-                    _run(node[2], scopes, ctx, out)
+                    _run(node[2], frames, ctx, out)
         else:  # for
-            items: Iterable[Any] = _value(node[2], node[3], scopes, ctx)
+            items: Iterable[Any] = _value(node[2], node[3], frames)
             if not isinstance(items, _ITERABLES):
                 raise Unsupported("loop over a non-sequence")
-            target = node[1]
+            target, symbols = node[1], node[5]
             for item in items:
                 if isinstance(target, str):
-                    scopes.append({target: item})
+                    params = {target: item}
                 elif isinstance(item, list | tuple | str) and len(item) == len(target):
-                    scopes.append(dict(zip(target, item, strict=True)))
+                    params = dict(zip(target, item, strict=True))
                 else:
                     raise Unsupported("unpacking")
-                _run(node[4], scopes, ctx, out)
-                scopes.pop()
+                slots = _enter(symbols, frames, ctx)
+                slots.update(params)
+                frames.append((symbols, slots))
+                _run(node[4], frames, ctx, out)
+                frames.pop()
 
 
 def _fell_back(reason: str) -> Any:
@@ -239,9 +352,12 @@ def render(text: str, context: Any) -> Any:
     parsed = _parse(text)
     if isinstance(parsed, str):
         return _fell_back(f"parse: {parsed}")
+    nodes, symbols = parsed
     out: list[str] = []
     try:
-        _run(parsed, [{}], context, out)
+        frames: _Frames = []
+        frames.append((symbols, _enter(symbols, frames, context)))
+        _run(nodes, frames, context, out)
     except Exception as exc:  # noqa: BLE001 -- any failure: Jinja decides and reports it
         return _fell_back(str(exc) if isinstance(exc, Unsupported) else type(exc).__name__)
     STATS["fast"] += 1

@@ -149,6 +149,18 @@ NATIVE = [
     "{% if linux %}{% set version = '2' %}{% endif %}{{ version }}",
     "{% if win %}{% set version = '2' %}{% endif %}{{ version }}",
     "{% if win %}{% set name = 'w' %}{% else %}{% set name = 'o' %}{% endif %}{{ name }}",
+    # Jinja's frames: a name set later in the template is missing in an earlier loop
+    "{% for i in [1] %}{{ version | default('u') }}{% endfor %}{% set version = 2 %}",
+    "{% for i in [1] %}{% for j in 'a' %}{{ x | default(j) }}{% endfor %}{% endfor %}"
+    "{% set x = 2 %}{{ x }}",
+    "{{ version }}{% for i in [1] %}{{ version }}{% endfor %}{% set version = 2 %}{{ version }}",
+    "{% for i in [1, 2] %}{{ v | default(i) }}{% set v = i %}{{ v }}{% endfor %}{% set v = 9 %}",
+    "{% if win %}{% set version = 1 %}{% elif off %}{% set version = 2 %}{% elif linux %}"
+    "{% else %}{% set version = 3 %}{% endif %}{{ version | default('u') }}",
+    "{% set x = 1 %}{% for i in [1] %}{% if win %}{% set x = 2 %}{% endif %}{{ x }}{% endfor %}",
+    "{% for i in [1] %}{% if win %}{% set y = 2 %}{% endif %}{{ y | default('d') }}{% endfor %}"
+    "{% set y = 0 %}",
+    "{% for i in [1] %}{{ i }}{% endfor %}{% set i = 5 %}{% for j in [1] %}{{ i }}{% endfor %}",
     "{{ '{{' }} {{ '}}' }} {{ '%}' }} {{ \"-}}\" }}",
     "{ not a tag } {x} %} }} #}",
     "{{ version }}{{ version }}{%if linux%}{{version}}{%endif%}",
@@ -217,6 +229,7 @@ UNSUPPORTED = [
     "{{ version - }}",
     "{{ x if win }}",
     "{{ '%99999s' % name }}",
+    "{% for i in [1] %}{{ version }}{% endfor %}{% set version = 2 %}",
     "{{ '%*d' % (3, 4) }}",
     "{{ '%s %s' % (name,) }}",
     "{{ '%s' % compiler }}",
@@ -378,7 +391,8 @@ def test_templating_uses_the_fast_path_and_keeps_jinja_errors() -> None:
 _WS = [" ", "  ", "\n", " \n ", "\t", "", "\n\n", "\u00a0", "\x0c", "\x1c"]
 _EXPRS = ["version", "n", "items", "n + 1", "'a' ~ n", "flag", "nothing", "f", "x", "name|lower",
           "-n", "n-1", "items[0]", "mapping.k", "environ.X", "'%s' % n", "py > 300", "(n, 1)",
-          "version > '1'"]  # fmt: skip
+          "version > '1'", "x | default('d')", "version | default('d')",
+          "i is defined"]  # fmt: skip
 
 
 class _Generator:
@@ -409,7 +423,7 @@ class _Generator:
         if kind == 1:
             return "{#" + self.sign() + self.data() + self.sign() + "#}"
         if kind == 2:
-            return self.block(f"set x = {expr}")
+            return self.block(f"set {rng.choice(['x', 'version', 'i', 'v'])} = {expr}")
         if kind == 3:
             return self.data()
         if kind == 4:
