@@ -861,35 +861,35 @@ def _fell_back(exc: BaseException) -> Any:
     return FALLBACK
 
 
-def evaluate(expr: str, context: dict[str, Any]) -> Any:
-    """The value of a bare expression, or ``FALLBACK``."""
-    if not ENABLED:
-        return FALLBACK
-    parsed = _parse_expression(expr)
+def _attempt(parsed: Any, context: dict[str, Any], compute: Any) -> Any:
+    """``compute(tree, env)`` over a parsed expression or template, or ``FALLBACK`` when it
+    could not be parsed or fails in any way (Jinja then decides and reports it)."""
     if parsed is None:
         return _fell_back(Unsupported("parse"))
     try:
-        value = _val(parsed[0], _resolve(parsed[1], context))
+        value = compute(parsed[0], _resolve(parsed[1], context))
     except Exception as exc:  # noqa: BLE001 -- any failure: Jinja decides and reports it
         return _fell_back(exc)
     STATS["fast"] += 1
     return value
 
 
+def _concat(parts: list[Any], env: dict[str, Any]) -> str:
+    return "".join([p if isinstance(p, str) else str(_val(p, env)) for p in parts])
+
+
+def evaluate(expr: str, context: dict[str, Any]) -> Any:
+    """The value of a bare expression, or ``FALLBACK``."""
+    if not ENABLED:
+        return FALLBACK
+    return _attempt(_parse_expression(expr), context, _val)
+
+
 def render(text: str, context: dict[str, Any]) -> Any:
     """Mixed text rendered to a string (each expression's ``str()``), or ``FALLBACK``."""
     if not ENABLED:
         return FALLBACK
-    parsed = _parse_template(text)
-    if parsed is None:
-        return _fell_back(Unsupported("parse"))
-    try:
-        env = _resolve(parsed[1], context)
-        out = "".join([p if isinstance(p, str) else str(_val(p, env)) for p in parsed[0]])
-    except Exception as exc:  # noqa: BLE001 -- as in evaluate
-        return _fell_back(exc)
-    STATS["fast"] += 1
-    return out
+    return _attempt(_parse_template(text), context, _concat)
 
 
 def names(text: str) -> frozenset[str] | None:
