@@ -19,7 +19,7 @@ import jinja2.parser
 import jinja2.runtime
 import jinja2.sandbox
 
-from . import v1expr
+from . import v1values
 from .errors import Location, RecipeError
 from .records import dataclass
 from .templating import _SINGLE_RE
@@ -27,7 +27,7 @@ from .templating import _SINGLE_RE
 # Recipes are untrusted text: templates run sandboxed (no attribute starting with `_`, no
 # mutation of lists/dicts) and see only these of Jinja's default globals (no `cycler`,
 # `joiner` or `lipsum`, whose objects are footholds or CPU burners).
-_SAFE_GLOBALS = v1expr.GLOBAL_NAMES
+_SAFE_GLOBALS = v1values.GLOBAL_NAMES
 
 
 class _RecipeSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
@@ -44,9 +44,9 @@ class _RecipeSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
-        if operator == "**" and v1expr.too_big_power(left, right):
+        if operator == "**" and v1values.too_big_power(left, right):
             raise jinja2.exceptions.SecurityError(f"a power with exponent {right} is too large")
-        if operator == "*" and v1expr.too_big_repeat(left, right):
+        if operator == "*" and v1values.too_big_repeat(left, right):
             raise jinja2.exceptions.SecurityError("the repeated value would be too large")
         return super().call_binop(context, operator, left, right)
 
@@ -105,7 +105,7 @@ def _make_env(v1: bool) -> jinja2.Environment:
     env_class = _V1Environment if v1 else _RecipeSandbox
     env = env_class(**kwargs)
     env.globals = {k: v for k, v in env.globals.items() if k in _SAFE_GLOBALS}
-    env.filters["version_to_buildstring"] = v1expr.version_to_buildstring
+    env.filters["version_to_buildstring"] = v1values.version_to_buildstring
     env.filters["split"] = lambda value, sep=None: str(value).split(sep)
     return env
 

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from . import v1expr
-from .v1expr import _TRIM_END, _UNDEF, FALLBACK, Unsupported, _Parser, _tokenize, _val
+from .v1expr import FALLBACK, _val
+from .v1parse import _TRIM_END, _Parser, _tokenize
+from .v1values import _UNDEF, GLOBAL_NAMES, Unsupported
 
 ENABLED = True  # tests switch it off to get the Jinja path alone
 STATS = {"fast": 0, "fallback": 0}
@@ -280,7 +281,7 @@ def _enter(symbols: _Symbols, frames: _Frames, ctx: Any) -> dict[str, Any]:
     for name, how in symbols.loads.items():
         if how == "resolve":
             slots[name] = value = ctx.get(name, _UNDEF)
-            if value is _UNDEF and name in v1expr.GLOBAL_NAMES:
+            if value is _UNDEF and name in GLOBAL_NAMES:
                 raise Unsupported("Jinja global")  # not in the context: Jinja provides it
         elif how == "alias":
             slots[name] = _lookup(frames, name)
