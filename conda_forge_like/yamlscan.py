@@ -172,18 +172,15 @@ class _Parser(_Scalars):
                 raise Unsupported("not a key")
             key, after = found
             line = lines[li]
-            j = after
-            size = len(line)
-            while j < size and line[j] == " ":
-                j += 1
+            j = _past_spaces(line, after)
             value: Any = None
-            if j == size or line[j] == "#":
+            if j == len(line) or line[j] == "#":
                 nli = self.skip(li + 1)
                 if nli < n:
                     k = ind[nli]
                     if k > m:
                         value, nli = self.block(nli, k, m, True)
-                    elif k == m and lines[nli][m] == "-" and lines[nli][m + 1 : m + 2] in ("", " "):
+                    elif k == m and _is_entry(lines[nli], m):
                         value, nli = self.sequence(nli, m)
             else:
                 value, nli = self.block(li, j, m, False)
@@ -205,12 +202,9 @@ class _Parser(_Scalars):
         item_lines: list[int] = []
         while True:
             line = lines[li]
-            j = s + 1
-            size = len(line)
-            while j < size and line[j] == " ":
-                j += 1
+            j = _past_spaces(line, s + 1)
             item: Any = None
-            if j == size or line[j] == "#":
+            if j == len(line) or line[j] == "#":
                 nli = self.skip(li + 1)
                 if nli < n and ind[nli] > s:
                     item_lines.append(nli + 1)
@@ -227,7 +221,7 @@ class _Parser(_Scalars):
             if ind[li] > s:
                 raise Unsupported("unexpected indentation in a sequence")
             line = lines[li]
-            if line[s] != "-" or line[s + 1 : s + 2] not in ("", " "):
+            if not _is_entry(line, s):
                 break
         result.item_lines = item_lines
         return result, li
@@ -240,8 +234,7 @@ class _Parser(_Scalars):
         line = lines[li]
         while True:
             size = len(line)
-            while i < size and line[i] == " ":
-                i += 1
+            i = _past_spaces(line, i)
             if i < size and line[i] == "#":
                 if i and line[i - 1] != " ":
                     raise Unsupported("a '#' right after a flow token")
@@ -336,6 +329,19 @@ class _Parser(_Scalars):
                 raise Unsupported("a multi-line plain scalar in a flow collection")
         text = line[i:j].rstrip(" ")
         return self.resolve(text), li, j
+
+
+def _past_spaces(line: str, j: int) -> int:
+    """The column of the first character at or after ``j`` that is not a space."""
+    size = len(line)
+    while j < size and line[j] == " ":
+        j += 1
+    return j
+
+
+def _is_entry(line: str, col: int) -> bool:
+    """Whether a block sequence entry (``-`` then a space or the line's end) starts at ``col``."""
+    return line[col] == "-" and line[col + 1 : col + 2] in ("", " ")
 
 
 def _printable(ch: str) -> bool:
