@@ -353,13 +353,7 @@ def _parser_for(wanted: str | None) -> argparse.ArgumentParser | None:
         "--jobs", type=int, default=1, help="build up to N independent outputs at once"
     )
     build.add_argument("--no-test", action="store_true", help="do not run the package tests")
-    build.add_argument(
-        "--package-format",
-        type=cli_options.package_format,
-        default=("conda", None),
-        metavar="conda[:LEVEL]|tar.bz2",
-        help="conda (zstd level 15 unless given: -7..22, min, default, max) or tar.bz2",
-    )
+    cli_options.package_format_option(build)
     build.add_argument(
         "--skip-existing", action="store_true", help="skip outputs already in the channel"
     )

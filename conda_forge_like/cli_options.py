@@ -34,6 +34,16 @@ def package_format(text: str) -> tuple[str, int | None]:
     return fmt, number
 
 
+def package_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--package-format",
+        type=package_format,
+        default=("conda", None),
+        metavar="conda[:LEVEL]|tar.bz2",
+        help="conda (zstd level 15 unless given: -7..22, min, default, max) or tar.bz2",
+    )
+
+
 def variant_options(parser: argparse.ArgumentParser, json_flag: bool = True) -> None:
     parser.add_argument(
         "-m",
