@@ -17,9 +17,9 @@ A name is what conda allows in one (letters, digits, ``-``, ``_``, ``.``); a lab
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 
+from . import lazy
 from .errors import UsageError
 
 # conda's default channel alias, where a channel given by name lives (conda's `channel_alias`
@@ -28,7 +28,7 @@ from .errors import UsageError
 DEFAULT_CHANNEL_ALIAS = "https://conda.anaconda.org"
 ALIAS_VARIABLE = "CFL_CHANNEL_ALIAS"
 
-_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_NAME = lazy.regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 def channel_alias(environ: Mapping[str, str]) -> str:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import v1expr
+from . import lazy, v1expr
 from .errors import Location, RecipeError
 
 FALLBACK = v1expr.FALLBACK
@@ -172,7 +172,7 @@ def misspelled_function(missing: Iterable[str], context: Mapping[str, Any]) -> s
     return " ".join(guesses) or None
 
 
-_SINGLE_RE = re.compile(r"^\s*\$\{\{(?P<expr>.*?)\}\}\s*$", re.S)
+_SINGLE_RE = lazy.regex(r"^\s*\$\{\{(?P<expr>.*?)\}\}\s*$", re.S)
 
 
 def evaluate(expr: str, context: dict[str, Any], fast: bool = True) -> Any:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from . import lazy
+
 TYPE_CHECKING = False  # importing typing costs more than this whole module
 if TYPE_CHECKING:
     from typing import Any
@@ -31,7 +33,7 @@ _INT_PATTERN = (  # YAML 1.1's int, as PyYAML's resolver has it; compiled on fir
     r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
 )
 _int_re: re.Pattern[str] | None = None
-_DATE = re.compile(r"[0-9][0-9][0-9][0-9]-[0-9]")
+_DATE = lazy.regex(r"[0-9][0-9][0-9][0-9]-[0-9]")
 _ESCAPES = {
     "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c",
     "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "N": "\x85", "_": "\xa0",

@@ -12,8 +12,7 @@ A wrong result would be a bug; a fallback only costs time, so doubtful cases fal
 
 from __future__ import annotations
 
-import re
-
+from . import lazy
 from .yamlscalars import Unsupported, _Scalars, safe_int
 
 TYPE_CHECKING = False  # importing typing costs more than this whole module
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Unsupported", "load", "safe_int"]
 
-_NOT_ASCII_TEXT = re.compile("[^\n -~]")  # a class reaching past ASCII takes ms to compile
+_NOT_ASCII_TEXT = lazy.regex("[^\n -~]")  # a class reaching past ASCII takes ms to compile
 _NOT_PLAIN = set("?:,[]{}#&*!|>'\"%@`")
 _FLOW_END = set(",[]{}")
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import lazy
 from ..relocate.scan import classify
 from .layout import layout_findings
 from .model import AbiCheckError, CheckContext, Finding, finding, spec_name
@@ -21,7 +22,7 @@ from .model import AbiCheckError, CheckContext, Finding, finding, spec_name
 if TYPE_CHECKING:
     from .binary import BinaryInfo
 
-_SHARED_LIBRARY = re.compile(r"\.so(\.\d+)*$|\.dylib$|\.dll$", re.IGNORECASE)
+_SHARED_LIBRARY = lazy.regex(r"\.so(\.\d+)*$|\.dylib$|\.dll$", re.IGNORECASE)
 __all__ = ["check", "exported_symbols", "spec_name"]
 
 

@@ -6,22 +6,22 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from .. import lazy
 from ..records import dataclass
 from .model import AbiCheckError
 
 T = TypeVar("T")
 
-_ZMM_OR_MASK = re.compile(r"%?\bzmm\d+|\{%?k[1-7]\}|%k[0-7]\b")
-_YMM = re.compile(r"%?\bymm\d+")
+_ZMM_OR_MASK = lazy.regex(r"%?\bzmm\d+|\{%?k[1-7]\}|%k[0-7]\b")
+_YMM = lazy.regex(r"%?\bymm\d+")
 # Mnemonics that exist only as EVEX (AVX-512) encodings, whatever the vector width.
-_AVX512_MNEMONICS = re.compile(
+_AVX512_MNEMONICS = lazy.regex(
     r"^(vpternlog|vpcompress|vpexpand|vcompress|vexpand|vpermt2|vpermi2|vpconflict|vplzcnt|"
     r"vrndscale|vrcp14|vrsqrt14|vgetexp|vgetmant|vscalef|vfixupimm|vreduce|vrange|vfpclass|"
     r"vpmov(?![sz]x)[a-z]*[bdqw][bdqw]\b|vpro[lr]|vpsra[vq]q|vpabsq|vpmaxsq|vpminsq|vpmullq|vcvt[a-z]*2u|"
@@ -29,16 +29,16 @@ _AVX512_MNEMONICS = re.compile(
     r"vpbroadcastm|vptestn?m|vpcmpu?[bwdq]\b|vpcmp[bwdq]\b|valign[dq]|vdbpsadbw|vpermw|k[a-z]+[bwdq]\b)"
 )
 # SSE3..SSE4.2 and POPCNT: what level 2 adds over the baseline.
-_LEVEL2_MNEMONICS = re.compile(
+_LEVEL2_MNEMONICS = lazy.regex(
     r"^(popcnt|crc32|pcmp[ei]str[im]|pcmpgtq|ptest|pblendvb|blendv?p[sd]|pmulld|pmin[su][dw]|"
     r"pmax[su][dw]|pminsb|pmaxsb|round[ps][sd]|dpp[sd]|insertps|extractps|pinsr[bdq]|pextr[bdq]|"
     r"pmov[sz]x|packusdw|pcmpeqq|mpsadbw|phminposuw|movntdqa|pshufb|palignr|pmaddubsw|pmulhrsw|"
     r"ph(add|sub)[a-z]*|psign[bwd]|pabs[bwd]|addsubp[sd]|h(add|sub)p[sd]|movs[hl]dup|movddup|lddqu)$"
 )
 # glibc's loader picks lib/glibc-hwcaps/x86-64-vN/ copies only on CPUs of level N and above.
-_HWCAPS_DIR = re.compile(r"(?:^|/)glibc-hwcaps/x86-64-v([1-4])/[^/]+$")
-_ADDRESS = re.compile(r"^\s*[0-9a-f]+:\s*\t(.*)$")
-_HEX_BYTES = re.compile(r"^[0-9a-f]{2}( [0-9a-f]{2})*$")
+_HWCAPS_DIR = lazy.regex(r"(?:^|/)glibc-hwcaps/x86-64-v([1-4])/[^/]+$")
+_ADDRESS = lazy.regex(r"^\s*[0-9a-f]+:\s*\t(.*)$")
+_HEX_BYTES = lazy.regex(r"^[0-9a-f]{2}( [0-9a-f]{2})*$")
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,15 @@ dependency ``_x86_64-microarch-level >=K`` with K >= N (conda-forge's marker, wh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from .. import lazy
 from .isa import IsaCounts, allowed_level
 from .model import CheckContext, Finding, finding
 
 MARKER = "_x86_64-microarch-level"
 # ">=3", "==3", "3", "3.*" (a lower bound is what the solver guarantees)
-_LOWER_BOUND = re.compile(r"^(?:>=|==|=)?\s*(\d+)(?:\.\*)?(?:,.*)?$")
+_LOWER_BOUND = lazy.regex(r"^(?:>=|==|=)?\s*(\d+)(?:\.\*)?(?:,.*)?$")
 
 
 def promised_level(run_depends: Iterable[str]) -> int:

@@ -7,11 +7,11 @@ dependency_files={})`` checks with the default severities.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Literal
 
+from .. import lazy
 from ..baseplate.targets import GLIBC_FLOOR
 from ..errors import CflError
 from ..records import dataclass, field
@@ -138,7 +138,7 @@ def raise_for_findings(package: str, findings: list[Finding]) -> None:
         raise AbiCheckFailed(package, findings)
 
 
-_SPEC_NAME = re.compile(r"^[^\s=<>!~\[]+")
+_SPEC_NAME = lazy.regex(r"^[^\s=<>!~\[]+")
 
 
 def spec_name(spec: str) -> str:

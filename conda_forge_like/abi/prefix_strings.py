@@ -18,9 +18,9 @@ code's RIP-relative targets.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
+from .. import lazy
 from ..records import dataclass
 
 # A C string that holds a path is short; a run longer than this without a NUL is packed data.
@@ -28,9 +28,9 @@ MAX_STRING = 4096
 # Bytes no text string (path, message, format string) holds: controls other than \t \n \r.
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13)) + b"\x7f"
 # objdump's target comments: GNU "# 2055 <sym+0x5>", LLVM "# 0x2055 <sym>".
-_TARGET = re.compile(r"#\s*(?:0x)?([0-9a-f]+)(?:\s|$)")
+_TARGET = lazy.regex(r"#\s*(?:0x)?([0-9a-f]+)(?:\s|$)")
 # Only address computations take a pointer; loads from inside a string are inlined copies.
-_LEA = re.compile(r"^\s*[0-9a-f]+:\s+lea[lq]?\s")
+_LEA = lazy.regex(r"^\s*[0-9a-f]+:\s+lea[lq]?\s")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from .. import lazy
 from .model import NO_OVERRIDES, Finding, finding
 
 # The libstdc++ of the system a glibc floor stands for (CentOS 7 = gcc 4.8.5, RHEL 8 = gcc 8).
@@ -19,7 +20,7 @@ _CXX_FLOORS: dict[str, tuple[str, str]] = {
     "2.34": ("3.4.29", "1.3.13"),
 }
 _FAMILIES = ("GLIBC", "GLIBCXX", "CXXABI")
-_VERSIONED = re.compile(r"^(GLIBCXX|CXXABI|GLIBC)_(\d+(?:\.\d+)*)$")
+_VERSIONED = lazy.regex(r"^(GLIBCXX|CXXABI|GLIBC)_(\d+(?:\.\d+)*)$")
 
 
 def version_tuple(text: str) -> tuple[int, ...]:

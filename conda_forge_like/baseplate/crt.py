@@ -15,16 +15,16 @@ Pure except ``mingw_version``. ``substitute(cfg with c_stdlib vs 2022, "win-64",
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from .. import lazy
 from ..records import replace
 from ..variants.config import VariantConfig
 
 CRT = "mingw-w64-ucrt"
-_MAJOR = re.compile(r"#define\s+__MINGW64_VERSION_MAJOR\s+(\d+)")
+_MAJOR = lazy.regex(r"#define\s+__MINGW64_VERSION_MAJOR\s+(\d+)")
 
 
 def mingw_version(zig_exe: str | None) -> str | None:

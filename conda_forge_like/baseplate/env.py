@@ -7,17 +7,17 @@ linux-gnu-cc", "CFLAGS": "-O2 ...", "PREFIX": "/.../host", "microarch_level": "3
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from .. import lazy
 from ..platforms import Execution
 from ..records import dataclass
 from . import conda_vars as conda
 from .model import BasePlate
 from .wrappers import Installed
 
-_HASH_RE = re.compile(r"h[0-9a-f]{7}(?=_|$)")
+_HASH_RE = lazy.regex(r"h[0-9a-f]{7}(?=_|$)")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .. import lazy
 from .targets import ARCHSPEC_NAMES
 
 MARKER = "_x86_64-microarch-level"  # what packages depend on: ``_x86_64-microarch-level >=3``
@@ -57,7 +58,7 @@ def host_level(environ: Mapping[str, str] | None = None) -> int | None:
 
 
 LOADER = "/lib64/ld-linux-x86-64.so.2"
-_SUPPORTED = re.compile(r"^\s*x86-64-v(\d)\s+\(supported", re.MULTILINE)
+_SUPPORTED = lazy.regex(r"^\s*x86-64-v(\d)\s+\(supported", re.MULTILINE)
 
 
 def loader_level(environ: Mapping[str, str] | None = None, loader: str = LOADER) -> int | None:

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from .. import lazy
 from ..errors import CflError
 from .build_tools import ToolEntry, table
 from .model import BuildTool
 from .tools import CACHE_FILE, _pypi_or_path
 
-_VERSION = re.compile(r"\d+(?:\.\d+)+")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NUMBER = re.compile(r"\d+")
+_VERSION = lazy.regex(r"\d+(?:\.\d+)+")
+_DATE = lazy.regex(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = lazy.regex(r"\d+")
 
 
 class ToolNotInstalled(CflError):

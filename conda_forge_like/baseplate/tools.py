@@ -11,7 +11,6 @@ build tools a recipe lists (``build_tools.toml``) are linked in by ``baseplate.p
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
 import sysconfig
@@ -65,8 +64,10 @@ def _llvm_tools(usr_bin: str = "/usr/bin") -> dict[str, str]:
     found: dict[str, str] = {}
     for tool in ("ar", "ranlib", "strip", "nm", "objdump", "install-name-tool", "readelf"):
         exact = shutil.which(f"llvm-{tool}")
-        pattern = re.compile(rf"llvm-{re.escape(tool)}-[0-9]")
-        versioned = [n for n in names if pattern.match(n)]
+        prefix = f"llvm-{tool}-"
+        versioned = [
+            n for n in names if n.startswith(prefix) and n[len(prefix) : len(prefix) + 1].isdigit()
+        ]
         if exact or versioned:
             found[tool] = exact or os.path.join(usr_bin, versioned[-1])
     return found

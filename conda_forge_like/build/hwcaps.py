@@ -16,12 +16,12 @@ older loaders ignore the directories.
 from __future__ import annotations
 
 import posixpath
-import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import lazy
 from ..errors import CflError
 from ..recipe import microarch
 from ..records import dataclass, replace
@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from ..abi.binary import BinaryInfo
     from ..relocate import Relinker
 
-_LIBRARY_NAME = re.compile(r"\.so(\.\d+)*$")
-_COPY = re.compile(r"^lib/glibc-hwcaps/x86-64-v\d/([^/]+)$")
+_LIBRARY_NAME = lazy.regex(r"\.so(\.\d+)*$")
+_COPY = lazy.regex(r"^lib/glibc-hwcaps/x86-64-v\d/([^/]+)$")
 _ELF_MAGIC = b"\x7fELF"
 
 # (rendered at one level) -> (host prefix, files new in it, build log)

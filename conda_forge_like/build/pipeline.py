@@ -117,6 +117,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
         root, records, meta, job.work / "pkg", options.package_format,
         compression_level=options.compression_level,
     )  # fmt: skip
+    staged_index = package.index_of(meta)
     try:
         tested = job.test(staged, specs, depends[0], test_files)
     except tests.TestFailure:
@@ -127,7 +128,7 @@ def _build_locked(rendered: RenderedRecipe, options: BuildOptions, report: Repor
     final = out / rendered.subdir / staged.name
     with publish.interrupts_deferred():
         publish.publish(staged, final, options.overwrite)
-        index.add(out, [final])
+        index.add(out, [final], {final: staged_index})
     report("built", rendered, str(final))
     if not options.keep_work and not rendered.staging:  # siblings still need a shared one
         shutil.rmtree(job.work, ignore_errors=True)

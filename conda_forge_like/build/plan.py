@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
+from .. import lazy
 from ..baseplate.build_tools import table
 from ..errors import CflError, Location
 from ..records import dataclass
@@ -78,7 +79,7 @@ def unavailable(solve: Sequence[str], solvable: Collection[str]) -> list[str]:
     return [s for s in solve if spec_name(s) not in solvable and not spec_name(s).startswith("__")]
 
 
-_KEY = re.compile(r"^\s*-?\s*([A-Za-z_][\w-]*):")
+_KEY = lazy.regex(r"^\s*-?\s*([A-Za-z_][\w-]*):")
 
 
 def requirement_line(text: str, name: str, section: str = "build") -> int | None:

@@ -14,20 +14,20 @@ folder, goes.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .. import lazy
 from ..errors import CflError
 from ..package import PathRecord
 from ..records import replace
 
-ENTRY_POINT = re.compile(
+ENTRY_POINT = lazy.regex(
     r"^\s*(?P<name>[A-Za-z0-9_.+-]+)\s*=\s*(?P<module>[A-Za-z_][\w.]*)\s*:\s*(?P<func>[A-Za-z_][\w.]*)\s*$"
 )
-_SITE = re.compile(r"^lib/python\d+\.\d+t?/site-packages/")
+_SITE = lazy.regex(r"^lib/python\d+\.\d+t?/site-packages/")
 _WIN_SITE = "Lib/site-packages/"
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .. import lazy
 from .sdist import Sdist
 
 # Top-level folders that hold a project's own tooling, not what it installs.
@@ -28,7 +29,7 @@ NOT_INSTALLED = frozenset(
 _SKIP = NOT_INSTALLED | {"src"}
 _NOT_MODULES = frozenset({"setup", "conftest", "noxfile", "fabfile", "tasks", "bootstrap"})
 _LICENSE_PREFIXES = ("license", "licence", "copying", "notice", "copyright", "authors")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = lazy.regex(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 # --------------------------------------------------------------------------- entry points

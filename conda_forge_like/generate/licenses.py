@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from .. import lazy
 
 # Common License-field spellings (lowercased) and the SPDX identifier they mean.
 _NAMES = {
@@ -73,7 +74,7 @@ _CLASSIFIERS = {
 }
 _OSI = "License :: OSI Approved :: "
 _SPDX_ID = r"[A-Za-z0-9][A-Za-z0-9.+-]*"
-_SPDX_EXPRESSION = re.compile(rf"^\(?{_SPDX_ID}( (AND|OR|WITH) \(?{_SPDX_ID}\)?)*\)?$")
+_SPDX_EXPRESSION = lazy.regex(rf"^\(?{_SPDX_ID}( (AND|OR|WITH) \(?{_SPDX_ID}\)?)*\)?$")
 _KNOWN_IDS = frozenset(_NAMES.values()) | frozenset(_CLASSIFIERS.values())
 
 

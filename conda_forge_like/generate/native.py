@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .. import lazy
 from ..records import dataclass
 from .layout import NOT_INSTALLED, dig
 from .metadata import BuildSystem
@@ -42,7 +43,7 @@ _COMPILING_REQUIRES = {
     "pybind11": ("cxx",),
     "nanobind": ("cxx",),
 }
-_SETUP_EXTENSIONS = re.compile(
+_SETUP_EXTENSIONS = lazy.regex(
     r"\bext_modules\b|\bExtension\(|\bcffi_modules\b|\brust_extensions\b"
 )
 

@@ -10,13 +10,13 @@ the sdist's contents -> the ``RecipePlan`` and notes for the user.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from .. import lazy
 from ..errors import SourceError, UsageError
 from ..records import dataclass
 from ..source.cache import SourceCache, digests, resolve_dir
@@ -27,8 +27,8 @@ from .recipe_writer import About, RecipePlan, recipe_text
 from .sdist import Sdist, read_sdist
 
 DEFAULT_PYTHON = "3.11"  # the base plate's Python (variants/default.yaml)
-_NAME = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
-_PYTHON = re.compile(r"^3\.\d+$")
+_NAME = lazy.regex(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
+_PYTHON = lazy.regex(r"^3\.\d+$")
 _NOT_FOUND = ("No matching distribution", "Could not find a version")
 
 

@@ -9,15 +9,16 @@ recipes write it), otherwise double-quoted; top-level sections are separated by 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
 
+from .. import lazy
+
 # What a plain scalar may not start with, or contain, in block context.
 _INDICATORS = tuple("-?:,[]{}#&*!|>'\"%@`")
-_PLAIN_SAFE = re.compile(r"^[^\n\t]*$")
+_PLAIN_SAFE = lazy.regex(r"^[^\n\t]*$")
 
 
 def dump(tree: Mapping[str, Any]) -> str:

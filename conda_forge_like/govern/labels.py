@@ -16,7 +16,6 @@ reads a label; ``write_label(channel, "dev", {"noarch": {...}})`` replaces it at
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -24,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .. import lazy
 from ..errors import ChannelError, UsageError
 from ..fsutil import exclusive_lock
 from ..index import channel as disk
@@ -32,7 +32,7 @@ from ..subdirs import SUBDIRS
 
 LABEL_DIR = "label"
 MAIN = "main"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_NAME = lazy.regex(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 Members = dict[str, dict[str, dict[str, Any]]]
 """subdir -> package file name -> repodata record."""

@@ -9,7 +9,7 @@ to one channel lose nothing and readers never see half a file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +39,21 @@ def _subdir_of(channel: Path, path: Path, record: dict[str, Any]) -> str:
     return subdir
 
 
-def add(channel: Path, packages: Sequence[Path]) -> None:
-    """Add (or refresh) the records of ``packages``, which already lie in their subdirs."""
+def add(
+    channel: Path,
+    packages: Sequence[Path],
+    indexes: Mapping[Path, Mapping[str, Any]] | None = None,
+) -> None:
+    """Add (or refresh) the records of ``packages``, which already lie in their subdirs.
+
+    ``indexes`` holds the ``info/index.json`` of packages whose writer knows it (the build
+    that just wrote them): those are not opened, only hashed."""
     by_subdir: dict[str, dict[str, dict[str, Any]]] = {}
     errors: list[CflError] = []
+    known = indexes or {}
     for path in packages:
         try:
-            record = disk.package_record(path)
+            record = disk.package_record(path, known.get(path))
             by_subdir.setdefault(_subdir_of(channel, path, record), {})[path.name] = record
         except CflError as exc:
             errors.append(exc)

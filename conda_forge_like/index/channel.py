@@ -4,7 +4,7 @@ repodata.json, and the repodata record of one package file."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -61,11 +61,13 @@ def _digests(path: Path) -> tuple[str, str, int]:
     return md5.hexdigest(), sha256.hexdigest(), size
 
 
-def package_record(path: Path) -> dict[str, Any]:
-    """index.json of a package file plus its md5, sha256 and size."""
-    from .. import package  # only reading a package needs the archive readers
+def package_record(path: Path, index: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """index.json of a package file (read from it unless given) plus its md5, sha256 and
+    size."""
+    if index is None:
+        from .. import package  # only reading a package needs the archive readers
 
-    index = package.read_index(path)
+        index = package.read_index(path)
     try:
         md5, sha256, size = _digests(path)
     except OSError as exc:

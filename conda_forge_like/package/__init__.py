@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "PathRecord",
     "extract",
     "file_record",
+    "index_of",
     "read_index",
     "read_info",
     "read_info_tree",
@@ -85,3 +87,11 @@ def write(
         else:
             archive.write_tar_bz2(out, root, records, info, epoch)
     return target
+
+
+def index_of(meta: PackageMetadata, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``info/index.json`` that ``write(..., meta, ..., environ=environ)`` puts in the
+    package, as reading it back gives it (the index records a just-written package from it)."""
+    env = os.environ if environ is None else environ
+    index: dict[str, Any] = json.loads(metadata.dumps(metadata.index_json(meta, env)))
+    return index

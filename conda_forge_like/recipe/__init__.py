@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from .. import yamlio
+from .. import lazy, yamlio
 from ..errors import Location, RecipeError, UsageError
 from .model import RawRecipe, RecipeFormat
 
@@ -18,8 +18,8 @@ RECIPE_NAMES = ("recipe.yaml", "meta.yaml")
 VARIANT_NAMES = ("conda_build_config.yaml", "variants.yaml")
 SCRIPT_NAMES = ("build.sh", "bld.bat")
 # `script: build_lib.sh` (conda-build's per-output script): a file in the recipe folder.
-SCRIPT_FILE_RE = re.compile(r"^[^\s'\"]+\.(?:sh|bat|py)$")
-_SCRIPT_KEY_RE = re.compile(r"^\s*(?:-\s+)?script:\s*['\"]?([^\s'\"#]+)", re.M)
+SCRIPT_FILE_RE = lazy.regex(r"^[^\s'\"]+\.(?:sh|bat|py)$")
+_SCRIPT_KEY_RE = lazy.regex(r"^\s*(?:-\s+)?script:\s*['\"]?([^\s'\"#]+)", re.M)
 
 __all__ = ["RawRecipe", "detect_format", "load", "parse"]
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .. import lazy
 from ..errors import CflError, Location, RecipeError
 from ..yamlio import line_of
 
@@ -24,7 +25,7 @@ HWCAPS_LEVELS = (3, 4)
 # glibc-hwcaps subdirectories exist for glibc targets; x86-64-vN names only x86-64 ones.
 HWCAPS_SUBDIRS = ("linux-64",)
 _HINT = "the only value is `hwcaps` (level 3 and 4 copies of the shared libraries)"
-_MICROARCH_LINE = re.compile(r"^\s*microarch\s*:", re.MULTILINE)
+_MICROARCH_LINE = lazy.regex(r"^\s*microarch\s*:", re.MULTILINE)
 
 
 def check_tree(tree: Any, filename: str) -> list[CflError]:

@@ -8,12 +8,12 @@ then evaluated as compiled code.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
+from .. import lazy
 from ..records import dataclass
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def _allowed() -> tuple[type, ...]:
 _STR_METHODS = frozenset({"startswith", "endswith", "lower", "upper", "split", "get"})
 
 # `  - zlib  # [linux and x86_64]`: the selector is the last bracket group of a comment.
-SELECTOR_RE = re.compile(r"^(?P<body>.*?)#\s*\[(?P<expr>[^\[\]]+)\]\s*(?:#.*)?$")
+SELECTOR_RE = lazy.regex(r"^(?P<body>.*?)#\s*\[(?P<expr>[^\[\]]+)\]\s*(?:#.*)?$")
 
 
 class SelectorSyntaxError(ValueError):
@@ -64,7 +64,7 @@ class _Namespace(dict[str, Any]):
 
 # `linux`, `not win`, `linux and not aarch64`: names joined by and/or/not, which need no AST
 # to be known safe (most selectors of real recipes; the rest are checked node by node).
-_NAMES_ONLY = re.compile(r"(?:not\s+)*[^\W\d_]\w*(?:\s+(?:and|or)\s+(?:not\s+)*[^\W\d_]\w*)*")
+_NAMES_ONLY = lazy.regex(r"(?:not\s+)*[^\W\d_]\w*(?:\s+(?:and|or)\s+(?:not\s+)*[^\W\d_]\w*)*")
 _OPERATORS = frozenset({"and", "or", "not"})
 _CONSTANTS = frozenset({"True", "False", "None"})
 

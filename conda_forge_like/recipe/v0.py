@@ -14,6 +14,7 @@ from collections.abc import Collection, Mapping
 from functools import lru_cache
 from typing import Any
 
+from .. import lazy
 from ..errors import CflError, Location, RecipeError
 from . import selectors
 
@@ -60,11 +61,11 @@ def selector_names(text: str) -> frozenset[str]:
     return frozenset(names)
 
 
-_COMPILER_KEY_RE = re.compile(r"(.*?)_(compiler|stdlib)(_version)?$")
+_COMPILER_KEY_RE = lazy.regex(r"(.*?)_(compiler|stdlib)(_version)?$")
 # conda-build's output sections: `outputs:` up to the next top-level test/extra/about, and in it
 # each `- name:` (or `- type:`) item up to the next one or the next top-level key.
-_OUTPUTS_RE = re.compile(r"(^outputs:.*?)(?=^test:|^extra:|^about:|\Z)", re.M | re.S)
-_OUTPUT_RE = re.compile(r"^ +- +(?:name|type):.+?(?=^\w|\Z|^ +- +(?:name|type))", re.M | re.S)
+_OUTPUTS_RE = lazy.regex(r"(^outputs:.*?)(?=^test:|^extra:|^about:|\Z)", re.M | re.S)
+_OUTPUT_RE = lazy.regex(r"^ +- +(?:name|type):.+?(?=^\w|\Z|^ +- +(?:name|type))", re.M | re.S)
 
 
 @lru_cache(maxsize=4096)

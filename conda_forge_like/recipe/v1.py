@@ -9,16 +9,16 @@ or when ``build: variant: use_keys`` lists it. ``$key`` in a script does not cou
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from .. import lazy
 from ..errors import RecipeError
 from ..records import dataclass, field
 
-_FUNC_RE = re.compile(r"\b(compiler|stdlib)\(\s*['\"]([\w+-]+)['\"]")
-_EXACT_PIN_RE = re.compile(r"pin_subpackage\(\s*['\"]([\w.+-]+)['\"][^)]*exact\s*=\s*(?:true|True)")
-_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
+_FUNC_RE = lazy.regex(r"\b(compiler|stdlib)\(\s*['\"]([\w+-]+)['\"]")
+_EXACT_PIN_RE = lazy.regex(r"pin_subpackage\(\s*['\"]([\w.+-]+)['\"][^)]*exact\s*=\s*(?:true|True)")
+_NAME_RE = lazy.regex(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]*$")
 
 
 @dataclass

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from .. import platforms
+from .. import lazy, platforms
 from ..errors import RecipeError
 from .model import PendingPin
 
@@ -27,9 +26,9 @@ _NATIVE: dict[str, dict[str, str]] = {
 }
 _STDLIB: dict[str, str] = {"linux": "sysroot", "osx": "macosx_deployment_target", "win": "vs"}
 _PIN_MARK = "cflpin-"
-PIN_RE = re.compile(_PIN_MARK + r"([A-Za-z0-9_=-]+)")
+PIN_RE = lazy.regex(_PIN_MARK + r"([A-Za-z0-9_=-]+)")
 _COMPAT_MARK = "cflcompat-"
-COMPAT_RE = re.compile(_COMPAT_MARK + r"([A-Za-z0-9_=-]+)")
+COMPAT_RE = lazy.regex(_COMPAT_MARK + r"([A-Za-z0-9_=-]+)")
 
 
 class Functions:

@@ -7,18 +7,18 @@ line of their key. Rendering runs these before any later stage makes a path from
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
+from .. import lazy
 from ..errors import Location, RecipeError
 
 # conda's rules: names are lowercase letters, digits and `_ . -`, not starting with `.` or `-`;
 # versions are dot-separated lowercase alphanumeric parts (`_` allowed), an optional `N!` epoch
 # and `+local` tail; build strings are letters, digits and `_ . +`.
-_NAME_RE = re.compile(r"^[a-z0-9_][a-z0-9_.\-]*$")
+_NAME_RE = lazy.regex(r"^[a-z0-9_][a-z0-9_.\-]*$")
 _PART = r"[0-9a-z_]+(?:\.[0-9a-z_]+)*"
-_VERSION_RE = re.compile(rf"^(?:[0-9]+!)?{_PART}(?:\+{_PART})?$")
-_STRING_RE = re.compile(r"^[A-Za-z0-9_.+]+$")
+_VERSION_RE = lazy.regex(rf"^(?:[0-9]+!)?{_PART}(?:\+{_PART})?$")
+_STRING_RE = lazy.regex(r"^[A-Za-z0-9_.+]+$")
 _MAX_LENGTH = 200
 
 

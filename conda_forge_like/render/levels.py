@@ -12,10 +12,9 @@ and above, and build number + 300 makes the solver prefer it where it installs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Set
 
-from .. import platforms
+from .. import lazy, platforms
 from ..recipe import microarch
 from ..recipe.model import RawRecipe
 from ..variants.config import VariantConfig
@@ -25,7 +24,7 @@ KEY = "microarch_level"
 MARKER = "_x86_64-microarch-level"
 # conda-forge's offset: a level-N build's number is 100 * N above the recipe's own.
 NUMBER_STEP = 100
-_COMPILER_CALL = re.compile(r"\bcompiler\s*\(")
+_COMPILER_CALL = lazy.regex(r"\bcompiler\s*\(")
 _MARKERS = {MARKER, MARKER.lstrip("_")}
 
 

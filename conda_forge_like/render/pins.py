@@ -8,11 +8,12 @@ version are excluded.
 
 from __future__ import annotations
 
-import re
 from itertools import zip_longest
 
-_SEGMENT_RE = re.compile(r"\d+|[A-Za-z]+")
-_BARE_VERSION_RE = re.compile(r"^[0-9][0-9A-Za-z_.]*$")
+from .. import lazy
+
+_SEGMENT_RE = lazy.regex(r"\d+|[A-Za-z]+")
+_BARE_VERSION_RE = lazy.regex(r"^[0-9][0-9A-Za-z_.]*$")
 
 
 def _flat_parts(version: str) -> tuple[list[str], int | None]:

@@ -9,21 +9,21 @@ removed, ``=1.2`` written ``1.2.*``, ``name[version='>=3']`` moved out of the br
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from .. import lazy
 from .context import PIN_RE
 
 # name, optional bracket, the rest: "numpy>=1.26", "openssl[version='>=3']", "python 3.12.*".
-_SPEC_RE = re.compile(
+_SPEC_RE = lazy.regex(
     r"^(?P<name>(?:[\w.-]+::)?[A-Za-z0-9_][\w.+-]*)\s*(?:\[(?P<bracket>[^\]]*)\])?\s*(?P<rest>.*)$"
 )
-_BRACKET_VERSION_RE = re.compile(r"""^\s*version\s*=\s*(['"]?)(?P<version>[^'"]*)\1\s*$""")
-_OPERATOR_SPACE_RE = re.compile(r"(>=|<=|==|!=|~=|>|<)\s+")
-_SEPARATOR_RE = re.compile(r"\s*([,|])\s*")
-_SIMPLE_VALUE_RE = re.compile(r"^[A-Za-z0-9.]+$")
+_BRACKET_VERSION_RE = lazy.regex(r"""^\s*version\s*=\s*(['"]?)(?P<version>[^'"]*)\1\s*$""")
+_OPERATOR_SPACE_RE = lazy.regex(r"(>=|<=|==|!=|~=|>|<)\s+")
+_SEPARATOR_RE = lazy.regex(r"\s*([,|])\s*")
+_SIMPLE_VALUE_RE = lazy.regex(r"^[A-Za-z0-9.]+$")
 
 
 @lru_cache(maxsize=8192)

@@ -7,11 +7,10 @@ the hash where the mark is, as conda-build's ``build_id`` inserts it before ``_<
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from .. import platforms
+from .. import lazy, platforms
 from ..recipe import v0
 from ..recipe.model import RawRecipe
 from ..records import dataclass
@@ -20,7 +19,7 @@ from .outputs import HASH_MARK, spec_name
 
 # conda-build's `numpy_xx`: the legacy `numpy x.x` pin (or pin_compatible with max_pin x.x)
 # moves numpy from the hash into an `np126` prefix.
-_NUMPY_XX_RE = re.compile(r"(numpy\s*x\.x)|pin_compatible\(['\"]numpy.*max_pin=['\"]x\.x['\"]")
+_NUMPY_XX_RE = lazy.regex(r"(numpy\s*x\.x)|pin_compatible\(['\"]numpy.*max_pin=['\"]x\.x['\"]")
 
 
 @dataclass(frozen=True)

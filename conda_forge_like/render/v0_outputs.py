@@ -6,11 +6,10 @@ Split from ``v0``, which renders the text into the tree.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from .. import platforms, yamlio
+from .. import lazy, platforms, yamlio
 from ..errors import CflError, Location, RecipeError, raise_collected
 from ..recipe import SCRIPT_FILE_RE, v0
 from ..recipe.model import RawRecipe
@@ -74,7 +73,7 @@ def _spec_list(value: Any, where: Location, section: str) -> list[str]:
     return out
 
 
-_XX_RE = re.compile(r"^([0-9a-zA-Z.\-_]+)\s+x\.x$")
+_XX_RE = lazy.regex(r"^([0-9a-zA-Z.\-_]+)\s+x\.x$")
 
 
 def _fill_xx(specs: list[str], variant: Mapping[str, Any]) -> list[str]:

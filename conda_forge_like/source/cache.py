@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from .. import lazy
 from ..errors import SourceError
 from ..fsutil import make_temp
 from ..records import dataclass
 from .spec import SourceSpec
 
 ENV_VAR = "CFL_SOURCE_CACHE"
-_HEX = {"sha256": re.compile(r"^[0-9a-f]{64}$"), "md5": re.compile(r"^[0-9a-f]{32}$")}
+_HEX = {"sha256": lazy.regex(r"^[0-9a-f]{64}$"), "md5": lazy.regex(r"^[0-9a-f]{32}$")}
 
 
 def default_dir(environ: Mapping[str, str]) -> Path:

@@ -24,14 +24,15 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from .. import lazy
 from ..errors import SourceError
 from . import proc
 
 STRIP_LEVELS = (1, 0, 2, 3)
 DEFAULT_FUZZ = 2  # GNU patch's default, and so conda-build's
 WIDE_FUZZ = 3
-_FILE_LINE = re.compile(r"^(?:---|\+\+\+) ([^\t\n]+)")
-_FUZZED = re.compile(r"^Hunk #\d+ succeeded at \d+ with fuzz \d+", re.MULTILINE)
+_FILE_LINE = lazy.regex(r"^(?:---|\+\+\+) ([^\t\n]+)")
+_FUZZED = lazy.regex(r"^Hunk #\d+ succeeded at \d+ with fuzz \d+", re.MULTILINE)
 
 
 def patched_paths(text: str) -> list[str]:

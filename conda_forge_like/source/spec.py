@@ -12,6 +12,7 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
+from .. import lazy
 from ..errors import CflError, Location, RecipeError, raise_collected
 from ..records import dataclass
 
@@ -52,8 +53,8 @@ _UNSUPPORTED = {
 }
 _REV_KEYS = ("git_rev", "git_tag", "rev", "tag", "branch")
 _URL_SCHEMES = ("http", "https", "file")
-_PYPI_NAME = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
-_PYPI_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.!+_-]*$")
+_PYPI_NAME = lazy.regex(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
+_PYPI_VERSION = lazy.regex(r"^[A-Za-z0-9][A-Za-z0-9.!+_-]*$")
 
 
 class _Entry:

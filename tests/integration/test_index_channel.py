@@ -55,6 +55,26 @@ def test_add_writes_records_with_checksums(tmp_path: Path) -> None:
     assert list(data["packages"]) == [bz2.name]  # type: ignore[call-overload]
 
 
+@pytest.mark.parametrize("fmt", ["conda", "tar.bz2"])
+@pytest.mark.parametrize("subdir", ["linux-64", "noarch"])
+def test_a_known_index_json_gives_the_record_reading_the_package_gives(
+    tmp_path: Path, fmt: str, subdir: str
+) -> None:
+    """A build passes the index.json it wrote (package.index_of) instead of re-reading it."""
+    read, known = tmp_path / "read", tmp_path / "known"
+    made = make_package(read, "greet", subdir=subdir, fmt=fmt)
+    meta = PackageMetadata(
+        "greet", "1.0", "h0_0", 0, subdir, noarch="generic" if subdir == "noarch" else None
+    )
+    assert package.index_of(meta, EPOCH) == package.read_index(made)
+    index.add(read, [made])
+    shutil.copytree(made.parent, known / subdir)
+    copy = known / subdir / made.name
+    (known / subdir / "repodata.json").unlink()
+    index.add(known, [copy], {copy: package.index_of(meta, EPOCH)})
+    assert repodata(known, subdir) == repodata(read, subdir)
+
+
 def test_add_creates_an_empty_noarch_repodata(tmp_path: Path) -> None:
     channel = tmp_path / "channel"
     index.add(channel, [make_package(channel, "greet")])
