@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Literal
 
+from .. import digests
 from ..records import asdict, dataclass, replace
 
 Toolchain = Literal["zig", "gcc", "clang"]
@@ -100,4 +100,4 @@ class BasePlate:
         if not self.build_tools:  # a plate without tools keeps the fingerprint it always had
             del data["build_tools"]
         payload = json.dumps(data, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+        return digests.sha256(payload.encode()).hexdigest()[:12]

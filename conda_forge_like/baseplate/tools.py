@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import sysconfig
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
@@ -47,7 +46,9 @@ def _zig() -> str | None:
 
 def _pypi_or_path(name: str) -> str | None:
     """A tool installed beside this Python (PyPI wheels put it there) or on PATH."""
-    scripts = sysconfig.get_path("scripts")
+    # sysconfig.get_path("scripts") of the default scheme, without the 2 ms sysconfig takes
+    # to load the interpreter's build configuration.
+    scripts = os.path.join(sys.prefix, "Scripts" if os.name == "nt" else "bin")
     for directory in (scripts, os.path.dirname(sys.executable)):
         candidate = os.path.join(directory, name)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):

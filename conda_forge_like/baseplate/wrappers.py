@@ -9,13 +9,13 @@ build_prefix)`` writes them as conda-forge-named scripts (``x86_64-conda-linux-g
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import shlex
 import subprocess
 from collections.abc import Callable, Collection
 from pathlib import Path
 
+from .. import digests
 from ..errors import CflError
 from ..records import dataclass
 from .compiler_script import CompilerBehaviour, compiler_script
@@ -361,7 +361,7 @@ def _stamp(
     install at ``zig``)."""
     # The wrappers live in each build's prefix: the key is what they compile, not their path.
     warm_lines = [shlex.join(command[1:]) for command, _ in commands]
-    key = hashlib.sha256(
+    key = digests.sha256(
         "\n".join([zig, plate.target.zig_target, *plate.cpu_flags, *warm_lines]).encode()
     )
     warm = cache / "warm"

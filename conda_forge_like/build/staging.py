@@ -16,7 +16,6 @@ build and its files; ``output_files(rendered, staged, new)`` is the files an out
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import globs
+from .. import digests, globs
 from ..errors import CflError
 from ..records import dataclass, replace
 from ..render.model import RenderedRecipe, Requirements
@@ -44,7 +43,7 @@ def key(rendered: RenderedRecipe) -> str:
         "subdir": rendered.subdir,
     }
     text = json.dumps(payload, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return digests.sha256(text.encode()).hexdigest()[:16]
 
 
 def work_dir(rendered: RenderedRecipe, out: Path) -> Path:

@@ -8,10 +8,10 @@ no absolute path (a source's ``location`` is what the recipe says).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from .. import digests
 from ..records import dataclass
 
 
@@ -71,15 +71,15 @@ class BuildFacts:
         return f"{self.name}-{self.version}-{self.build}"
 
 
-def tree_sha256(digests: Mapping[str, str]) -> str:
+def tree_sha256(files: Mapping[str, str]) -> str:
     """One digest over files named by path -> sha256 hex: sha256 of ``<path>\\0<sha256>\\n``
     lines in path order (the recipe hash, and a ``path:`` source's digest)."""
-    digest = hashlib.sha256()
-    for path in sorted(digests):
-        digest.update(f"{path}\0{digests[path]}\n".encode())
+    digest = digests.sha256()
+    for path in sorted(files):
+        digest.update(f"{path}\0{files[path]}\n".encode())
     return digest.hexdigest()
 
 
 def contents_sha256(files: Mapping[str, bytes]) -> str:
     """``tree_sha256`` of contents held in memory (the files of info/recipe/)."""
-    return tree_sha256({path: hashlib.sha256(data).hexdigest() for path, data in files.items()})
+    return tree_sha256({path: digests.sha256(data).hexdigest() for path, data in files.items()})

@@ -19,13 +19,13 @@ name and value, dependencies by ref.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from .. import digests
 from ..records import asdict
 from .buildfacts import BuildFacts, EnvPackage, SourceFact, Tool
 from .policy import license_choices
@@ -70,12 +70,12 @@ def environment_document(
 def _digest(content: Any) -> str:
     """What the document is made from, hashed: the same facts, the same serial number."""
     text = json.dumps(content, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return digests.sha256(text.encode()).hexdigest()
 
 
 def uuid5(namespace: bytes, name: str) -> str:
     """RFC 4122 version-5 UUID text (SHA-1 of namespace and name, version and variant set)."""
-    raw = bytearray(hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()[:16])
+    raw = bytearray(digests.sha1(namespace + name.encode()).digest()[:16])
     raw[6] = (raw[6] & 0x0F) | 0x50
     raw[8] = (raw[8] & 0x3F) | 0x80
     h = raw.hex()

@@ -3,12 +3,12 @@ repodata.json, and the repodata record of one package file."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .. import digests
 from ..errors import ChannelError, PackageError
 from ..fsutil import exclusive_lock, replace_file
 from . import repodata
@@ -52,7 +52,7 @@ def ensure_noarch(channel: Path) -> None:
 
 
 def _digests(path: Path) -> tuple[str, str, int]:
-    md5, sha256, size = hashlib.md5(usedforsecurity=False), hashlib.sha256(), 0
+    md5, sha256, size = digests.md5(), digests.sha256(), 0
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             md5.update(chunk)

@@ -7,23 +7,23 @@ keeps the executable bit, and members are sorted by path, so equal inputs give e
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
 import shutil
 import stat
-import tarfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, cast
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
 import zstandard
 
+from .. import digests
 from ..errors import PackageError
 from .container import Spool, fits_classic_zip, write_stored_zip
 from .model import ZSTD_LEVELS, PackageMetadata, PathRecord
+from .tarwrite import DIRECTORY, REGULAR, SYMLINK, TarWriter
 
 if TYPE_CHECKING:
     import zipfile
@@ -35,11 +35,11 @@ _SPOOL = 32 << 20  # inner archives smaller than this never touch the disk
 
 
 class _HashingReader:
-    """Reads a file for tarfile while hashing it, so the archive holds what the record claims."""
+    """Reads a file into the tar while hashing it, so the archive holds what the record claims."""
 
     def __init__(self, handle: BinaryIO):
         self.handle = handle
-        self.digest = hashlib.sha256()
+        self.digest = digests.sha256()
         self.size = 0
 
     def read(self, size: int = -1) -> bytes:
@@ -49,34 +49,16 @@ class _HashingReader:
         return data
 
 
-def _tarinfo(name: str, epoch: int, kind: bytes, mode: int) -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    info.mode = mode
-    info.mtime = epoch
-    info.uid = info.gid = 0
-    info.uname = info.gname = ""
-    return info
-
-
-def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes, epoch: int) -> None:
-    info = _tarinfo(name, epoch, tarfile.REGTYPE, 0o644)
-    info.size = len(data)
-    tar.addfile(info, io.BytesIO(data))
-
-
-def _add_record(tar: tarfile.TarFile, root: Path, record: PathRecord, epoch: int) -> None:
+def _add_record(tar: TarWriter, root: Path, record: PathRecord, epoch: int) -> None:
     path = root / record.path
     try:
         mode = path.lstat().st_mode
         if record.path_type == "softlink":
             _expect(stat.S_ISLNK(mode), path, "a symlink")
-            info = _tarinfo(record.path, epoch, tarfile.SYMTYPE, 0o777)
-            info.linkname = os.readlink(path)
-            tar.addfile(info)
+            tar.add(record.path, SYMLINK, 0o777, epoch, linkname=os.readlink(path))
         elif record.path_type == "directory":
             _expect(stat.S_ISDIR(mode), path, "a directory")
-            tar.addfile(_tarinfo(record.path, epoch, tarfile.DIRTYPE, 0o755))
+            tar.add(record.path, DIRECTORY, 0o755, epoch)
         else:
             _expect(stat.S_ISREG(mode), path, "a regular file")
             _add_file(tar, path, record, epoch, 0o755 if mode & 0o111 else 0o644)
@@ -84,12 +66,11 @@ def _add_record(tar: tarfile.TarFile, root: Path, record: PathRecord, epoch: int
         raise PackageError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _add_file(tar: tarfile.TarFile, path: Path, record: PathRecord, epoch: int, mode: int) -> None:
+def _add_file(tar: TarWriter, path: Path, record: PathRecord, epoch: int, mode: int) -> None:
     with path.open("rb") as handle:
-        info = _tarinfo(record.path, epoch, tarfile.REGTYPE, mode)
-        info.size = os.fstat(handle.fileno()).st_size
+        size = os.fstat(handle.fileno()).st_size
         reader = _HashingReader(handle)
-        tar.addfile(info, reader)
+        tar.add(record.path, REGULAR, mode, epoch, size, data=reader)
     if (reader.digest.hexdigest(), reader.size) != (record.sha256, record.size):
         raise PackageError(
             f"{path} changed after its path record was made (sha256 or size differ)",
@@ -103,19 +84,36 @@ def _expect(ok: bool, path: Path, what: str) -> None:
 
 
 def _write_tar(
-    fileobj: IO[bytes],
-    mode: Literal["w|", "w|bz2"],
+    out: IO[bytes],
     root: Path,
     records: Sequence[PathRecord],
     info: Mapping[str, bytes],
     epoch: int,
 ) -> None:
     """One tar stream: the info members first, then the package's paths, each sorted."""
-    with tarfile.open(fileobj=fileobj, mode=mode, format=tarfile.PAX_FORMAT) as tar:
-        for name in sorted(info):
-            _add_bytes(tar, name, info[name], epoch)
-        for record in sorted(records, key=lambda r: r.path):
-            _add_record(tar, root, record, epoch)
+    tar = TarWriter(out)
+    for name in sorted(info):
+        tar.add_bytes(name, info[name], epoch)
+    for record in sorted(records, key=lambda r: r.path):
+        _add_record(tar, root, record, epoch)
+    tar.close()
+
+
+class _Bzip2Writer:
+    """A write-only file compressing into ``out`` at bzip2 level 9 (conda-build's level)."""
+
+    def __init__(self, out: IO[bytes]):
+        import bz2
+
+        self.out = out
+        self.compressor = bz2.BZ2Compressor(BZ2_LEVEL)
+
+    def write(self, data: bytes) -> int:
+        self.out.write(self.compressor.compress(data))
+        return len(data)
+
+    def close(self) -> None:
+        self.out.write(self.compressor.flush())
 
 
 def write_tar_bz2(
@@ -125,8 +123,9 @@ def write_tar_bz2(
     info: Mapping[str, bytes],
     epoch: int,
 ) -> None:
-    # tarfile's stream mode compresses with bzip2 level 9, which is also conda-build's level.
-    _write_tar(out, "w|bz2", root, records, info, epoch)
+    packed = _Bzip2Writer(out)
+    _write_tar(cast("IO[bytes]", packed), root, records, info, epoch)
+    packed.close()
 
 
 def _spool(spool_dir: Path) -> IO[bytes]:
@@ -146,7 +145,7 @@ def _zstd_tar(
     # Multi-threaded zstd output does not depend on the thread count (it differs from
     # single-threaded output, which is why threads is never 0 here).
     with _spool(spool_dir) as raw:
-        _write_tar(raw, "w|", root, records, info, epoch)
+        _write_tar(raw, root, records, info, epoch)
         size = raw.tell()
         raw.seek(0)
         packed = _spool(spool_dir)

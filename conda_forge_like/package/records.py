@@ -7,21 +7,21 @@ resolves to inside the package (of empty content when it resolves to nothing the
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from pathlib import Path
 
+from .. import digests
 from ..errors import PackageError
 from .metadata import check_path
 from .model import FILE_MODES, PathRecord
 
 _CHUNK = 1 << 20
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+EMPTY_SHA256 = digests.sha256(b"").hexdigest()
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
+    digest = digests.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)

@@ -11,9 +11,9 @@ All signature structures are big-endian; the Mach-O headers around them are litt
 
 from __future__ import annotations
 
-import hashlib
 import struct
 
+from .. import digests
 from ..records import dataclass
 from .model import RelocationError
 
@@ -86,7 +86,7 @@ def adhoc_sign(data: bytes, identifier: str, page_size: int = PAGE_SIZE) -> byte
         _SPECIAL_SLOTS, pages, limit, _HASH_SIZE, _HASH_SHA256, 0, page_size.bit_length() - 1,
         0, 0, 0, 0, 0, layout.text_fileoff, layout.text_filesize, flags,
     )  # fmt: skip
-    special = hashlib.sha256(_EMPTY_REQUIREMENTS).digest() + bytes(_HASH_SIZE)  # slots -2, -1
+    special = digests.sha256(_EMPTY_REQUIREMENTS).digest() + bytes(_HASH_SIZE)  # slots -2, -1
     code = b"".join(_page_hashes(head, page_size))
     directory = header + ident + special + code
     index = struct.pack(">IIIIIII", _SUPERBLOB, blob_size, 2, _SLOT_CODEDIRECTORY, 28,
@@ -128,7 +128,7 @@ def _check_directory(data: bytes, blob: bytes, slots: dict[int, int], limit: int
         at = slots[_SLOT_REQUIREMENTS]
         size = struct.unpack_from(">I", blob, at + 4)[0]
         slot = start + hash_offset - _SLOT_REQUIREMENTS * _HASH_SIZE
-        if blob[slot : slot + _HASH_SIZE] != hashlib.sha256(blob[at : at + size]).digest():
+        if blob[slot : slot + _HASH_SIZE] != digests.sha256(blob[at : at + size]).digest():
             problems.append("requirements hash does not match")
     return problems
 
@@ -136,7 +136,7 @@ def _check_directory(data: bytes, blob: bytes, slots: dict[int, int], limit: int
 def _page_hashes(data: bytes | bytearray, page_size: int) -> list[bytes]:
     view = memoryview(data)
     return [
-        hashlib.sha256(view[at : at + page_size]).digest() for at in range(0, len(data), page_size)
+        digests.sha256(view[at : at + page_size]).digest() for at in range(0, len(data), page_size)
     ]
 
 

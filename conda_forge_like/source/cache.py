@@ -18,11 +18,11 @@ Which folder: ``--source-cache DIR`` > ``$CFL_SOURCE_CACHE`` > ``$XDG_CACHE_HOME
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from .. import digests as checksums
 from .. import lazy
 from ..errors import SourceError
 from ..fsutil import make_temp
@@ -66,7 +66,7 @@ def md5_alias_name(md5: str) -> str:
 
 def digests(path: Path) -> dict[str, str]:
     """The sha256 and md5 hex digests of a file."""
-    sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    sha256, md5 = checksums.sha256(), checksums.md5()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             sha256.update(block)

@@ -7,10 +7,11 @@ writes and what rattler-build's Python-compatible formatter reproduces.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
+
+from .. import digests
 
 HASH_LENGTH = 7
 
@@ -30,7 +31,7 @@ def hash_input(variant: Mapping[str, Any]) -> str:
 
 
 def build_hash(variant: Mapping[str, Any]) -> str:
-    digest = hashlib.sha1(hash_input(variant).encode(), usedforsecurity=False).hexdigest()
+    digest = digests.sha1(hash_input(variant).encode()).hexdigest()
     return "h" + digest[:HASH_LENGTH]
 
 
