@@ -362,9 +362,9 @@ def debug(
 
 
 def _source_cache(option: str | os.PathLike[str] | None) -> Path:
-    from . import source
+    from .fsutil import source_cache_dir
 
-    return source.resolve_dir(option, os.environ)
+    return source_cache_dir(option, os.environ)
 
 
 def fetch_sources(

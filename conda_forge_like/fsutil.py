@@ -13,7 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -25,6 +25,20 @@ def user_cache_dir() -> Path:
     """cfl's machine-wide cache: packages, tool versions, zig's objects."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "cfl"
+
+
+SOURCE_CACHE_VAR = "CFL_SOURCE_CACHE"
+
+
+def source_cache_dir(option: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
+    """The source cache folder: the command-line option, else ``$CFL_SOURCE_CACHE``, else
+    ``$XDG_CACHE_HOME/cfl/sources`` or ``~/.cache/cfl/sources`` (pure but for ``~``)."""
+    if option is not None and str(option) != "":
+        return Path(option).expanduser()
+    if environ.get(SOURCE_CACHE_VAR):
+        return Path(environ[SOURCE_CACHE_VAR]).expanduser()
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "cfl" / "sources"
 
 
 def own_copy(path: Path) -> None:

@@ -10,14 +10,18 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import __version__, baseplate, package, source
+from .. import __version__, baseplate, package
 from ..govern import buildfacts, provenance, sbom
 from ..govern.buildfacts import BuildFacts, EnvPackage, SourceFact, Tool
 from ..package.records import sha256_file
 from ..records import replace
 from ..render.model import RenderedRecipe
 from .environments import Installed
+
+if TYPE_CHECKING:
+    from .. import source
 
 SBOM_FILE = "sbom.cdx.json"
 PROVENANCE_FILE = "provenance.json"
@@ -52,7 +56,11 @@ def facts(
     run: Sequence[str],
 ) -> BuildFacts:
     raw = rendered.meta.get("source")
-    specs = source.parse_sources(raw, rendered.recipe_path) if raw else []
+    specs = []
+    if raw:
+        from .. import source  # only a recipe with sources needs their parser
+
+        specs = source.parse_sources(raw, rendered.recipe_path)
     environment = tuple(
         EnvPackage(str(p.name), str(p.version), str(p.build), kind)
         for kind, env in zip(("build", "host"), envs, strict=True)

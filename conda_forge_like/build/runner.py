@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .. import abi, baseplate, fsutil, package, relocate, source
+from .. import abi, baseplate, fsutil, package, relocate
 from ..baseplate import env as plate_env
 from ..baseplate import tools as plate_tools
 from ..baseplate import wrappers
@@ -57,13 +57,17 @@ class BuildOptions:
     keep_work: bool = False
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
     # Content-addressed: files named by sha256 (--source-cache, $CFL_SOURCE_CACHE).
-    source_cache: Path = field(default_factory=lambda: source.resolve_dir(None, os.environ))
+    source_cache: Path = field(default_factory=lambda: default_source_cache())
 
 
 def sandbox_default() -> bool:
     from . import sandbox
 
     return sandbox.default(os.environ)
+
+
+def default_source_cache() -> Path:
+    return fsutil.source_cache_dir(None, os.environ)
 
 
 def default_cache_dir() -> Path:
@@ -177,7 +181,12 @@ class Build:
         self.work.mkdir(parents=True)
         self.log.touch()
         raw_sources = self.r.meta.get("source")
-        specs = source.parse_sources(raw_sources, self.r.recipe_path) if raw_sources else []
+        if not raw_sources:  # the source stage's modules load only for a recipe with sources
+            (self.work / "src").mkdir()
+            return self.work / "src"
+        from .. import source
+
+        specs = source.parse_sources(raw_sources, self.r.recipe_path)
         if not specs:
             (self.work / "src").mkdir()
             return self.work / "src"

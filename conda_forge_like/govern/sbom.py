@@ -28,7 +28,6 @@ from urllib.parse import quote
 from .. import digests
 from ..records import asdict
 from .buildfacts import BuildFacts, EnvPackage, SourceFact, Tool
-from .policy import license_choices
 
 SPEC_VERSION = "1.6"
 _SCHEMA = "http://cyclonedx.org/schema/bom-1.6.schema.json"
@@ -150,6 +149,8 @@ def purl(name: str, version: str, build: str | None = None, subdir: str | None =
 def _licenses(text: str | None) -> list[dict[str, Any]]:
     if not text:
         return []
+    from .policy import license_choices  # the SPDX parser: only for a package with a license
+
     if license_choices(text) is not None:
         return [{"expression": text}]
     return [{"license": {"name": text}}]

@@ -25,27 +25,13 @@ from pathlib import Path
 from .. import digests as checksums
 from .. import lazy
 from ..errors import SourceError
-from ..fsutil import make_temp
+from ..fsutil import SOURCE_CACHE_VAR, make_temp, source_cache_dir
 from ..records import dataclass
 from .spec import SourceSpec
 
-ENV_VAR = "CFL_SOURCE_CACHE"
+ENV_VAR = SOURCE_CACHE_VAR
+resolve_dir = source_cache_dir  # the folder to use (fsutil: no need to load this stage for it)
 _HEX = {"sha256": lazy.regex(r"^[0-9a-f]{64}$"), "md5": lazy.regex(r"^[0-9a-f]{32}$")}
-
-
-def default_dir(environ: Mapping[str, str]) -> Path:
-    """``$XDG_CACHE_HOME/cfl/sources``, else ``~/.cache/cfl/sources`` (pure but for ``~``)."""
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cfl" / "sources"
-
-
-def resolve_dir(option: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
-    """The cache folder: the command-line option, else ``$CFL_SOURCE_CACHE``, else the default."""
-    if option is not None and str(option) != "":
-        return Path(option).expanduser()
-    if environ.get(ENV_VAR):
-        return Path(environ[ENV_VAR]).expanduser()
-    return default_dir(environ)
 
 
 def entry_name(sha256: str) -> str:

@@ -107,3 +107,9 @@ def test_a_noarch_build_without_binaries_loads_no_binary_reader(tmp_path: Path) 
               "conda_forge_like.render.pins",
               "conda_forge_like.source.archive")  # fmt: skip
     assert sorted(m for m in modules if m in unused) == []
+    # Small inputs hash without OpenSSL (digests), the package's tars are cfl's own
+    # (package.tarwrite), the scripts folder needs no sysconfig; a recipe without sources or a
+    # license loads neither the source stage nor the SPDX policy code.
+    avoided = ("hashlib", "_hashlib", "tarfile", "sysconfig", "zipfile",
+               "conda_forge_like.source", "conda_forge_like.govern.policy")  # fmt: skip
+    assert sorted(m for m in modules if m in avoided) == []
