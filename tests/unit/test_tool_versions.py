@@ -4,7 +4,6 @@ the answer is kept on disk keyed by the executable's path, size and mtime."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -94,26 +93,3 @@ def test_zig_pins_need_no_version_probe() -> None:
     config = variant_config.parse("c_compiler: [zig]\nc_compiler_version: ['0.17']\n", "v.yaml",
                                   "linux-64", "str")  # fmt: skip
     assert substitute.substitute(config, "linux-64", Untouchable()) == (config, [])
-
-
-def test_the_search_path_finds_what_shutil_which_finds(tmp_path: Path) -> None:
-    """find_tools lists each PATH folder once; the answers are shutil.which's."""
-    first, second, missing = tmp_path / "a", tmp_path / "b", tmp_path / "nope"
-    for folder in (first, second):
-        folder.mkdir()
-    for folder, name, mode in [
-        (first, "tool", 0o644),  # not executable: skipped
-        (second, "tool", 0o755),
-        (first, "both", 0o755),
-        (second, "both", 0o755),
-        (second, "only", 0o755),
-    ]:
-        (folder / name).write_text("#!/bin/sh\n")
-        (folder / name).chmod(mode)
-    (first / "adir").mkdir()  # a folder of the name: skipped
-    (second / "adir").write_text("#!/bin/sh\n")
-    (second / "adir").chmod(0o755)
-    path = os.pathsep.join(map(str, [missing, first, first, second]))
-    search = tools._SearchPath(path)
-    for name in ("tool", "both", "only", "adir", "absent"):
-        assert search.which(name) == shutil.which(name, path=path), name
