@@ -10,6 +10,7 @@ build tools a recipe lists (``build_tools.toml``) are linked in by ``baseplate.p
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -19,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..fsutil import user_cache_dir
-from ..records import dataclass, field
+from ..records import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,68 @@ def _llvm_tools(usr_bin: str = "/usr/bin") -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def find_tools() -> Tools:
+    """Where the base plate's tools are. Looking costs some 3 ms (a dozen PATH searches, the
+    listing of /usr/bin, importing ziglang), so the answer is kept in the cache dir
+    (``found-tools.json``) with what it depends on: PATH, this Python, and the identity and
+    modification time of every folder searched (a tool installed or removed changes its
+    folder's); every tool it names must still be executable."""
+    key = _search_key()
+    cache = user_cache_dir() / FOUND_FILE
+    found = _read_found(cache, key)
+    if found is None:
+        found = _search()
+        _write_found(cache, key, found)
+    return found
+
+
+FOUND_FILE = "found-tools.json"
+
+
+def _search_key() -> dict[str, object]:
+    path = os.environ.get("PATH", os.defpath)
+    scripts = os.path.join(sys.prefix, "Scripts" if os.name == "nt" else "bin")
+    folders = [*path.split(os.pathsep), "/usr/bin", scripts, os.path.dirname(sys.executable)]
+    stamps: dict[str, list[int] | None] = {}
+    # sys.path's folders: where ziglang comes from (not the current directory's: `python -c`
+    # puts it there, and cfl is not imported from a recipe's folder).
+    importable = [entry for entry in sys.path if os.path.isabs(entry)]
+    for folder in dict.fromkeys([*folders, *importable]):
+        try:
+            info = os.stat(folder or os.curdir)
+        except OSError:
+            stamps[folder] = None
+            continue
+        stamps[folder] = [info.st_dev, info.st_ino, info.st_mtime_ns]
+    return {"path": path, "python": sys.executable, "folders": stamps}
+
+
+def _read_found(cache: Path, key: dict[str, object]) -> Tools | None:
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data.get("key") != key:
+            return None
+        tools = Tools(**data["tools"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # none yet, another version's, or damaged: look again
+    named = [getattr(tools, f.name) for f in fields(Tools) if f.name != "llvm"]
+    named += list(tools.llvm.values())
+    if not all(os.access(path, os.X_OK) for path in named if path):
+        return None
+    return tools
+
+
+def _write_found(cache: Path, key: dict[str, object], tools: Tools) -> None:
+    data = {"key": key, "tools": {f.name: getattr(tools, f.name) for f in fields(Tools)}}
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        temp = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}")
+        temp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(temp, cache)  # concurrent builds: the last writer wins, none is torn
+    except OSError:
+        pass  # a read-only cache only costs the next build the search
+
+
+def _search() -> Tools:
     return Tools(
         zig=_zig(),
         gcc=shutil.which("gcc"),

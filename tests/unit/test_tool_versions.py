@@ -93,3 +93,52 @@ def test_zig_pins_need_no_version_probe() -> None:
     config = variant_config.parse("c_compiler: [zig]\nc_compiler_version: ['0.17']\n", "v.yaml",
                                   "linux-64", "str")  # fmt: skip
     assert substitute.substitute(config, "linux-64", Untouchable()) == (config, [])
+
+
+@pytest.fixture
+def search_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """find_tools with its own cache dir and a PATH of one folder of fake tools."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(folder))
+    tools.find_tools.cache_clear()
+    yield folder
+    tools.find_tools.cache_clear()
+
+
+def _tool(folder: Path, name: str) -> Path:
+    path = folder / name
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_found_tools_are_kept_until_a_searched_folder_changes(
+    search_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searches: list[int] = []
+    real = tools._search
+    monkeypatch.setattr(tools, "_search", lambda: searches.append(1) or real())
+    first = tools.find_tools()
+    tools.find_tools.cache_clear()
+    assert tools.find_tools() == first  # a new process: read back, not searched again
+    assert len(searches) == 1
+    gcc = _tool(search_cache, "gcc")  # installed: its folder changed
+    tools.find_tools.cache_clear()
+    assert tools.find_tools().gcc == str(gcc)
+    assert len(searches) == 2
+    gcc.chmod(0o644)  # no longer executable (the folder's mtime does not move): looked again
+    tools.find_tools.cache_clear()
+    assert tools.find_tools().gcc is None
+    assert len(searches) == 3
+
+
+def test_a_damaged_or_foreign_cache_is_searched_again(search_cache: Path) -> None:
+    gcc = _tool(search_cache, "gcc")
+    cache = search_cache.parent / "cache" / "cfl" / tools.FOUND_FILE
+    cache.parent.mkdir(parents=True)
+    for text in ["{not json", '{"key": 1}', '{"key": null, "tools": {"nope": 1}}', "[]"]:
+        cache.write_text(text)
+        tools.find_tools.cache_clear()
+        assert tools.find_tools().gcc == str(gcc)
