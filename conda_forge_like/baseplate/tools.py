@@ -109,7 +109,8 @@ def _search_key() -> dict[str, object]:
             stamps[folder] = None
             continue
         stamps[folder] = [info.st_dev, info.st_ino, info.st_mtime_ns]
-    return {"path": path, "python": sys.executable, "folders": stamps}
+    names = [f.name for f in fields(Tools)]  # a cfl that looks for more tools looks again
+    return {"path": path, "python": sys.executable, "folders": stamps, "tools": names}
 
 
 def _read_found(cache: Path, key: dict[str, object]) -> Tools | None:
