@@ -228,29 +228,31 @@ def _lazy_init(cls: type) -> Callable[..., None]:
     record classes are instantiated a few times per command, and generating one costs about
     0.2 ms), replaced by the generated ``__init__`` once the class has made ``COMPILE_AFTER``
     instances (that one is three times faster per call)."""
-    plan: list[Any] = []  # [(params, steps, post_init)] once the first call worked it out
+    plan: _Plan | None = None  # worked out by the first call
     made = 0
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        nonlocal made
+        nonlocal made, plan
         made += 1
         if made > COMPILE_AFTER:
             real = _make_init(cls)
             cls.__init__ = real  # type: ignore[misc]
             real(self, *args, **kwargs)
             return
-        if not plan:
-            plan.append(_init_plan(cls))
-        _generic_init(cls, plan[0], self, args, kwargs)
+        if plan is None:
+            plan = _init_plan(cls)
+        _generic_init(cls, plan, self, args, kwargs)
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     return __init__
 
 
 _REQUIRED, _DEFAULT, _FACTORY, _FIXED, _MADE = range(5)
+# (parameters, (field, how, default or factory) per field, frozen, has __post_init__)
+_Plan = tuple[tuple[str, ...], list[tuple[str, int, Any]], bool, bool]
 
 
-def _init_plan(cls: type) -> tuple[tuple[str, ...], list[tuple[str, int, Any]], bool]:
+def _init_plan(cls: type) -> _Plan:
     """The parameters of the generated ``__init__`` and how each field gets its value."""
     params: list[str] = []
     steps: list[tuple[str, int, Any]] = []
@@ -272,18 +274,19 @@ def _init_plan(cls: type) -> tuple[tuple[str, ...], list[tuple[str, int, Any]], 
             steps.append((f.name, _FIXED, f.default))
         elif f.default_factory is not MISSING:
             steps.append((f.name, _MADE, f.default_factory))
-    return tuple(params), steps, hasattr(cls, "__post_init__")
+    frozen = bool(cls.__dict__.get("__record_frozen__", False))
+    return tuple(params), steps, frozen, hasattr(cls, "__post_init__")
 
 
 def _generic_init(
     cls: type,
-    plan: tuple[tuple[str, ...], list[tuple[str, int, Any]], bool],
+    plan: _Plan,
     self: Any,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> None:
     """What the generated ``__init__`` does, argument errors included, without generating it."""
-    params, steps, post_init = plan
+    params, steps, frozen, post_init = plan
     where = f"{cls.__qualname__}.__init__()"
     if len(args) > len(params):
         most = len(params) + 1  # self too, as Python counts
@@ -305,7 +308,6 @@ def _generic_init(
         listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
         plural = "argument" if len(missing) == 1 else "arguments"
         raise TypeError(f"{where} missing {len(missing)} required positional {plural}: {listed}")
-    frozen = cls.__dict__.get("__record_frozen__", False)
     target = self.__dict__
     for name, how, extra in steps:
         if how == _REQUIRED:

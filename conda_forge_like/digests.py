@@ -83,16 +83,16 @@ class _Hash:
         return self._final().hexdigest()
 
 
-def _hashlib(name: str, data: bytes | bytearray = b"") -> Hash:
-    import hashlib  # OpenSSL: only once an input is large (or no built-in exists)
+def _hashlib(name: str) -> Hash:
+    import hashlib  # OpenSSL: only once the budget is spent (or no built-in exists)
 
-    made: Hash = hashlib.new(name, data, usedforsecurity=False)
+    made: Hash = hashlib.new(name, usedforsecurity=False)
     return made
 
 
-_BUILTIN: dict[str, Callable[..., Hash] | None] = {}
-for _name in ("sha256", "sha1", "md5"):
-    _BUILTIN[_name] = _builtin(_name)
+_BUILTIN: dict[str, Callable[..., Hash] | None] = {
+    n: _builtin(n) for n in ("sha256", "sha1", "md5")
+}
 
 
 def sha256(data: bytes | bytearray | memoryview = b"") -> Hash:

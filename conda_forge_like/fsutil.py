@@ -21,9 +21,11 @@ from typing import IO
 from .errors import CflError
 
 
-def user_cache_dir() -> Path:
-    """cfl's machine-wide cache: packages, tool versions, zig's objects."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """cfl's machine-wide cache (``environ``, default ``os.environ``, names XDG_CACHE_HOME):
+    packages, tool versions, zig's objects, sources."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "cfl"
 
 
@@ -37,8 +39,7 @@ def source_cache_dir(option: str | os.PathLike[str] | None, environ: Mapping[str
         return Path(option).expanduser()
     if environ.get(SOURCE_CACHE_VAR):
         return Path(environ[SOURCE_CACHE_VAR]).expanduser()
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "cfl" / "sources"
+    return user_cache_dir(environ) / "sources"
 
 
 def own_copy(path: Path) -> None:

@@ -45,12 +45,15 @@ def _zig() -> str | None:
     return exe if os.path.isfile(exe) else None
 
 
+def _scripts_dir() -> str:
+    """sysconfig.get_path("scripts") of the default scheme, without the 2 ms sysconfig takes
+    to load the interpreter's build configuration."""
+    return os.path.join(sys.prefix, "Scripts" if os.name == "nt" else "bin")
+
+
 def _pypi_or_path(name: str) -> str | None:
     """A tool installed beside this Python (PyPI wheels put it there) or on PATH."""
-    # sysconfig.get_path("scripts") of the default scheme, without the 2 ms sysconfig takes
-    # to load the interpreter's build configuration.
-    scripts = os.path.join(sys.prefix, "Scripts" if os.name == "nt" else "bin")
-    for directory in (scripts, os.path.dirname(sys.executable)):
+    for directory in (_scripts_dir(), os.path.dirname(sys.executable)):
         candidate = os.path.join(directory, name)
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
@@ -96,8 +99,7 @@ FOUND_FILE = "found-tools.json"
 
 def _search_key() -> dict[str, object]:
     path = os.environ.get("PATH", os.defpath)
-    scripts = os.path.join(sys.prefix, "Scripts" if os.name == "nt" else "bin")
-    folders = [*path.split(os.pathsep), "/usr/bin", scripts, os.path.dirname(sys.executable)]
+    folders = [*path.split(os.pathsep), "/usr/bin", _scripts_dir(), os.path.dirname(sys.executable)]
     stamps: dict[str, list[int] | None] = {}
     # sys.path's folders: where ziglang comes from (not the current directory's: `python -c`
     # puts it there, and cfl is not imported from a recipe's folder).

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .. import digests
 from ..errors import CflError
+from ..fsutil import user_cache_dir
 from ..records import dataclass
 from .compiler_script import CompilerBehaviour, compiler_script
 from .model import BasePlate
@@ -191,10 +192,9 @@ def _write_executable(path: Path, text: str) -> None:
 
 
 def zig_cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     # "zig-2": caches from before the runtime was warmed in every optimisation mode may hold a
     # runtime compiled inside some package's work directory; zig would keep reusing it.
-    return os.path.join(base, "cfl", "zig-2")
+    return str(user_cache_dir() / "zig-2")
 
 
 # Every language a build can compile: what install() warms unless told which are needed.

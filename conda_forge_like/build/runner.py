@@ -181,12 +181,11 @@ class Build:
         self.work.mkdir(parents=True)
         self.log.touch()
         raw_sources = self.r.meta.get("source")
-        if not raw_sources:  # the source stage's modules load only for a recipe with sources
-            (self.work / "src").mkdir()
-            return self.work / "src"
-        from .. import source
+        specs = []
+        if raw_sources:  # the source stage's modules load only for a recipe with sources
+            from .. import source
 
-        specs = source.parse_sources(raw_sources, self.r.recipe_path)
+            specs = source.parse_sources(raw_sources, self.r.recipe_path)
         if not specs:
             (self.work / "src").mkdir()
             return self.work / "src"
