@@ -12,8 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # qemu-user-static + libc6-arm64-cross run linux-aarch64 binaries, wine runs win-64 ones,
-# clang/llvm give multi-target strip/nm/objdump and the clang toolchain, gcc/g++ the gcc one.
-DEB_PACKAGES=(bubblewrap qemu-user-static libc6-arm64-cross wine64 wine clang llvm gcc g++ binutils file)
+# clang/llvm give multi-target strip/nm/objdump and the clang toolchain, gcc/g++ the gcc one;
+# strace counts what zig reads (tests/e2e/test_zig_reinstall.py).
+DEB_PACKAGES=(bubblewrap qemu-user-static libc6-arm64-cross wine64 wine clang llvm gcc g++ binutils file strace)
 # The build tools the base plate provides from this machine (make, patch, autotools, m4, yasm,
 # gnuconfig, ...): every `debian` package of its one table, read straight from the data file.
 TOOL_TABLE=conda_forge_like/baseplate/build_tools.toml

@@ -19,6 +19,7 @@ from .. import digests
 from ..errors import CflError
 from ..fsutil import user_cache_dir
 from ..records import dataclass
+from . import zig_manifests
 from .compiler_script import CompilerBehaviour, compiler_script
 from .model import BasePlate
 from .tools import Tools
@@ -222,6 +223,7 @@ def install(
     lazy = {"cc": "", "c++": ""}
     zig_path = os.path.realpath(tools.zig or "zig")
     if zig_cache:
+        zig_manifests.reseat(Path(zig_cache), zig_path)  # after a reinstall: see the module
         _write_warm_sources(Path(zig_cache) / "warm")
         if "c" not in languages:
             lazy["cc"] = _lazy_warm(plate, paths, Path(zig_cache), {"c"}, zig_path)
