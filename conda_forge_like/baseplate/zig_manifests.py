@@ -12,13 +12,14 @@ re-reads and re-hashes the ~800 sources of zig's runtime (measured: +33 ms a C l
 So cfl keeps, per zig lib folder (``<cache>/installs/``), the identity of the install (the
 zig binary and the wheel's ``RECORD``) and the stat of every lib file the wheel installed —
 files modified after the install (newer than ``RECORD``, which pip writes last) are left out.
-When the install there changed but its ``RECORD`` is byte for byte the same (the same wheel,
-so the same contents), each manifest entry of zig's lib folder still carrying a recorded
-file's old stat gets the file's new one. Nothing else is touched: entries of other folders,
-of files edited since their install, of another wheel, of a manifest zig holds locked or one
-not in zig 0.17's format (``std/Build/Cache.zig``: per file size u64, inode u64, mtime i64 ns,
-a 16-byte digest, flags u8 with the prefix index in bits 2-7, the path and a NUL; one final
-NUL). A zig not installed from a wheel has no ``RECORD``: nothing is done for it.
+When the install there changed but ``RECORD`` lists the package's same files with the same
+hashes (the same wheel, so the same contents; byte-code rows aside), each manifest entry of
+zig's lib folder still carrying a recorded file's old stat gets the file's new one. Nothing
+else is touched: entries of other folders, of files edited since their install, of another
+wheel, of a manifest zig holds locked or one not in zig 0.17's format
+(``std/Build/Cache.zig``: per file size u64, inode u64, mtime i64 ns, a 16-byte digest, flags
+u8 with the prefix index in bits 2-7, the path and a NUL; one final NUL). A zig not installed
+from a wheel has no ``RECORD``: nothing is done for it.
 """
 
 from __future__ import annotations
@@ -61,17 +62,23 @@ class _Install:
         return out
 
     def lib_stats(self) -> tuple[str, dict[str, Stat]]:
-        """(RECORD's sha256, {path under lib: stat}) of the lib files as the wheel installed
-        them: a file newer than RECORD was changed afterwards and is not one of them."""
+        """(the wheel's sha256, {path under lib: stat}) of the lib files as the wheel installed
+        them: a file newer than RECORD was changed afterwards and is not one of them. The
+        wheel's sha256 is over RECORD's rows of the package's files, sorted, without the
+        byte-code pip compiles at install time (it holds the install's mtimes)."""
         import csv  # only when an install is seen for the first time
 
         with open(self.record, newline="", encoding="utf-8") as handle:
             text = handle.read()
         newest = os.stat(self.record).st_mtime_ns
         site = os.path.dirname(self.package)
-        inside = os.path.basename(self.package) + "/lib/"
+        package = os.path.basename(self.package) + "/"
+        inside = package + "lib/"
         stats: dict[str, Stat] = {}
+        wheel: list[str] = []  # the package's files and their hashes, but for byte-code
         for row in csv.reader(text.splitlines()):
+            if row and row[0].startswith(package) and "__pycache__/" not in row[0]:
+                wheel.append(",".join(row))
             if not row or not row[0].startswith(inside):
                 continue
             try:
@@ -80,7 +87,7 @@ class _Install:
                 continue
             if st.st_mtime_ns <= newest:
                 stats[row[0][len(inside) :]] = (st.st_size, st.st_ino, st.st_mtime_ns)
-        return digests.sha256(text.encode()).hexdigest(), stats
+        return digests.sha256("\n".join(sorted(wheel)).encode()).hexdigest(), stats
 
 
 def find_install(zig: str) -> _Install | None:

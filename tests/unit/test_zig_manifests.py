@@ -203,3 +203,16 @@ def test_parse_reads_entries_and_offsets() -> None:
     first, second = entry((1, 2, 3), "std/a.zig"), entry((4, 5, -6), "/abs/b.c", prefix=0)
     parsed = zig_manifests.parse(first + second + b"\0")
     assert parsed == [(0, (1, 2, 3), 4, b"std/a.zig"), (len(first), (4, 5, -6), 0, b"/abs/b.c")]
+
+
+def test_byte_code_and_other_packages_in_record_do_not_count(setup) -> None:
+    """pip compiles the package's Python files at install time: their rows may differ from one
+    install to the next while the wheel is the same one."""
+    site, cache, zig = setup
+    stat = lib_stat(site, "compiler_rt.zig")
+    path = manifest(cache, "m", [entry(stat, "compiler_rt.zig")])
+    zig_manifests.reseat(cache, str(zig))
+    reinstall(site, record_extra="ziglang/__pycache__/__init__.cpython-311.pyc,sha256=z,9\n"
+                                 "../../../bin/python-zig,sha256=q,5\n")  # fmt: skip
+    assert zig_manifests.reseat(cache, str(zig)) == 1
+    assert path.read_bytes() == image(entry(lib_stat(site, "compiler_rt.zig"), "compiler_rt.zig"))
