@@ -86,7 +86,7 @@ def test_a_reinstalled_zig_links_without_re_reading_its_sources(tmp_path: Path) 
     assert stale > warm + 1000, (stale, warm)  # the problem: every source read again
 
     assert zig_manifests.reseat(cache, str(zig)) > 500  # compiler_rt's and std's entries
-    assert reads_of_a_link(zig, cache, work, 4) <= warm
+    assert reads_of_a_link(zig, cache, work, 4) <= warm + 50  # as before the reinstall
     assert zig_manifests.reseat(cache, str(zig)) == 0
 
 
