@@ -5,7 +5,8 @@ inode) and raises ``OSError``; ``with exclusive_lock(path, ChannelError): ...`` 
 on ``path`` (created if missing), a failure to take it raised as the caller's error class.
 ``user_cache_dir()`` is cfl's cache folder (``$XDG_CACHE_HOME/cfl``, else ``~/.cache/cfl``);
 ``replace_file(path, data, ChannelError)`` and its streaming form ``with atomic_output(path)
-as handle: ...`` write so that readers see the old file or the new one, never a part of it.
+as handle: ...`` write so that readers see the old file or the new one, never a part of it;
+``read_json_object(path)`` is a cache file's JSON object, ``{}`` when there is none yet.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import CflError
 
@@ -40,6 +41,18 @@ def source_cache_dir(option: str | os.PathLike[str] | None, environ: Mapping[str
     if environ.get(SOURCE_CACHE_VAR):
         return Path(environ[SOURCE_CACHE_VAR]).expanduser()
     return user_cache_dir(environ) / "sources"
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in the cache file ``path``; ``{}`` if it is missing, unreadable, not
+    JSON or not an object (a cache is rebuilt, never trusted half-read)."""
+    import json  # only the caches that need it pay for it
+
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def own_copy(path: Path) -> None:

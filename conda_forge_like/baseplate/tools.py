@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from ..fsutil import user_cache_dir
+from ..fsutil import read_json_object, user_cache_dir
 from ..records import dataclass, field, fields
 
 
@@ -116,13 +116,13 @@ def _search_key() -> dict[str, object]:
 
 
 def _read_found(cache: Path, key: dict[str, object]) -> Tools | None:
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-        if data.get("key") != key:
-            return None
-        tools = Tools(**data["tools"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    data = read_json_object(cache)
+    if data.get("key") != key:
         return None  # none yet, another version's, or damaged: look again
+    try:
+        tools = Tools(**data["tools"])
+    except (TypeError, KeyError):
+        return None
     named = [getattr(tools, f.name) for f in fields(Tools) if f.name != "llvm"]
     named += list(tools.llvm.values())
     if not all(os.access(path, os.X_OK) for path in named if path):

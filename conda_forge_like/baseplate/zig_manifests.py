@@ -30,14 +30,13 @@ import json
 import os
 import struct
 from pathlib import Path
-from typing import Any
 
 from .. import digests
 from ..errors import CflError
-from ..fsutil import exclusive_lock, replace_file
+from ..fsutil import exclusive_lock, read_json_object, replace_file
 
-ENTRY = struct.Struct("<QQq16sB")  # size, inode, mtime (ns), digest, flags; then path, NUL
-STAT = struct.Struct("<QQq")
+STAT = struct.Struct("<QQq")  # size, inode, mtime (ns)
+ENTRY = struct.Struct(STAT.format + "16sB")  # the stat, digest, flags; then the path, NUL
 LIB_PREFIX = 1  # zig's prefixes: 0 the working directory, 1 its lib folder, 2/3 the caches
 _KIND_BITS = 0b11  # is_directory, metadata_only: entries whose digest is not the contents'
 
@@ -118,7 +117,7 @@ def reseat(cache: Path, zig: str) -> int:
         identity = install.identity()
     except OSError:
         return 0
-    if _load(state / f"{install.key}.json").get("identity") == identity:
+    if read_json_object(state / f"{install.key}.json").get("identity") == identity:
         return 0
     try:
         with exclusive_lock(state / f"{install.key}.lock"):
@@ -131,7 +130,7 @@ def _cached_install(state: Path, zig: str) -> _Install | None:
     """``find_install`` with the RECORD path remembered per zig binary (a listing of
     site-packages saved on every build)."""
     real = os.path.realpath(zig)
-    known = _load(state / "records.json")
+    known = read_json_object(state / "records.json")
     record = known.get(real)
     if isinstance(record, str) and os.path.isfile(record):
         return _Install(real, record)
@@ -146,13 +145,13 @@ def _cached_install(state: Path, zig: str) -> _Install | None:
 
 def _reseat_locked(cache: Path, state: Path, install: _Install, identity: list[int]) -> int:
     summary = state / f"{install.key}.json"
-    if _load(summary).get("identity") == identity:
+    old = read_json_object(summary)
+    if old.get("identity") == identity:
         return 0  # another build did it while this one waited
     record_sha, stats = install.lib_stats()
-    old = _load(summary)
     updated = 0
     if old.get("record_sha256") == record_sha:
-        before = _load(state / f"{install.key}.stats.json")
+        before = read_json_object(state / f"{install.key}.stats.json")
         moved = {
             path: (tuple(was), stats[path])
             for path, was in before.items()
@@ -164,14 +163,6 @@ def _reseat_locked(cache: Path, state: Path, install: _Install, identity: list[i
     new = {"lib": install.lib, "identity": identity, "record_sha256": record_sha}
     replace_file(summary, json.dumps(new).encode())
     return updated
-
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def parse(data: bytes) -> list[tuple[int, Stat, int, bytes]]:
