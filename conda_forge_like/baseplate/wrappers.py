@@ -18,8 +18,8 @@ from pathlib import Path
 from .. import digests
 from ..errors import CflError
 from ..fsutil import user_cache_dir
-from ..records import dataclass
-from . import zig_manifests
+from ..records import dataclass, replace
+from . import zig_manifests, zig_shared
 from .compiler_script import CompilerBehaviour, compiler_script
 from .model import BasePlate
 from .tools import Tools
@@ -198,6 +198,11 @@ def zig_cache_dir() -> str:
     return str(user_cache_dir() / "zig-2")
 
 
+def zig_installs_dir() -> str:
+    """Where builds run zig from: one copy per ziglang wheel (see ``zig_shared``)."""
+    return str(user_cache_dir() / "zig-installs")
+
+
 # Every language a build can compile: what install() warms unless told which are needed.
 ALL_LANGUAGES = frozenset({"c", "c++"})
 
@@ -223,6 +228,8 @@ def install(
     lazy = {"cc": "", "c++": ""}
     zig_path = os.path.realpath(tools.zig or "zig")
     if zig_cache:
+        zig_path = zig_shared.shared(Path(zig_installs_dir()), zig_path)
+        tools = replace(tools, zig=zig_path)
         zig_manifests.reseat(Path(zig_cache), zig_path)  # after a reinstall: see the module
         _write_warm_sources(Path(zig_cache) / "warm")
         if "c" not in languages:
@@ -330,8 +337,8 @@ def warm_zig_cache(
     zig compiles them on first use in the current directory, and their debug info keeps that
     directory: the first package built for a target would carry its own work path (a leak)
     and differ from later builds. Compiling once from ``<cache>/warm`` makes every package
-    carry the same, neutral path. ``zig`` (its install path) is part of the key: zig keys its
-    runtime by where its sources are, so another ziglang install builds it anew.
+    carry the same, neutral path. ``zig`` (its install path: the machine's copy of its wheel,
+    ``zig_shared``) is part of the key: zig keys its runtime by where its sources are.
     """
     commands = _warm_commands(plate, tools, languages)
     warm, stamp = _stamp(plate, commands, cache, zig)

@@ -30,6 +30,7 @@ import json
 import os
 import struct
 from pathlib import Path
+from typing import Any
 
 from .. import digests
 from ..errors import CflError
@@ -43,7 +44,7 @@ _KIND_BITS = 0b11  # is_directory, metadata_only: entries whose digest is not th
 Stat = tuple[int, int, int]  # size, inode, mtime_ns
 
 
-class _Install:
+class Install:
     """A ziglang wheel's install: the zig binary, its lib folder and the wheel's RECORD."""
 
     def __init__(self, zig: str, record: str) -> None:
@@ -60,11 +61,17 @@ class _Install:
             out += [st.st_ino, st.st_mtime_ns, st.st_size]
         return out
 
+    def wheel(self) -> str:
+        """The wheel's sha256: over RECORD's rows of the package's files, sorted, without the
+        byte-code pip compiles at install time (it holds the install's mtimes)."""
+        return self._read_record()[0]
+
     def lib_stats(self) -> tuple[str, dict[str, Stat]]:
         """(the wheel's sha256, {path under lib: stat}) of the lib files as the wheel installed
-        them: a file newer than RECORD was changed afterwards and is not one of them. The
-        wheel's sha256 is over RECORD's rows of the package's files, sorted, without the
-        byte-code pip compiles at install time (it holds the install's mtimes)."""
+        them: a file newer than RECORD was changed afterwards and is not one of them."""
+        return self._read_record(stat_lib=True)
+
+    def _read_record(self, stat_lib: bool = False) -> tuple[str, dict[str, Stat]]:
         import csv  # only when an install is seen for the first time
 
         with open(self.record, newline="", encoding="utf-8") as handle:
@@ -78,7 +85,7 @@ class _Install:
         for row in csv.reader(text.splitlines()):
             if row and row[0].startswith(package) and "__pycache__/" not in row[0]:
                 wheel.append(",".join(row))
-            if not row or not row[0].startswith(inside):
+            if not stat_lib or not row or not row[0].startswith(inside):
                 continue
             try:
                 st = os.lstat(os.path.join(site, row[0]))
@@ -89,7 +96,7 @@ class _Install:
         return digests.sha256("\n".join(sorted(wheel)).encode()).hexdigest(), stats
 
 
-def find_install(zig: str) -> _Install | None:
+def find_install(zig: str) -> Install | None:
     """The wheel install of the zig binary at ``zig`` (``<site>/<pkg>/zig`` with
     ``<site>/<pkg>-<version>.dist-info/RECORD``), or None for a zig from elsewhere."""
     real = os.path.realpath(zig)
@@ -102,7 +109,7 @@ def find_install(zig: str) -> _Install | None:
     infos = [e for e in entries if e.startswith(name + "-") and e.endswith(".dist-info")]
     records = [os.path.join(site, e, "RECORD") for e in infos]
     records = [r for r in records if os.path.isfile(r)]
-    return _Install(real, records[0]) if len(records) == 1 else None
+    return Install(real, records[0]) if len(records) == 1 else None
 
 
 def reseat(cache: Path, zig: str) -> int:
@@ -110,7 +117,7 @@ def reseat(cache: Path, zig: str) -> int:
     module docstring); the number of entries updated. A build calls it before using zig:
     unchanged, it costs a few stats and one small file read."""
     state = cache / "installs"
-    install = _cached_install(state, zig)
+    install = cached_install(state, zig)
     if install is None:
         return 0
     try:
@@ -126,14 +133,14 @@ def reseat(cache: Path, zig: str) -> int:
         return 0  # an optimisation only: a cache it cannot read or write stays as it is
 
 
-def _cached_install(state: Path, zig: str) -> _Install | None:
+def cached_install(state: Path, zig: str) -> Install | None:
     """``find_install`` with the RECORD path remembered per zig binary (a listing of
     site-packages saved on every build)."""
     real = os.path.realpath(zig)
     known = read_json_object(state / "records.json")
     record = known.get(real)
     if isinstance(record, str) and os.path.isfile(record):
-        return _Install(real, record)
+        return Install(real, record)
     install = find_install(real)
     if install is not None:
         known[real] = install.record
@@ -143,26 +150,41 @@ def _cached_install(state: Path, zig: str) -> _Install | None:
     return install
 
 
-def _reseat_locked(cache: Path, state: Path, install: _Install, identity: list[int]) -> int:
+def _reseat_locked(cache: Path, state: Path, install: Install, identity: list[int]) -> int:
     summary = state / f"{install.key}.json"
     old = read_json_object(summary)
     if old.get("identity") == identity:
         return 0  # another build did it while this one waited
     record_sha, stats = install.lib_stats()
-    updated = 0
-    if old.get("record_sha256") == record_sha:
-        before = read_json_object(state / f"{install.key}.stats.json")
-        moved = {
-            path: (tuple(was), stats[path])
-            for path, was in before.items()
-            if path in stats and tuple(was) != stats[path] and was[0] == stats[path][0]
-        }
-        if moved:
-            updated = _rewrite_manifests(cache / "h", moved)
+    moved: dict[str, tuple[set[Stat], Stat]] = {}
+    for before in _same_wheel_stats(state, install, record_sha):
+        for path, was in before.items():
+            now = stats.get(path)
+            if now is not None and tuple(was) != now and was[0] == now[0]:
+                moved.setdefault(path, (set(), now))[0].add(tuple(was))
+    updated = _rewrite_manifests(cache / "h", moved) if moved else 0
     replace_file(state / f"{install.key}.stats.json", json.dumps(stats).encode())
     new = {"lib": install.lib, "identity": identity, "record_sha256": record_sha}
     replace_file(summary, json.dumps(new).encode())
     return updated
+
+
+def _same_wheel_stats(state: Path, install: Install, record_sha: str) -> list[dict[str, Any]]:
+    """The recorded lib-file stats of every install of the wheel ``record_sha``: this one's
+    from before, and those of other folders still there (another environment whose zig wrote
+    manifests before builds ran the machine's one copy, ``zig_shared``)."""
+    found = []
+    for name in sorted(os.listdir(state)):
+        if not name.endswith(".stats.json"):
+            continue
+        key = name[: -len(".stats.json")]
+        summary = read_json_object(state / f"{key}.json")
+        lib = summary.get("lib")
+        if summary.get("record_sha256") != record_sha or not isinstance(lib, str):
+            continue
+        if key == install.key or os.path.isdir(lib):
+            found.append(read_json_object(state / name))
+    return found
 
 
 def parse(data: bytes) -> list[tuple[int, Stat, int, bytes]]:
@@ -186,8 +208,8 @@ def parse(data: bytes) -> list[tuple[int, Stat, int, bytes]]:
     return entries
 
 
-def _rewrite_manifests(folder: Path, moved: dict[str, tuple[Stat, Stat]]) -> int:
-    """Give every lib-folder entry whose stat is a moved file's old one the new stat."""
+def _rewrite_manifests(folder: Path, moved: dict[str, tuple[set[Stat], Stat]]) -> int:
+    """Give every lib-folder entry whose stat is one of a moved file's old ones the new stat."""
     by_path = {path.encode(): pair for path, pair in moved.items()}
     updated = 0
     try:
@@ -211,13 +233,13 @@ def _rewrite_manifests(folder: Path, moved: dict[str, tuple[Stat, Stat]]) -> int
     return updated
 
 
-def _rewrite_one(fd: int, by_path: dict[bytes, tuple[Stat, Stat]]) -> int:
+def _rewrite_one(fd: int, by_path: dict[bytes, tuple[set[Stat], Stat]]) -> int:
     size = os.fstat(fd).st_size
     data = os.pread(fd, size, 0)
     updated = 0
     for offset, stat, flags, path in parse(data):
         pair = by_path.get(path)
-        if pair is None or flags >> 2 != LIB_PREFIX or flags & _KIND_BITS or stat != pair[0]:
+        if pair is None or flags >> 2 != LIB_PREFIX or flags & _KIND_BITS or stat not in pair[0]:
             continue
         # One field group per write: a crash between two leaves every entry whole, each with
         # either stat (zig re-reads a file whose stat is still the old one).

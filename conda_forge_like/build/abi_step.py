@@ -93,7 +93,7 @@ def toolchain_paths() -> tuple[str, ...]:
     from ..baseplate import tools, wrappers
 
     found = tools.find_tools()
-    paths = [wrappers.zig_cache_dir()]
+    paths = [wrappers.zig_cache_dir(), wrappers.zig_installs_dir()]
     if found.zig:
         paths.append(os.path.dirname(os.path.realpath(found.zig)))
     return tuple(paths)

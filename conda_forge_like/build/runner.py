@@ -443,7 +443,7 @@ def _tool_installs() -> list[Path]:
     found = [Path(sys.prefix)]
     zig = plate_tools.find_tools().zig
     if zig:
-        found.append(Path(os.path.realpath(zig)).parent)
+        found += [Path(os.path.realpath(zig)).parent, Path(wrappers.zig_installs_dir())]
     return found
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from conda_forge_like import baseplate
-from conda_forge_like.baseplate import tools, wrappers, zig_manifests
+from conda_forge_like.baseplate import tools, wrappers, zig_manifests, zig_shared
+from conda_forge_like.records import replace
 
 pytestmark = pytest.mark.slow
 FOUND = tools.find_tools().zig
@@ -92,9 +93,50 @@ def test_a_reinstalled_zig_links_without_re_reading_its_sources(tmp_path: Path) 
 
 def test_every_zig_build_records_its_install(tmp_path: Path) -> None:
     """The wrappers' install is where a build meets zig: it keeps the record a later
-    reinstall is compared with (in the cache the build's zig uses)."""
-    assert INSTALL is not None
+    reinstall is compared with (of the machine's copy of the wheel, which builds run)."""
     plate = baseplate.resolve({"c_compiler": "zig"}, "linux-64", tools.detect_versions())
     wrappers.install(plate, tools.find_tools(), tmp_path / "build_env", languages={"c"})
-    summary = Path(wrappers.zig_cache_dir()) / "installs" / f"{INSTALL.key}.json"
-    assert json.loads(summary.read_text())["identity"] == INSTALL.identity()
+    copy = zig_shared.shared(Path(wrappers.zig_installs_dir()), str(FOUND))
+    install = zig_manifests.find_install(copy)
+    assert install is not None
+    assert install.wheel() == INSTALL.wheel()
+    summary = Path(wrappers.zig_cache_dir()) / "installs" / f"{install.key}.json"
+    assert json.loads(summary.read_text())["identity"] == install.identity()
+
+
+def wrapper_reads(build_env: Path, zig: str, work: Path, level: int) -> tuple[int, str]:
+    """(preadv calls, the wrapper's text) of a small C link through the base plate's cc
+    wrapper written for the zig at ``zig``."""
+    plate = baseplate.resolve({"c_compiler": "zig"}, "linux-64", tools.detect_versions())
+    found = replace(tools.find_tools(), zig=zig)
+    cc = wrappers.install(plate, found, build_env, languages={"c"}).tools["cc"]
+    trace = work / f"trace-{level}.txt"
+    strace = ["strace", "-f", "--seccomp-bpf", "-e", "trace=preadv", "-o", str(trace)]
+    command = [cc, "-O2", f"-DLEVEL={level}", "-o", str(work / "hello"), str(work / "hello.c")]
+    subprocess.run([*strace, *command], check=True, cwd=work)
+    ran = subprocess.run([str(work / "hello")], capture_output=True, text=True, check=True)
+    assert ran.stdout == f"level {level}\n"
+    reads = sum("preadv(" in line for line in trace.read_text().splitlines())
+    return reads, Path(cc).read_text()
+
+
+def test_two_environments_share_the_cache_without_re_reading(tmp_path: Path) -> None:
+    """A second environment's ziglang (the same wheel, its own files: other inodes) links
+    against the runtime the first built, reading no more than the first: both run the
+    machine's one copy of the wheel, whose files zig's manifests name."""
+    site, work = tmp_path / "site", tmp_path / "work"
+    work.mkdir()
+    (work / "hello.c").write_text('#include <stdio.h>\nint main(void) { printf("level %d\\n", '
+                                  "LEVEL); return 0; }\n")  # fmt: skip
+    assert INSTALL is not None
+    package = Path(INSTALL.package)
+    shutil.copytree(package, site / package.name, symlinks=True)  # new files, same bytes
+    shutil.copytree(Path(INSTALL.record).parent, site / Path(INSTALL.record).parent.name)
+    second = str(site / package.name / "zig")
+    wrapper_reads(tmp_path / "env-a", str(FOUND), work, 1)  # the runtime is built
+    first, _ = wrapper_reads(tmp_path / "env-a", str(FOUND), work, 2)
+    reads, text = wrapper_reads(tmp_path / "env-b", second, work, 3)
+    assert reads < 1000, (reads, first)  # a re-hash of the runtime reads over 10,000 times
+    assert reads <= first + 50, (reads, first)
+    assert second not in text
+    assert os.path.dirname(zig_shared.shared(Path(wrappers.zig_installs_dir()), second)) in text

@@ -14,44 +14,9 @@ import struct
 from pathlib import Path
 
 import pytest
+from fake_ziglang import LIB_FILES, reinstall, write_install
 
 from conda_forge_like.baseplate import zig_manifests
-
-LIB_FILES = {"std/std.zig": b"pub const a = 1;\n", "compiler_rt.zig": b"// rt\n" * 40,
-             "libc/include/stdio.h": b"int puts(const char *);\n"}  # fmt: skip
-
-
-def write_install(site: Path, files: dict[str, bytes] = LIB_FILES, record_extra: str = "") -> Path:
-    """ziglang installed into ``site`` as pip does (the files first, RECORD last)."""
-    package = site / "ziglang"
-    (package / "lib").mkdir(parents=True, exist_ok=True)
-    zig = package / "zig"
-    zig.write_bytes(b"\x7fELF fake zig")
-    zig.chmod(0o755)
-    rows = ["ziglang/zig,sha256=x,13"]
-    for rel, data in files.items():
-        path = package / "lib" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        rows.append(f"ziglang/lib/{rel},sha256=x,{len(data)}")
-    info = site / "ziglang-0.17.1.dist-info"
-    info.mkdir(exist_ok=True)
-    (info / "RECORD").write_text("\n".join(rows) + "\n" + record_extra)
-    newest = max(os.stat(package / "lib" / rel).st_mtime_ns for rel in files)
-    os.utime(info / "RECORD", ns=(newest + 10**9, newest + 10**9))  # pip writes it last
-    return zig
-
-
-def reinstall(site: Path, files: dict[str, bytes] = LIB_FILES, record_extra: str = "") -> None:
-    """The same wheel again: every file replaced by a new one (new inode, later mtime)."""
-    shutil.rmtree(site / "ziglang")
-    shutil.rmtree(site / "ziglang-0.17.1.dist-info")
-    write_install(site, files, record_extra)
-    later = os.stat(site / "ziglang-0.17.1.dist-info" / "RECORD").st_mtime_ns + 10**9
-    for path in (site / "ziglang" / "lib").rglob("*"):
-        if path.is_file():
-            os.utime(path, ns=(later, later))
-    os.utime(site / "ziglang-0.17.1.dist-info" / "RECORD", ns=(later + 10**9,) * 2)
 
 
 def entry(stat: tuple[int, int, int], path: str, prefix: int = 1, kind: int = 0) -> bytes:
@@ -216,3 +181,25 @@ def test_byte_code_and_other_packages_in_record_do_not_count(setup) -> None:
                                  "../../../bin/python-zig,sha256=q,5\n")  # fmt: skip
     assert zig_manifests.reseat(cache, str(zig)) == 1
     assert path.read_bytes() == image(entry(lib_stat(site, "compiler_rt.zig"), "compiler_rt.zig"))
+
+
+def test_another_environment_s_entries_move_to_the_install_first_seen(tmp_path: Path) -> None:
+    """Manifests written by another install of the same wheel (its own inodes): the first
+    sight of this one gives them its stats; an install whose folder is gone is not asked."""
+    cache = tmp_path / "cache"
+    first = write_install(tmp_path / "venv-a")
+    assert zig_manifests.reseat(cache, str(first)) == 0
+    stale = {rel: lib_stat(tmp_path / "venv-a", rel) for rel in LIB_FILES}
+    rt = manifest(cache, "rt", [entry(stale["compiler_rt.zig"], "compiler_rt.zig"),
+                                entry(stale["std/std.zig"], "std/std.zig")])  # fmt: skip
+    second = write_install(tmp_path / "venv-b")
+    assert zig_manifests.reseat(cache, str(second)) == 2
+    now = [stat for _, stat, _, _ in zig_manifests.parse(rt.read_bytes())]
+    assert now == [lib_stat(tmp_path / "venv-b", "compiler_rt.zig"),
+                   lib_stat(tmp_path / "venv-b", "std/std.zig")]  # fmt: skip
+
+    other = manifest(cache, "other", [entry(stale["std/std.zig"], "std/std.zig")])
+    shutil.rmtree(tmp_path / "venv-a")
+    third = write_install(tmp_path / "venv-c")
+    assert zig_manifests.reseat(cache, str(third)) == 2  # "rt" again; venv-a's are not asked
+    assert other.read_bytes() == image(entry(stale["std/std.zig"], "std/std.zig"))
