@@ -208,13 +208,14 @@ def _is_local_git(location: str) -> bool:
 
 
 def _place_path(spec: SourceSpec, target: Path, ctx: _Context) -> None:
-    from . import archive
-
     source = (ctx.recipe_dir / spec.location).absolute()
     try:
         if source.is_dir():
             _copy_tree(source, target, ctx.work_dir)
-        elif spec.file_name is None and archive.archive_kind(source) is not None:
+            return
+        from . import archive  # tarfile, zipfile and zstandard: only for a file
+
+        if spec.file_name is None and archive.archive_kind(source) is not None:
             archive.extract(source, target, ctx.work_dir)
         else:
             shutil.copy2(source, target / (spec.file_name or source.name))
