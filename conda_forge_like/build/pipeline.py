@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar, cast
 
 from .. import index, package
 from ..errors import CflError, raise_collected
@@ -237,10 +240,7 @@ def build_all(
             if jobs <= 1 or len(wave) == 1:
                 done = [attempt(item) for item in wave]
             else:
-                from concurrent.futures import ThreadPoolExecutor  # 10 ms: only when used
-
-                with ThreadPoolExecutor(max_workers=jobs) as pool:
-                    done = list(pool.map(attempt, wave))
+                done = in_threads(attempt, wave, jobs)
             for item, outcome in zip(wave, done, strict=True):
                 if outcome.status in ("failed", "blocked"):
                     failed.add(item.name)
@@ -251,3 +251,47 @@ def build_all(
         summary.extend(results)
     raise_collected(errors)
     return [r for r in results if r.status in ("built", "skipped")]
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_threads(work: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
+    """``[work(item) for item in items]`` on up to ``jobs`` threads, in the items' order.
+
+    An exception (Ctrl-C included) stops handing out items; the calls already running finish,
+    then the first exception is raised. (concurrent.futures would cost a 10 ms import, and its
+    pool keeps starting queued items after a failure.)"""
+    results: list[R | None] = [None] * len(items)
+    failures: list[BaseException] = []
+    order = iter(range(len(items)))
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def worker() -> None:
+        while not stop.is_set():
+            with lock:
+                index = next(order, None)
+            if index is None:
+                return
+            try:
+                results[index] = work(items[index])
+            except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+                failures.append(exc)
+                stop.set()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(jobs, len(items)))]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        raise
+    if failures:
+        raise failures[0]
+    return cast("list[R]", results)

@@ -32,6 +32,7 @@ CONDA_FORMAT_VERSION = 2
 CONDA_LEVEL = ZSTD_LEVELS["default"]
 BZ2_LEVEL = 9
 _SPOOL = 32 << 20  # inner archives smaller than this never touch the disk
+_ONE_JOB = 4 << 20  # zstd's multi-threaded jobs are larger than this at the levels used
 
 
 class _HashingReader:
@@ -143,14 +144,18 @@ def _zstd_tar(
     # The tar is spooled first so zstd knows the input size: it then sizes its window to the
     # input, which makes small packages ~1000x faster to compress than a sizeless stream.
     # Multi-threaded zstd output does not depend on the thread count (it differs from
-    # single-threaded output, which is why threads is never 0 here).
+    # single-threaded output once the input spans several jobs: threads is never 0 here).
+    # Below one job's worth of input one worker does the same work without starting a thread
+    # per core (~1 ms a package).
     with _spool(spool_dir) as raw:
         _write_tar(raw, root, records, info, epoch)
         size = raw.tell()
         raw.seek(0)
         packed = _spool(spool_dir)
+        threads = 1 if size < _ONE_JOB else -1
         try:
-            zstandard.ZstdCompressor(level=level, threads=-1).copy_stream(raw, packed, size=size)
+            compressor = zstandard.ZstdCompressor(level=level, threads=threads)
+            compressor.copy_stream(raw, packed, size=size)
         except BaseException:
             packed.close()
             raise

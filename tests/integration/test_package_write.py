@@ -148,6 +148,20 @@ def test_writing_twice_gives_identical_bytes(tree: Path, tmp_path: Path, fmt: st
     assert sha256(first) == sha256(second)
 
 
+def test_conda_bytes_do_not_depend_on_zstd_threads(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small inner archives use one zstd worker, big ones one per core: the same bytes."""
+    from conda_forge_like.package import archive
+
+    (tree / "share" / "blob").write_bytes(os.urandom(1 << 16) * 40)  # 2.5 MiB, 2 jobs' worth
+    records = [*tree_records(tree), package.file_record(tree, "share/blob")]
+    one = package.write(tree, records, META, tmp_path / "one", "conda", environ=EPOCH)
+    monkeypatch.setattr(archive, "_ONE_JOB", 0)  # every archive multi-threaded
+    many = package.write(tree, records, META, tmp_path / "many", "conda", environ=EPOCH)
+    assert sha256(one) == sha256(many)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_source_date_epoch_sets_the_archive_time(tree: Path, tmp_path: Path, fmt: str) -> None:
     first = write(tree, tmp_path / "one", fmt, {"SOURCE_DATE_EPOCH": "1700000000"})
