@@ -11,9 +11,11 @@ as handle: ...`` write so that readers see the old file or the new one, never a 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,6 +55,22 @@ def read_json_object(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def write_json_cache(path: Path, data: Mapping[str, Any]) -> None:
+    """Replace the cache file ``path`` with ``data`` as JSON, if it can be: concurrent writers
+    each rename a whole file of their own (the last one wins, none is torn); a read-only cache
+    only costs the next process the work it saves."""
+    import json
+
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 def own_copy(path: Path) -> None:

@@ -10,7 +10,6 @@ build tools a recipe lists (``build_tools.toml``) are linked in by ``baseplate.p
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -19,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from ..fsutil import read_json_object, user_cache_dir
+from ..fsutil import read_json_object, user_cache_dir, write_json_cache
 from ..records import dataclass, field, fields
 
 
@@ -132,13 +131,7 @@ def _read_found(cache: Path, key: dict[str, object]) -> Tools | None:
 
 def _write_found(cache: Path, key: dict[str, object], tools: Tools) -> None:
     data = {"key": key, "tools": {f.name: getattr(tools, f.name) for f in fields(Tools)}}
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temp = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}")
-        temp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-        os.replace(temp, cache)  # concurrent builds: the last writer wins, none is torn
-    except OSError:
-        pass  # a read-only cache only costs the next build the search
+    write_json_cache(cache, data)
 
 
 def _search() -> Tools:

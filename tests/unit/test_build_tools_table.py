@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,23 @@ def test_only_local_folders_count_as_channels_whose_names_are_known(tmp_path: Pa
     assert tools_step.channel_dir("https://example.invalid/channel") is None
     assert tools_step._all_local([tmp_path, f"file://{tmp_path}"])
     assert not tools_step._all_local([tmp_path, "conda-forge"])
+
+
+def test_the_table_is_read_from_the_cache_until_its_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = tmp_path / build_tools.DATA_FILE
+    data.write_text('[make]\nprovider = "machine"\ndebian = ["make"]\nexecutables = ["make"]\n')
+    assert build_tools._raw_table(data) == {
+        "make": {"provider": "machine", "debian": ["make"], "executables": ["make"]}
+    }
+    cache = tmp_path / "cache" / "cfl" / "build-tools.json"
+    kept = json.loads(cache.read_text())
+    kept["table"]["make"]["debian"] = ["from-the-cache"]
+    cache.write_text(json.dumps(kept))
+    assert build_tools._raw_table(data)["make"]["debian"] == ["from-the-cache"]
+    data.write_text(data.read_text().replace('["make"]\nexe', '["make", "x"]\nexe'))
+    assert build_tools._raw_table(data)["make"]["debian"] == ["make", "x"]  # parsed again
+    cache.write_text("{not json")
+    assert build_tools._raw_table(data)["make"]["debian"] == ["make", "x"]
