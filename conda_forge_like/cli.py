@@ -350,8 +350,10 @@ def _parser_for(wanted: str | None) -> argparse.ArgumentParser | None:
     cli_options.variant_options(build, json_flag=False)
     cli_options.channel_options(build)
     build.add_argument(
-        "--jobs", type=int, default=1, help="build up to N independent outputs at once"
-    )
+        "--jobs", type=int, default=1,
+        help="run up to N independent outputs' scripts at once (cfl prepares and packages one "
+        "more output beside them)",
+    )  # fmt: skip
     build.add_argument("--no-test", action="store_true", help="do not run the package tests")
     cli_options.package_format_option(build)
     build.add_argument(

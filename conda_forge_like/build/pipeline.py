@@ -43,6 +43,7 @@ from .runner import (
     output_script,
     work_dir,
 )
+from .script import SLOTS
 
 
 def build_one(rendered: RenderedRecipe, options: BuildOptions, report: Reporter) -> BuildResult:
@@ -240,7 +241,10 @@ def build_all(
             if jobs <= 1 or len(wave) == 1:
                 done = [attempt(item) for item in wave]
             else:
-                done = in_threads(attempt, wave, jobs)
+                # One thread more than script slots: while N scripts run, the spare thread
+                # prepares, checks and packages another output.
+                with SLOTS.limit(jobs):
+                    done = in_threads(attempt, wave, jobs + 1)
             for item, outcome in zip(wave, done, strict=True):
                 if outcome.status in ("failed", "blocked"):
                     failed.add(item.name)

@@ -17,14 +17,16 @@ the log shows each command.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -217,6 +219,13 @@ def run_group(
 ) -> int:
     """Run ``command`` in a process group of its own; whatever stops cfl (an error, Ctrl-C,
     SIGTERM) kills the whole group, so no script keeps writing after cfl is gone."""
+    with SLOTS.held():  # --jobs N: at most N scripts at once, whatever else cfl does meanwhile
+        return _run_group(command, cwd, env, out, work_dir)
+
+
+def _run_group(
+    command: list[str], cwd: Path, env: Mapping[str, str], out: IO[str], work_dir: Path | None
+) -> int:
     command, before_exec = _dying_with_parent(command)
     proc = subprocess.Popen(
         command,
@@ -239,6 +248,34 @@ def run_group(
             proc.wait()
         if pid_file is not None:
             pid_file.unlink(missing_ok=True)
+
+
+class Slots:
+    """At most ``n`` scripts running at once in this process (``--jobs``), once ``limit(n)``
+    is in force; no limit otherwise."""
+
+    def __init__(self) -> None:
+        self._semaphore: threading.Semaphore | None = None
+
+    @contextlib.contextmanager
+    def limit(self, n: int) -> Iterator[None]:
+        before, self._semaphore = self._semaphore, threading.Semaphore(max(1, n))
+        try:
+            yield
+        finally:
+            self._semaphore = before
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        semaphore = self._semaphore
+        if semaphore is None:
+            yield
+            return
+        with semaphore:
+            yield
+
+
+SLOTS = Slots()
 
 
 def kill_group(pgid: int) -> None:
