@@ -17,10 +17,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
-import zstandard
-
 from .. import digests
 from ..errors import PackageError
+from ..zstd import zstandard
 from .container import Spool, fits_classic_zip, write_stored_zip
 from .model import ZSTD_LEVELS, PackageMetadata, PathRecord
 from .tarwrite import DIRECTORY, REGULAR, SYMLINK, TarWriter

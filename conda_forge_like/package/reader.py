@@ -14,10 +14,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-import zstandard
-
 from ..archive_members import next_problem, tar_entry
 from ..errors import PackageError
+from ..zstd import zstandard
 
 _READ_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zstandard.ZstdError)
 

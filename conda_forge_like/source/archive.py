@@ -22,10 +22,9 @@ import zipfile
 from pathlib import Path
 from typing import Literal
 
-import zstandard
-
 from ..archive_members import Entry, escapes, is_absolute, tar_entry, unsafe_entries
 from ..errors import SourceError
+from ..zstd import zstandard
 
 ArchiveKind = Literal["tar", "zip", "tar.zst"]
 
