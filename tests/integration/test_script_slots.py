@@ -64,7 +64,8 @@ def test_jobs_two_runs_two_scripts_at_once_and_prepares_a_third_output(tmp_path:
     recipe.parent.mkdir()
     recipe.write_text(_RECIPE.format(running=running, seen=seen, work=out / "work"))
     results = api.build(
-        [recipe.parent], output_dir=out, jobs=2, test=False, overrides=["n=1,2,3,4"]
+        [recipe.parent], output_dir=out, jobs=2, test=False, overrides=["n=1,2,3,4"],
+        sandbox=False,  # the script records into tmp_path, outside its work directory
     )
     assert sorted(r.status for r in results) == ["built"] * 4
     counts = [tuple(map(int, f.read_text().split())) for f in sorted(seen.iterdir())]
